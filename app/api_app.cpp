@@ -1,0 +1,90 @@
+#include "app/api_app.hpp"
+
+#include "infra/postgres/migrator.hpp"
+#include "pkg/logging/logger.hpp"
+
+namespace auction::app {
+
+namespace {
+
+constexpr std::size_t kDbQueueLimit = 8192;
+
+ServerOptions ToServerOptions(const config::ApiConfig& c) {
+    ServerOptions o;
+    o.body_limit = c.body_limit_bytes;
+    o.idle_timeout = c.idle_timeout;
+    o.request_timeout = c.request_timeout;
+    return o;
+}
+
+rabbitmq::RelayOptions ToRelayOptions(const config::ApiConfig& c) {
+    rabbitmq::RelayOptions o;
+    o.rabbitmq_url = c.rabbitmq_url;
+    o.app_id = c.service_name;
+    o.pg_conninfo = c.postgres.ConnInfo(c.service_name + "-outbox-relay");
+    return o;
+}
+
+}  // namespace
+
+ApiApp::ApiApp(config::ApiConfig config)
+    : config_(std::move(config)),
+      pool_(config_.postgres, config_.service_name + "-api"),
+      db_(pool_, config_.postgres.max_open_conns, kDbQueueLimit),
+      items_(db_),
+      categories_(db_),
+      services_{items_, categories_},
+      server_(io_, router_, ToServerOptions(config_)),
+      relay_(ToRelayOptions(config_)) {
+    RegisterRoutes(router_, services_);
+}
+
+ApiApp::~ApiApp() { Stop(); }
+
+unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
+    const auto deadline = std::chrono::steady_clock::now() + db_wait;
+    for (;;) {
+        try {
+            auto conn = postgres::PgConnection::Connect(config_.postgres.ConnInfo(config_.service_name + "-migrate"),
+                                                        std::chrono::minutes(5));
+            postgres::ApplyMigrations(*conn, postgres::EmbeddedMigrations());
+            break;
+        } catch (const postgres::PgError& e) {
+            if (!e.connection_lost() || std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+            logging::Warn("waiting for PostgreSQL", {{"error", e.what()}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+    relay_.Start();
+    stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
+    const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
+    threads_.reserve(static_cast<std::size_t>(config_.http_threads));
+    for (int i = 0; i < config_.http_threads; ++i) {
+        threads_.emplace_back([this] { io_.run(); });
+    }
+    return port;
+}
+
+void ApiApp::Stop() {
+    if (stopped_) {
+        return;
+    }
+    stopped_ = true;
+    server_.Stop();
+    if (!server_.WaitDrained(config_.shutdown_timeout)) {
+        logging::Warn("shutdown timeout: closing connections still open",
+                      {{"open", server_.OpenConnections()}});
+    }
+    io_.stop();
+    for (auto& t : threads_) {
+        t.join();
+    }
+    threads_.clear();
+    db_.Stop();
+    relay_.Stop();
+    stats_logger_.reset();
+}
+
+}  // namespace auction::app

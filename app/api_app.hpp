@@ -1,0 +1,56 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "app/handlers.hpp"
+#include "app/http_server.hpp"
+#include "app/router.hpp"
+#include "infra/postgres/category_repository.hpp"
+#include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/item_repository.hpp"
+#include "infra/postgres/pool.hpp"
+#include "infra/rabbitmq/outbox_relay.hpp"
+#include "pkg/config/config.hpp"
+
+namespace auction::app {
+
+/// The whole auction-api, wired: pool, executor, repositories, routes, HTTP server, outbox relay.
+/// cmd/api/main.cpp runs one; integration tests run one in-process on port 0.
+class ApiApp {
+public:
+    explicit ApiApp(config::ApiConfig config);
+    ~ApiApp();
+    ApiApp(const ApiApp&) = delete;
+    ApiApp& operator=(const ApiApp&) = delete;
+
+    /// Applies migrations (waiting up to `db_wait` for PostgreSQL), starts the relay, binds and serves.
+    /// Returns the bound port.
+    unsigned short Start(std::chrono::milliseconds db_wait = std::chrono::seconds(30));
+    /// Graceful stop: no new connections, in-flight requests finish (bounded by shutdown_timeout),
+    /// then the relay publishes what it holds and stops.
+    void Stop();
+
+    postgres::PgPool& pool() { return pool_; }
+    rabbitmq::OutboxRelay& relay() { return relay_; }
+    const config::ApiConfig& config() const { return config_; }
+
+private:
+    config::ApiConfig config_;
+    postgres::PgPool pool_;
+    postgres::DbExecutor db_;
+    postgres::PgItemRepository items_;
+    postgres::PgCategoryRepository categories_;
+    Services services_;
+    Router router_;
+    boost::asio::io_context io_;
+    HttpServer server_;
+    rabbitmq::OutboxRelay relay_;
+    std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
+    std::vector<std::thread> threads_;
+    bool stopped_ = false;
+};
+
+}  // namespace auction::app

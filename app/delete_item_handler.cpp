@@ -1,0 +1,24 @@
+#include "app/handlers.hpp"
+
+namespace auction::app {
+
+// DELETE /api/v1/items/:id: seller only; a sold item stays (409). Cascades to its sub-resources.
+boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& ctx) {
+    const auto& user = ctx.RequireUser();
+    const auto id = PathId(ctx, "id", "item");
+    std::function<void(const domain::Item&)> check = [&user](const domain::Item& item) {
+        RequireSeller(item, user);
+        if (auto conflict = domain::DeleteConflict(item)) {
+            throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+        }
+    };
+    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    std::string item_id = id;
+    const bool deleted = co_await s.items.Delete(std::move(item_id), std::move(check), std::move(meta));
+    if (!deleted) {
+        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+    }
+    co_return NoContentResponse(ctx);
+}
+
+}  // namespace auction::app

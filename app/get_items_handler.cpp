@@ -1,0 +1,124 @@
+#include <charconv>
+
+#include "app/handlers.hpp"
+#include "pkg/ids/uuid.hpp"
+
+namespace auction::app {
+
+namespace {
+
+constexpr int kMaxLimit = 100;
+constexpr int kMaxPage = 100000;  // bounds OFFSET work; deep pages should filter instead
+constexpr std::size_t kMaxTextLength = 200;
+
+std::optional<int> ParseInt(const std::string& s) {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
+    ItemQuery q;
+    if (auto page = ctx.Query("page")) {
+        auto v = ParseInt(*page);
+        if (!v || *v < 1 || *v > kMaxPage) {
+            errors.push_back({"page", "must be an integer from 1 to 100000"});
+        } else {
+            q.page = *v;
+        }
+    }
+    if (auto limit = ctx.Query("limit")) {
+        auto v = ParseInt(*limit);
+        if (!v || *v < 1 || *v > kMaxLimit) {
+            errors.push_back({"limit", "must be an integer from 1 to 100"});
+        } else {
+            q.limit = *v;
+        }
+    }
+    if (auto status = ctx.Query("status")) {
+        q.status = domain::ParseItemStatus(*status);
+        if (!q.status) {
+            errors.push_back({"status", "must be one of active, sold, expired, cancelled"});
+        }
+    }
+    if (auto seller = ctx.Query("sellerId")) {
+        if (!domain::IsValidUserId(*seller)) {
+            errors.push_back({"sellerId", "must be 1 to 128 printable characters without spaces"});
+        } else {
+            q.seller_id = *seller;
+        }
+    }
+    if (auto category = ctx.Query("categoryId")) {
+        if (!ids::IsUuid(*category)) {
+            errors.push_back({"categoryId", "must be a category id (UUID)"});
+        } else {
+            q.category_id = *category;
+        }
+    }
+    auto price = [&](const char* name, std::optional<domain::Money>& out) {
+        if (auto v = ctx.Query(name)) {
+            out = domain::ParseMoney(*v);
+            if (!out) {
+                errors.push_back({name, "must be a decimal amount such as \"100.00\""});
+            }
+        }
+    };
+    price("minPrice", q.min_price);
+    price("maxPrice", q.max_price);
+    if (q.min_price && q.max_price && *q.min_price > *q.max_price) {
+        errors.push_back({"maxPrice", "must not be below minPrice"});
+    }
+    if (auto text = ctx.Query("q")) {
+        if (text->empty() || domain::Utf8Length(*text) > kMaxTextLength) {
+            errors.push_back({"q", "must be 1 to 200 characters"});
+        } else {
+            q.text = *text;
+        }
+    }
+    if (auto sort = ctx.Query("sort")) {
+        std::string_view key = *sort;
+        q.descending = !key.empty() && key.front() == '-';
+        if (q.descending) {
+            key.remove_prefix(1);
+        }
+        if (key == "createdAt") {
+            q.sort = ItemSort::kCreatedAt;
+        } else if (key == "endDate") {
+            q.sort = ItemSort::kEndDate;
+        } else if (key == "currentPrice") {
+            q.sort = ItemSort::kCurrentPrice;
+        } else {
+            errors.push_back({"sort", "must be createdAt, endDate or currentPrice, optionally prefixed with -"});
+        }
+    }
+    return q;
+}
+
+}  // namespace
+
+// GET /api/v1/items: paginated, filtered, sorted (newest first by default).
+boost::asio::awaitable<Response> GetItemsHandler(Services& s, RequestContext& ctx) {
+    domain::FieldErrors errors;
+    auto query = ParseQuery(ctx, errors);
+    ThrowIfInvalid(errors);
+    const int page = query.page;
+    const int limit = query.limit;
+    auto result = co_await s.items.List(std::move(query));
+    boost::json::array items;
+    items.reserve(result.items.size());
+    for (const auto& item : result.items) {
+        items.push_back(boost::json::value_from(item));
+    }
+    const std::int64_t total_pages = (result.total + limit - 1) / limit;
+    co_return JsonResponse(ctx, 200,
+                           boost::json::object{{"items", std::move(items)},
+                                               {"page", page},
+                                               {"limit", limit},
+                                               {"total", result.total},
+                                               {"totalPages", total_pages}});
+}
+
+}  // namespace auction::app

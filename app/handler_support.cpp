@@ -1,0 +1,78 @@
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "app/handlers.hpp"
+#include "pkg/ids/uuid.hpp"
+
+namespace auction::app {
+
+namespace http = boost::beast::http;
+using httperror::Code;
+using httperror::HttpError;
+
+boost::json::value ParseJsonBody(const RequestContext& ctx) {
+    auto it = ctx.request.find(http::field::content_type);
+    const std::string_view type = it == ctx.request.end() ? std::string_view() : std::string_view(it->value());
+    const auto base = type.substr(0, type.find(';'));
+    if (base != "application/json" && base != "application/problem+json") {
+        throw HttpError(Code::kUnsupportedMediaType, "the request body must be application/json");
+    }
+    boost::system::error_code ec;
+    boost::json::parse_options options;
+    options.max_depth = 32;
+    auto value = boost::json::parse(ctx.request.body(), ec, {}, options);
+    if (ec) {
+        throw HttpError(Code::kBadRequest, "the request body is not valid JSON: " + ec.message());
+    }
+    return value;
+}
+
+void ThrowIfInvalid(const domain::FieldErrors& errors) {
+    if (errors.empty()) {
+        return;
+    }
+    std::vector<httperror::FieldError> out;
+    out.reserve(errors.size());
+    for (const auto& e : errors) {
+        out.push_back({e.field, e.message});
+    }
+    httperror::ThrowValidation(std::move(out));
+}
+
+std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource) {
+    const auto& raw = ctx.PathParam(name);
+    if (!ids::IsUuid(raw)) {
+        throw HttpError(Code::kNotFound, std::string(resource) + " " + raw + " does not exist");
+    }
+    std::string id = raw;
+    for (auto& c : id) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return id;
+}
+
+Response JsonResponse(const RequestContext& ctx, unsigned status, const boost::json::value& body) {
+    Response res{static_cast<http::status>(status), ctx.request.version()};
+    res.set(http::field::content_type, "application/json");
+    res.body() = boost::json::serialize(body);
+    return res;
+}
+
+Response CreatedResponse(const RequestContext& ctx, const boost::json::value& body, std::string location) {
+    auto res = JsonResponse(ctx, 201, body);
+    res.set(http::field::location, location);
+    return res;
+}
+
+Response NoContentResponse(const RequestContext& ctx) {
+    return Response{http::status::no_content, ctx.request.version()};
+}
+
+void RequireSeller(const domain::Item& item, const std::string& user) {
+    if (item.seller_id != user) {
+        throw HttpError(Code::kForbidden, "only the item's seller may do this");
+    }
+}
+
+}  // namespace auction::app

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+
+#include "app/repository.hpp"
+#include "app/router.hpp"
+#include "domain/validation.hpp"
+
+namespace auction::app {
+
+/// What handlers work with: repositories only, never SQL or AMQP.
+struct Services {
+    ItemRepository& items;
+    CategoryRepository& categories;
+};
+
+/// The API's route table: every endpoint in one place.
+void RegisterRoutes(Router& router, Services& services);
+
+// One function per endpoint, one file per endpoint as the design lists them.
+boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetItemsHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetItemHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetCategoriesHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetCategoryHandler(Services& s, RequestContext& ctx);
+
+// Shared helpers for handlers.
+
+/// Parses a JSON request body: 415 unless Content-Type is application/json, 400 when malformed.
+boost::json::value ParseJsonBody(const RequestContext& ctx);
+/// 400 with the field errors, when there are any.
+void ThrowIfInvalid(const domain::FieldErrors& errors);
+/// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.
+std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource);
+Response JsonResponse(const RequestContext& ctx, unsigned status, const boost::json::value& body);
+Response CreatedResponse(const RequestContext& ctx, const boost::json::value& body, std::string location);
+Response NoContentResponse(const RequestContext& ctx);
+/// 403 unless `user` is the item's seller.
+void RequireSeller(const domain::Item& item, const std::string& user);
+
+}  // namespace auction::app

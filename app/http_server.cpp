@@ -1,0 +1,174 @@
+#include "app/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "pkg/logging/logger.hpp"
+
+namespace auction::app {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using httperror::Code;
+using httperror::HttpError;
+
+namespace {
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, Router& router, ServerOptions options)
+    : io_(io), router_(router), options_(options), acceptor_(io) {}
+
+unsigned short HttpServer::Listen(const std::string& address, unsigned short port) {
+    tcp::endpoint endpoint(asio::ip::make_address(address), port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+    return acceptor_.local_endpoint().port();
+}
+
+asio::awaitable<void> HttpServer::Accept() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
+        if (ec) {
+            if (stopping_ || ec == asio::error::operation_aborted) {
+                co_return;
+            }
+            // Out of descriptors and the like: log, pause briefly, keep serving.
+            logging::Warn("accept failed", {{"error", ec.message()}});
+            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            co_await pause.async_wait(kUseTuple);
+            continue;
+        }
+        std::uint64_t id = 0;
+        {
+            std::lock_guard lock(mutex_);
+            if (connections_.size() >= options_.max_connections) {
+                beast::error_code ignored;
+                socket.close(ignored);  // over the connection limit: refuse rather than queue
+                continue;
+            }
+            id = ++next_id_;
+            connections_[id] = Connection{};
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket)), id), asio::detached);
+    }
+}
+
+bool HttpServer::MarkBusy(std::uint64_t id, bool busy) {
+    std::lock_guard lock(mutex_);
+    connections_[id].busy = busy;
+    return !stopping_;
+}
+
+void HttpServer::Forget(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    connections_.erase(id);
+    if (connections_.empty()) {
+        drained_.notify_all();
+    }
+}
+
+asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t id) {
+    {
+        std::lock_guard lock(mutex_);
+        connections_[id].stream = &stream;
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+        if (stopping_) {
+            break;
+        }
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(options_.body_limit);
+        parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+        stream.expires_after(options_.idle_timeout);
+        auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+        if (ec) {
+            // end_of_stream is the client's normal close; timeouts and cancellation close quietly too.
+            std::optional<HttpError> answer;
+            if (ec == http::error::body_limit) {
+                answer.emplace(Code::kPayloadTooLarge,
+                               "the request body exceeds " + std::to_string(options_.body_limit) + " bytes");
+            } else if (ec == http::error::header_limit) {
+                answer.emplace(Code::kBadRequest, "the request headers are too large");
+            } else if (ec != http::error::end_of_stream &&
+                       ec.category() == http::make_error_code(http::error::bad_target).category()) {
+                answer.emplace(Code::kBadRequest, "the request is not valid HTTP/1.1");
+            }
+            if (answer) {
+                auto res = Router::Problem(parser.get(), *answer);
+                res.prepare_payload();
+                stream.expires_after(options_.request_timeout);
+                co_await http::async_write(stream, res, kUseTuple);
+            }
+            break;
+        }
+        const bool open = MarkBusy(id, true);
+        Request request = parser.release();
+        Response res = co_await router_.Handle(std::move(request));
+        const bool still_open = MarkBusy(id, false) && open;
+        if (!still_open) {
+            res.keep_alive(false);  // draining: tell the client this connection ends here
+        }
+        res.prepare_payload();
+        stream.expires_after(options_.request_timeout);
+        auto [wec, written] = co_await http::async_write(stream, res, kUseTuple);
+        if (wec || !res.keep_alive()) {
+            break;
+        }
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    Forget(id);
+}
+
+void HttpServer::Stop() {
+    stopping_ = true;
+    asio::post(acceptor_.get_executor(), [this] {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+    });
+    std::lock_guard lock(mutex_);
+    for (auto& [id, conn] : connections_) {
+        if (conn.busy || conn.stream == nullptr) {
+            continue;
+        }
+        // Idle keep-alive connections wait in read: cancel it on the connection's strand, after checking
+        // there that the connection still exists (it may have ended in the meantime).
+        asio::post(conn.stream->get_executor(), [this, conn_id = id] {
+            std::lock_guard inner(mutex_);
+            auto it = connections_.find(conn_id);
+            if (it != connections_.end() && !it->second.busy && it->second.stream != nullptr) {
+                it->second.stream->cancel();
+            }
+        });
+    }
+}
+
+bool HttpServer::WaitDrained(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return drained_.wait_for(lock, timeout, [this] { return connections_.empty(); });
+}
+
+std::size_t HttpServer::OpenConnections() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+}
+
+}  // namespace auction::app

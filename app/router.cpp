@@ -1,0 +1,175 @@
+#include "app/router.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/error_mapping.hpp"
+#include "infra/postgres/pool.hpp"
+#include "pkg/logging/logger.hpp"
+
+namespace auction::app {
+
+namespace http = boost::beast::http;
+using httperror::Code;
+using httperror::HttpError;
+
+namespace {
+
+std::vector<std::string> Split(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') {
+            ++i;
+            continue;
+        }
+        auto j = path.find('/', i);
+        if (j == std::string_view::npos) {
+            j = path.size();
+        }
+        out.emplace_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& segments,
+           std::vector<std::pair<std::string, std::string>>* params) {
+    if (pattern.size() != segments.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (!pattern[i].empty() && pattern[i][0] == ':') {
+            if (params != nullptr) {
+                params->emplace_back(pattern[i].substr(1), segments[i]);
+            }
+        } else if (pattern[i] != segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void Router::Add(http::verb method, std::string pattern, Handler handler) {
+    auto segments = Split(pattern);
+    routes_.push_back(Route{method, std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+Response MakeProblemResponse(const HttpError& error, const std::string& instance, unsigned version, bool keep_alive) {
+    Response res{static_cast<http::status>(httperror::StatusOf(error.code())), version};
+    res.set(http::field::content_type, "application/problem+json");
+    res.body() = boost::json::serialize(httperror::ToProblem(error, instance));
+    res.keep_alive(keep_alive);
+    return res;
+}
+
+Response Router::Problem(const Request& request, const HttpError& error) {
+    auto trace = middleware::ExtractTrace(request);
+    std::string path(request.target().substr(0, request.target().find('?')));
+    auto res = MakeProblemResponse(error, path, request.version(), false);
+    middleware::ApplyTrace(res, trace);
+    return res;
+}
+
+HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx) {
+    boost::json::object fields{{"traceId", ctx.trace.trace_id}, {"path", ctx.path}};
+    try {
+        std::rethrow_exception(error);
+    } catch (const HttpError& e) {
+        return e;
+    } catch (const postgres::PgError& e) {
+        auto mapped = postgres::MapPgError(e);
+        fields["error"] = e.what();
+        fields["sqlstate"] = e.sqlstate();
+        logging::Log(mapped.code() == Code::kInternal ? logging::Level::kError : logging::Level::kWarn,
+                     "database error", std::move(fields));
+        return mapped;
+    } catch (const postgres::PoolTimeout& e) {
+        fields["error"] = e.what();
+        logging::Warn("database pool exhausted", std::move(fields));
+        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
+    } catch (const postgres::ExecutorOverloaded& e) {
+        fields["error"] = e.what();
+        logging::Warn("database queue full", std::move(fields));
+        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
+    } catch (const std::exception& e) {
+        fields["error"] = e.what();
+        logging::Error("unhandled exception", std::move(fields));
+    } catch (...) {
+        logging::Error("unhandled non-standard exception", std::move(fields));
+    }
+    return HttpError(Code::kInternal, "internal error");
+}
+
+boost::asio::awaitable<Response> Router::Handle(Request request) {
+    RequestContext ctx;
+    ctx.trace = middleware::ExtractTrace(request);
+    ctx.request = std::move(request);
+    const unsigned version = ctx.request.version();
+    const bool keep_alive = ctx.request.keep_alive();
+    Response res;
+    std::exception_ptr failure;
+    try {
+        auto parsed = boost::urls::parse_origin_form(ctx.request.target());
+        if (!parsed) {
+            ctx.path = std::string(ctx.request.target().substr(0, ctx.request.target().find('?')));
+            throw HttpError(Code::kBadRequest, "the request target is malformed");
+        }
+        ctx.path = std::string(parsed->encoded_path());
+        // Query strings follow form encoding, where '+' is a space.
+        for (auto param : parsed->params(boost::urls::encoding_opts(true))) {
+            ctx.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+        }
+        std::vector<std::string> segments;
+        for (auto seg : parsed->segments()) {
+            segments.push_back(seg);
+        }
+        middleware::ExtractIdentity(ctx);
+
+        const Route* found = nullptr;
+        std::string allow;
+        for (const auto& route : routes_) {
+            if (!Match(route.segments, segments, nullptr)) {
+                continue;
+            }
+            if (route.method == ctx.request.method()) {
+                found = &route;
+                break;
+            }
+            allow += allow.empty() ? "" : ", ";
+            allow += std::string(http::to_string(route.method));
+        }
+        if (found == nullptr) {
+            if (!allow.empty()) {
+                auto problem = MakeProblemResponse(
+                    HttpError(Code::kMethodNotAllowed,
+                              "method " + std::string(ctx.request.method_string()) + " is not allowed here"),
+                    ctx.path, version, keep_alive);
+                problem.set(http::field::allow, allow);
+                res = std::move(problem);
+            } else {
+                throw HttpError(Code::kNotFound, "no route matches " + ctx.path);
+            }
+        } else {
+            Match(found->segments, segments, &ctx.path_params);
+            res = co_await found->handler(ctx);
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        auto error = ErrorFromException(failure, ctx);
+        res = MakeProblemResponse(error, ctx.path, version, keep_alive);
+    }
+    res.version(version);
+    res.keep_alive(keep_alive);
+    middleware::ApplyTrace(res, ctx.trace);
+    middleware::LogRequest(ctx, res.result_int());
+    co_return res;
+}
+
+}  // namespace auction::app

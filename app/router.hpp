@@ -1,0 +1,49 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "internal/middleware/request_context.hpp"
+#include "pkg/httperror/http_error.hpp"
+
+namespace auction::app {
+
+using middleware::Request;
+using middleware::RequestContext;
+using middleware::Response;
+using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+
+/// Method + path pattern ("/api/v1/items/:id") routing with the request pipeline around it:
+/// trace ids, identity, the error boundary (RFC 9457 problems), 404/405, and the access log.
+class Router {
+public:
+    void Add(boost::beast::http::verb method, std::string pattern, Handler handler);
+
+    /// Runs the whole pipeline for one request; never throws.
+    boost::asio::awaitable<Response> Handle(Request request);
+
+    /// A problem response for failures found before routing (e.g. a body over the limit).
+    static Response Problem(const Request& request, const httperror::HttpError& error);
+
+private:
+    struct Route {
+        boost::beast::http::verb method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        Handler handler;
+    };
+
+    std::vector<Route> routes_;
+};
+
+/// Converts any exception escaping a handler into a public error, logging internals server-side.
+httperror::HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx);
+
+/// Serializes a problem onto a response with the request's trace ids.
+Response MakeProblemResponse(const httperror::HttpError& error, const std::string& instance, unsigned version,
+                             bool keep_alive);
+
+}  // namespace auction::app

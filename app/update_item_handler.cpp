@@ -1,0 +1,32 @@
+#include "app/handlers.hpp"
+
+namespace auction::app {
+
+// PUT /api/v1/items/:id: fields present in the body replace the item's; only its seller may do it, and
+// only while it is active (409 otherwise). Answers 200 with the item after the change.
+boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& ctx) {
+    const auto& user = ctx.RequireUser();
+    const auto id = PathId(ctx, "id", "item");
+    const auto body = ParseJsonBody(ctx);
+    domain::FieldErrors errors;
+    auto patch = domain::DecodeItemPatch(body, errors);
+    ThrowIfInvalid(errors);
+    std::function<void(domain::Item&)> decide = [&user, patch = *patch](domain::Item& item) {
+        RequireSeller(item, user);
+        if (auto conflict = domain::UpdateConflict(item, patch)) {
+            throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+        }
+        domain::FieldErrors apply_errors;
+        domain::ApplyPatch(item, patch, apply_errors);
+        ThrowIfInvalid(apply_errors);
+    };
+    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    std::string item_id = id;
+    auto updated = co_await s.items.Update(std::move(item_id), std::move(decide), std::move(meta));
+    if (!updated) {
+        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+    }
+    co_return JsonResponse(ctx, 200, boost::json::value_from(*updated));
+}
+
+}  // namespace auction::app

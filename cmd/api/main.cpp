@@ -1,0 +1,44 @@
+// auction-api: HTTP REST API for items and categories, publisher of item.* events.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/api_app.hpp"
+#include "pkg/config/config.hpp"
+#include "pkg/logging/logger.hpp"
+
+int main() {
+    using namespace auction;
+    // Block the stop signals before any thread starts, then wait for one on the main thread.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    config::ApiConfig cfg;
+    try {
+        cfg = config::LoadApiConfig(config::Environment::Load(".env"));
+    } catch (const config::ConfigError& e) {
+        std::cerr << "auction-api: configuration error: " << e.what() << '\n';
+        return 2;
+    }
+    logging::Init(cfg.service_name, config::Environment::Load(".env").String("LOG_LEVEL", "info"));
+    try {
+        app::ApiApp api(cfg);
+        const auto port = api.Start();
+        logging::Info("API service started successfully", {{"port", port}, {"httpThreads", cfg.http_threads}});
+        int sig = 0;
+        sigwait(&signals, &sig);
+        logging::Info("shutting down", {{"signal", sig}});
+        api.Stop();
+        logging::Info("API service stopped");
+    } catch (const std::exception& e) {
+        logging::Error("API service failed", {{"error", e.what()}});
+        logging::Shutdown();
+        return 1;
+    }
+    logging::Shutdown();
+    return 0;
+}

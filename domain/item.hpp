@@ -1,0 +1,84 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/money.hpp"
+#include "domain/validation.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
+
+namespace auction::domain {
+
+enum class ItemStatus { kActive, kSold, kExpired, kCancelled };
+
+std::string_view ToString(ItemStatus status) noexcept;
+std::optional<ItemStatus> ParseItemStatus(std::string_view text) noexcept;
+
+/// The auctioned item. Prices only move through bids (the worker); a client never sets them directly.
+struct Item {
+    std::string id;
+    std::string name;
+    std::string description;
+    std::string seller_id;
+    std::string currency_code;
+    Money start_price;
+    Money current_price;
+    Money bid_increment;
+    timeutil::Micros start_date = 0;
+    timeutil::Micros end_date = 0;
+    ItemStatus status = ItemStatus::kActive;
+    std::optional<std::string> buyer_id;
+    std::vector<std::string> category_ids;
+    timeutil::Micros created_at = 0;
+    timeutil::Micros updated_at = 0;
+};
+
+/// What a client may send to create an item (POST /api/v1/items).
+struct ItemDraft {
+    std::string name;
+    std::string description;
+    std::string currency_code;
+    Money start_price;
+    Money bid_increment;
+    timeutil::Micros start_date = 0;
+    timeutil::Micros end_date = 0;
+    std::vector<std::string> category_ids;
+};
+
+/// What a client may change (PUT /api/v1/items/:id): every field optional, present ones replace.
+struct ItemPatch {
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    std::optional<std::string> currency_code;
+    std::optional<Money> start_price;
+    std::optional<Money> bid_increment;
+    std::optional<timeutil::Micros> start_date;
+    std::optional<timeutil::Micros> end_date;
+    std::optional<ItemStatus> status;
+    std::optional<std::vector<std::string>> category_ids;
+};
+
+inline constexpr std::size_t kMaxCategoriesPerItem = 20;
+
+/// Decodes and validates a create body; the errors name each offending field.
+std::optional<ItemDraft> DecodeItemDraft(const boost::json::value& body, FieldErrors& errors);
+/// Decodes and validates an update body.
+std::optional<ItemPatch> DecodeItemPatch(const boost::json::value& body, FieldErrors& errors);
+
+/// A new item from a validated draft: current price starts at the start price, status active.
+Item NewItem(const ItemDraft& draft, std::string id, std::string seller_id);
+
+/// Why an update is refused given the item's state; nullopt when it may proceed.
+std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& patch);
+/// Why a delete is refused given the item's state; nullopt when it may proceed.
+std::optional<std::string> DeleteConflict(const Item& item);
+/// Applies a patch and re-checks the cross-field rules (endDate after startDate); errors on failure.
+bool ApplyPatch(Item& item, const ItemPatch& patch, FieldErrors& errors);
+
+/// The public JSON shape of an item (camelCase, money as strings, RFC 3339 UTC times).
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const Item& item);
+
+}  // namespace auction::domain

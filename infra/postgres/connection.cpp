@@ -1,0 +1,167 @@
+#include "infra/postgres/connection.hpp"
+
+#include <charconv>
+
+#include "pkg/logging/logger.hpp"
+
+namespace auction::postgres {
+
+PgError::PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost)
+    : std::runtime_error(std::move(message)),
+      sqlstate_(std::move(sqlstate)),
+      constraint_(std::move(constraint)),
+      connection_lost_(connection_lost) {}
+
+std::int64_t PgResult::Int64(int row, int col) const {
+    const auto v = Get(row, col);
+    std::int64_t out = 0;
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc() || ptr != v.data() + v.size()) {
+        throw PgError("column is not an integer", "", "", false);
+    }
+    return out;
+}
+
+std::int64_t PgResult::Affected() const {
+    const char* n = PQcmdTuples(result_.get());
+    if (n == nullptr || *n == '\0') {
+        return 0;
+    }
+    return std::stoll(n);
+}
+
+std::unique_ptr<PgConnection> PgConnection::Connect(const std::string& conninfo,
+                                                    std::chrono::milliseconds statement_timeout) {
+    PGconn* raw = PQconnectdb(conninfo.c_str());
+    if (raw == nullptr) {
+        throw PgError("out of memory allocating a PostgreSQL connection", "", "", true);
+    }
+    std::unique_ptr<PgConnection> conn(new PgConnection(raw));
+    // Server NOTICEs (e.g. "already exists, skipping" from idempotent migrations) go to the debug log,
+    // not to stderr.
+    PQsetNoticeProcessor(
+        raw, [](void*, const char* message) { logging::Debug("postgres notice", {{"message", message}}); }, nullptr);
+    if (PQstatus(raw) != CONNECTION_OK) {
+        throw PgError(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(raw), "", "", true);
+    }
+    conn->Exec("SET statement_timeout = " + std::to_string(statement_timeout.count()) +
+               "; SET TIME ZONE 'UTC'; SET idle_in_transaction_session_timeout = 60000");
+    return conn;
+}
+
+PgResult PgConnection::Check(PGresult* r, std::string_view what) {
+    const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        return PgResult(r);
+    }
+    std::string sqlstate;
+    std::string constraint;
+    std::string message = std::string(what) + ": ";
+    if (r != nullptr) {
+        if (const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) {
+            sqlstate = s;
+        }
+        if (const char* c = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME)) {
+            constraint = c;
+        }
+        message += PQresultErrorMessage(r);
+        PQclear(r);
+    } else {
+        message += PQerrorMessage(conn_.get());
+    }
+    const bool lost = PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 ||
+                      sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+    throw PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
+}
+
+PgResult PgConnection::Exec(const std::string& sql) { return Check(PQexec(conn_.get(), sql.c_str()), "query failed"); }
+
+namespace {
+
+std::vector<const char*> Values(const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    return values;
+}
+
+}  // namespace
+
+PgResult PgConnection::ExecParams(const std::string& sql, const Params& params) {
+    const auto values = Values(params);
+    return Check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                              nullptr, nullptr, 0),
+                 "query failed");
+}
+
+PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Params& params) {
+    if (prepared_.find(name) == prepared_.end()) {
+        Check(PQprepare(conn_.get(), name, sql, static_cast<int>(params.size()), nullptr), "prepare failed");
+        prepared_.insert(name);
+    }
+    const auto values = Values(params);
+    return Check(PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0),
+                 "query failed");
+}
+
+PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) { conn_.Exec("BEGIN"); }
+
+PgTransaction::~PgTransaction() {
+    if (!done_ && conn_.Ok()) {
+        // A failed rollback leaves the connection unusable; the pool sees !Ok() and discards it.
+        PGresult* r = PQexec(conn_.Raw(), "ROLLBACK");
+        if (r != nullptr) {
+            PQclear(r);
+        }
+    }
+}
+
+void PgTransaction::Commit() {
+    conn_.Exec("COMMIT");
+    done_ = true;
+}
+
+std::vector<std::string> ParseTextArray(std::string_view text) {
+    std::vector<std::string> out;
+    if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
+        return out;
+    }
+    text = text.substr(1, text.size() - 2);
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto comma = text.find(',', start);
+        if (comma == std::string_view::npos) {
+            comma = text.size();
+        }
+        auto element = text.substr(start, comma - start);
+        if (element.size() >= 2 && element.front() == '"' && element.back() == '"') {
+            element = element.substr(1, element.size() - 2);
+        }
+        out.emplace_back(element);
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::string FormatTextArray(const std::vector<std::string>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += '"';
+        for (char c : values[i]) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace auction::postgres

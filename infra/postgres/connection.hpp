@@ -1,0 +1,115 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace auction::postgres {
+
+/// A failed libpq call. `sqlstate` is empty when the failure was the connection itself.
+class PgError : public std::runtime_error {
+public:
+    PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost);
+
+    const std::string& sqlstate() const noexcept { return sqlstate_; }
+    const std::string& constraint() const noexcept { return constraint_; }
+    bool connection_lost() const noexcept { return connection_lost_; }
+
+private:
+    std::string sqlstate_;
+    std::string constraint_;
+    bool connection_lost_;
+};
+
+struct PgResultDeleter {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+struct PgConnDeleter {
+    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+
+/// A successful result in text format; accessors never throw on valid indexes.
+class PgResult {
+public:
+    explicit PgResult(PGresult* r) : result_(r) {}
+
+    int Rows() const noexcept { return PQntuples(result_.get()); }
+    bool IsNull(int row, int col) const noexcept { return PQgetisnull(result_.get(), row, col) != 0; }
+    std::string_view Get(int row, int col) const noexcept {
+        return {PQgetvalue(result_.get(), row, col), static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
+    }
+    std::string String(int row, int col) const { return std::string(Get(row, col)); }
+    std::optional<std::string> OptString(int row, int col) const {
+        return IsNull(row, col) ? std::nullopt : std::optional<std::string>(String(row, col));
+    }
+    std::int64_t Int64(int row, int col) const;
+    bool Bool(int row, int col) const noexcept { return Get(row, col) == "t"; }
+    /// Number of rows an INSERT/UPDATE/DELETE touched.
+    std::int64_t Affected() const;
+
+private:
+    std::unique_ptr<PGresult, PgResultDeleter> result_;
+};
+
+/// Query parameters, sent as text; nullopt is SQL NULL.
+using Params = std::vector<std::optional<std::string>>;
+
+/// One libpq connection. Not thread-safe: a connection belongs to one thread at a time (via the pool).
+/// Every PQ* result is checked here and nowhere else.
+class PgConnection {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    /// Connects (blocking, bounded by connect_timeout in `conninfo`) and sets statement_timeout and UTC.
+    static std::unique_ptr<PgConnection> Connect(const std::string& conninfo,
+                                                 std::chrono::milliseconds statement_timeout);
+
+    /// Simple-protocol query: may hold several statements, takes no parameters.
+    PgResult Exec(const std::string& sql);
+    /// Unnamed extended-protocol statement (planned per call).
+    PgResult ExecParams(const std::string& sql, const Params& params);
+    /// Named statement, prepared on this connection the first time it is used.
+    PgResult ExecPrepared(const char* name, const char* sql, const Params& params);
+
+    bool Ok() const noexcept { return PQstatus(conn_.get()) == CONNECTION_OK; }
+    PGconn* Raw() noexcept { return conn_.get(); }
+    Clock::time_point created_at() const noexcept { return created_at_; }
+
+private:
+    explicit PgConnection(PGconn* conn) : conn_(conn), created_at_(Clock::now()) {}
+    PgResult Check(PGresult* r, std::string_view what);
+
+    std::unique_ptr<PGconn, PgConnDeleter> conn_;
+    std::unordered_set<std::string> prepared_;
+    Clock::time_point created_at_;
+};
+
+/// BEGIN on construction; ROLLBACK on destruction unless Commit() ran.
+class PgTransaction {
+public:
+    explicit PgTransaction(PgConnection& conn);
+    ~PgTransaction();
+    PgTransaction(const PgTransaction&) = delete;
+    PgTransaction& operator=(const PgTransaction&) = delete;
+
+    void Commit();
+
+private:
+    PgConnection& conn_;
+    bool done_ = false;
+};
+
+/// Parses a PostgreSQL text array of simple elements (`{a,b}`) into strings.
+std::vector<std::string> ParseTextArray(std::string_view text);
+/// Formats strings as a PostgreSQL text array literal, quoting every element.
+std::string FormatTextArray(const std::vector<std::string>& values);
+
+}  // namespace auction::postgres

@@ -1,0 +1,46 @@
+#include "infra/postgres/error_mapping.hpp"
+
+namespace auction::postgres {
+
+namespace {
+
+using httperror::Code;
+using httperror::HttpError;
+
+// Constraint names PostgreSQL derives for our tables, mapped to the JSON field a client sent.
+std::string FieldOfConstraint(const std::string& constraint) {
+    if (constraint.find("category_id") != std::string::npos) {
+        return "categoryIds";
+    }
+    if (constraint.find("item_attributes_item_id_key") != std::string::npos) {
+        return "attributes";
+    }
+    return "";
+}
+
+}  // namespace
+
+HttpError MapPgError(const PgError& e) {
+    const auto& s = e.sqlstate();
+    if (e.connection_lost() || s.rfind("08", 0) == 0 || s == "57P01" || s == "53300") {
+        return HttpError(Code::kServiceUnavailable, "the database is unavailable, retry later");
+    }
+    if (s == "23505") {
+        return HttpError(Code::kConflict, "the resource already exists or conflicts with an existing one",
+                         {{FieldOfConstraint(e.constraint()), "must be unique"}});
+    }
+    if (s == "23503") {
+        const auto field = FieldOfConstraint(e.constraint());
+        return HttpError(Code::kBadRequest, "a referenced resource does not exist",
+                         {{field, field == "categoryIds" ? "references an unknown category" : "references an unknown resource"}});
+    }
+    if (s == "23514" || s == "22P02" || s == "22003" || s == "22007" || s == "22008" || s == "22001") {
+        return HttpError(Code::kBadRequest, "a value is out of range or malformed");
+    }
+    if (s == "57014" || s == "40001" || s == "40P01" || s == "55P03") {
+        return HttpError(Code::kServiceUnavailable, "the database is busy, retry later");
+    }
+    return HttpError(Code::kInternal, "internal error");
+}
+
+}  // namespace auction::postgres

@@ -1,0 +1,246 @@
+#include "infra/postgres/item_repository.hpp"
+
+#include "infra/postgres/outbox_store.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
+
+namespace auction::postgres {
+
+namespace {
+
+using domain::Item;
+
+std::string Micros(timeutil::Micros t) { return timeutil::FormatRfc3339(t); }
+
+domain::Money MoneyColumn(const PgResult& rows, int row, int col) {
+    auto m = domain::ParseMoney(rows.Get(row, col));
+    if (!m) {
+        throw PgError("unexpected money value in items", "", "", false);
+    }
+    return *m;
+}
+
+// Every item read selects the same columns, so one decoder serves all queries.
+constexpr const char* kColumns =
+    "i.id::text, i.name, i.description, i.seller_id, i.currency_code, i.start_price::text, "
+    "i.current_price::text, i.bid_increment::text, (extract(epoch FROM i.start_date) * 1000000)::bigint, "
+    "(extract(epoch FROM i.end_date) * 1000000)::bigint, i.status, i.buyer_id, "
+    "ARRAY(SELECT c.category_id::text FROM item_categories c WHERE c.item_id = i.id ORDER BY c.category_id)::text, "
+    "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint";
+constexpr int kColumnCount = 15;
+
+std::string SelectById() { return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid"; }
+
+}  // namespace
+
+const char* const kItemColumns = kColumns;
+
+Item ItemFromRow(const PgResult& rows, int r) {
+    Item item;
+    item.id = rows.String(r, 0);
+    item.name = rows.String(r, 1);
+    item.description = rows.String(r, 2);
+    item.seller_id = rows.String(r, 3);
+    item.currency_code = rows.String(r, 4);
+    item.start_price = MoneyColumn(rows, r, 5);
+    item.current_price = MoneyColumn(rows, r, 6);
+    item.bid_increment = MoneyColumn(rows, r, 7);
+    item.start_date = rows.Int64(r, 8);
+    item.end_date = rows.Int64(r, 9);
+    item.status = domain::ParseItemStatus(rows.Get(r, 10)).value_or(domain::ItemStatus::kActive);
+    item.buyer_id = rows.OptString(r, 11);
+    item.category_ids = ParseTextArray(rows.Get(r, 12));
+    item.created_at = rows.Int64(r, 13);
+    item.updated_at = rows.Int64(r, 14);
+    return item;
+}
+
+boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMeta meta) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [item = std::move(item), meta = std::move(meta)](PgConnection& conn) mutable {
+        // One statement inserts the item, its categories and its event: atomic, and one round trip.
+        const auto now = timeutil::NowMicros();
+        item.created_at = now;
+        item.updated_at = now;
+        auto event = events::MakeItemEvent("item.created", meta, item.id, events::ItemCreatedPayload(item), now);
+        static const std::string kSql =
+            "WITH it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, "
+            "current_price, bid_increment, start_date, end_date, status, created_at, updated_at) VALUES ($1::uuid, "
+            "$2, $3, $4, $5, $6::numeric, $6::numeric, $7::numeric, $8::timestamptz, $9::timestamptz, 'active', "
+            "$10::timestamptz, $10::timestamptz) RETURNING id), "
+            "cats AS (INSERT INTO item_categories (item_id, category_id) SELECT it.id, c FROM it, "
+            "unnest($11::uuid[]) AS c RETURNING 1), " +
+            outbox::InsertCte(12) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+        Params params{item.id,
+                      item.name,
+                      item.description,
+                      item.seller_id,
+                      item.currency_code,
+                      domain::FormatMoney(item.start_price),
+                      domain::FormatMoney(item.bid_increment),
+                      Micros(item.start_date),
+                      Micros(item.end_date),
+                      Micros(now),
+                      FormatTextArray(item.category_ids)};
+        outbox::AppendParams(params, event);
+        conn.ExecPrepared("item_create", kSql.c_str(), params);
+        return item;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [id = std::move(id)](PgConnection& conn) {
+        static const std::string kSql = SelectById();
+        auto rows = conn.ExecPrepared("item_get", kSql.c_str(), {id});
+        return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [q = std::move(q)](PgConnection& conn) {
+        // The statement is assembled from constant fragments only; every value travels as a parameter.
+        std::string where = " WHERE TRUE";
+        Params params;
+        auto param = [&params](std::string value) {
+            params.emplace_back(std::move(value));
+            return "$" + std::to_string(params.size());
+        };
+        if (q.status) {
+            where += " AND i.status = " + param(std::string(domain::ToString(*q.status)));
+        }
+        if (q.seller_id) {
+            where += " AND i.seller_id = " + param(*q.seller_id);
+        }
+        if (q.category_id) {
+            where += " AND EXISTS (SELECT 1 FROM item_categories ic WHERE ic.item_id = i.id AND ic.category_id = " +
+                     param(*q.category_id) + "::uuid)";
+        }
+        if (q.min_price) {
+            where += " AND i.current_price >= " + param(domain::FormatMoney(*q.min_price)) + "::numeric";
+        }
+        if (q.max_price) {
+            where += " AND i.current_price <= " + param(domain::FormatMoney(*q.max_price)) + "::numeric";
+        }
+        if (q.text) {
+            std::string pattern = "%";
+            for (char c : *q.text) {
+                if (c == '%' || c == '_' || c == '\\') {
+                    pattern += '\\';
+                }
+                pattern += c;
+            }
+            pattern += '%';
+            const auto p = param(pattern);
+            where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
+        }
+        const char* column = q.sort == app::ItemSort::kEndDate       ? "i.end_date"
+                             : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
+                                                                      : "i.created_at";
+        const char* dir = q.descending ? " DESC" : " ASC";
+        const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
+        const auto limit = param(std::to_string(q.limit));
+        const auto offset = param(std::to_string(static_cast<std::int64_t>(q.page - 1) * q.limit));
+        const std::string sql = std::string("SELECT ") + kColumns + ", count(*) OVER () FROM items i" + where + order +
+                                " LIMIT " + limit + " OFFSET " + offset;
+        auto rows = conn.ExecParams(sql, params);
+        app::ItemPage page;
+        page.items.reserve(static_cast<std::size_t>(rows.Rows()));
+        for (int r = 0; r < rows.Rows(); ++r) {
+            page.items.push_back(ItemFromRow(rows, r));
+        }
+        if (rows.Rows() > 0) {
+            page.total = rows.Int64(0, kColumnCount);
+        } else {
+            // Past the last page the window count is unavailable: count separately.
+            params.resize(params.size() - 2);
+            page.total = conn.ExecParams("SELECT count(*) FROM items i" + where, params).Int64(0, 0);
+        }
+        return page;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id,
+                                                                     std::function<void(Item&)> decide,
+                                                                     events::EventMeta meta) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [id = std::move(id), decide = std::move(decide),
+                                meta = std::move(meta)](PgConnection& conn) -> std::optional<Item> {
+        PgTransaction tx(conn);
+        static const std::string kLock =
+            SelectById() + " FOR UPDATE OF i";
+        auto rows = conn.ExecPrepared("item_lock", kLock.c_str(), {id});
+        if (rows.Rows() == 0) {
+            return std::nullopt;
+        }
+        Item item = ItemFromRow(rows, 0);
+        const auto previous_categories = item.category_ids;
+        decide(item);  // throws to refuse; the transaction rolls back
+        // The updated_at trigger stamps now(), the transaction's start time; read it to build the event.
+        item.updated_at = conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {})
+                              .Int64(0, 0);
+        auto event = events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item),
+                                           item.updated_at);
+        static const std::string kSql =
+            "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
+            "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
+            "end_date = $9::timestamptz, status = $10 WHERE id = $1::uuid RETURNING id), "
+            "del AS (DELETE FROM item_categories WHERE $11::boolean AND item_id = $1::uuid "
+            "AND NOT (category_id = ANY($12::uuid[]))), "
+            "ins AS (INSERT INTO item_categories (item_id, category_id) SELECT $1::uuid, c FROM "
+            "unnest($12::uuid[]) AS c WHERE $11::boolean ON CONFLICT DO NOTHING), " +
+            outbox::InsertCte(13) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+        const bool categories_changed = item.category_ids != previous_categories;
+        Params params{item.id,
+                      item.name,
+                      item.description,
+                      item.currency_code,
+                      domain::FormatMoney(item.start_price),
+                      domain::FormatMoney(item.current_price),
+                      domain::FormatMoney(item.bid_increment),
+                      Micros(item.start_date),
+                      Micros(item.end_date),
+                      std::string(domain::ToString(item.status)),
+                      categories_changed ? "true" : "false",
+                      FormatTextArray(item.category_ids)};
+        outbox::AppendParams(params, event);
+        conn.ExecPrepared("item_update", kSql.c_str(), params);
+        tx.Commit();
+        std::sort(item.category_ids.begin(), item.category_ids.end());
+        return item;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::function<void(const Item&)> check,
+                                                      events::EventMeta meta) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [id = std::move(id), check = std::move(check),
+                                meta = std::move(meta)](PgConnection& conn) {
+        PgTransaction tx(conn);
+        static const std::string kLock = SelectById() + " FOR UPDATE OF i";
+        auto rows = conn.ExecPrepared("item_lock", kLock.c_str(), {id});
+        if (rows.Rows() == 0) {
+            return false;
+        }
+        const Item item = ItemFromRow(rows, 0);
+        check(item);
+        const auto now = conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {})
+                             .Int64(0, 0);
+        auto event = events::MakeItemEvent("item.deleted", meta, item.id, events::ItemDeletedPayload(item, now), now);
+        static const std::string kSql = "WITH del AS (DELETE FROM items WHERE id = $1::uuid RETURNING id), " +
+                                        outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
+                                        "', '') FROM ev";
+        Params params{item.id};
+        outbox::AppendParams(params, event);
+        conn.ExecPrepared("item_delete", kSql.c_str(), params);
+        tx.Commit();
+        return true;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+}  // namespace auction::postgres

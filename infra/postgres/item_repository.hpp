@@ -1,0 +1,30 @@
+#pragma once
+
+#include "app/repository.hpp"
+#include "infra/postgres/db_executor.hpp"
+
+namespace auction::postgres {
+
+/// Decodes one row selected with kItemColumns (shared with the worker's bid repository).
+domain::Item ItemFromRow(const PgResult& rows, int row);
+/// The column list ItemFromRow expects, for a table aliased `i`.
+extern const char* const kItemColumns;
+
+class PgItemRepository final : public app::ItemRepository {
+public:
+    explicit PgItemRepository(DbExecutor& db) : db_(db) {}
+
+    boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
+    boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
+    boost::asio::awaitable<app::ItemPage> List(app::ItemQuery query) override;
+    boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
+                                                               std::function<void(domain::Item&)> decide,
+                                                               events::EventMeta meta) override;
+    boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,
+                                        events::EventMeta meta) override;
+
+private:
+    DbExecutor& db_;
+};
+
+}  // namespace auction::postgres

@@ -1,0 +1,72 @@
+#include "infra/postgres/outbox_store.hpp"
+
+#include "pkg/timeutil/rfc3339.hpp"
+
+namespace auction::postgres::outbox {
+
+std::string InsertCte(int first) {
+    auto p = [first](int i) { return "$" + std::to_string(first + i); };
+    return "ev AS (INSERT INTO outbox_events (event_id, exchange, routing_key, aggregate_id, correlation_id, body, "
+           "created_at) VALUES (" +
+           p(0) + "::uuid, " + p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " + p(5) + ", " + p(6) +
+           "::timestamptz) RETURNING id)";
+}
+
+void AppendParams(Params& params, const events::OutboxMessage& m) {
+    params.emplace_back(m.event_id);
+    params.emplace_back(m.exchange);
+    params.emplace_back(m.routing_key);
+    params.emplace_back(m.aggregate_id);
+    params.emplace_back(m.correlation_id);
+    params.emplace_back(m.body);
+    params.emplace_back(timeutil::FormatRfc3339(m.occurred_at));
+}
+
+void Insert(PgConnection& conn, const events::OutboxMessage& message) {
+    static const std::string kSql =
+        "WITH " + InsertCte(1) + " SELECT pg_notify('" + std::string(kOutboxChannel) + "', '') FROM ev";
+    Params params;
+    AppendParams(params, message);
+    conn.ExecPrepared("outbox_insert", kSql.c_str(), params);
+}
+
+std::vector<PendingEvent> FetchBatch(PgConnection& conn, int limit) {
+    auto rows = conn.ExecPrepared(
+        "outbox_fetch",
+        "SELECT id, event_id::text, exchange, routing_key, aggregate_id, correlation_id, body, "
+        "(extract(epoch FROM created_at) * 1000000)::bigint FROM outbox_events ORDER BY id LIMIT $1",
+        {std::to_string(limit)});
+    std::vector<PendingEvent> out;
+    out.reserve(static_cast<std::size_t>(rows.Rows()));
+    for (int i = 0; i < rows.Rows(); ++i) {
+        PendingEvent e;
+        e.id = rows.Int64(i, 0);
+        e.message.event_id = rows.String(i, 1);
+        e.message.exchange = rows.String(i, 2);
+        e.message.routing_key = rows.String(i, 3);
+        e.message.aggregate_id = rows.String(i, 4);
+        e.message.correlation_id = rows.String(i, 5);
+        e.message.body = rows.String(i, 6);
+        e.message.occurred_at = rows.Int64(i, 7);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void DeleteBatch(PgConnection& conn, const std::vector<std::int64_t>& ids) {
+    std::string array = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i > 0) {
+            array += ',';
+        }
+        array += std::to_string(ids[i]);
+    }
+    array += '}';
+    conn.ExecPrepared("outbox_delete", "DELETE FROM outbox_events WHERE id = ANY($1::bigint[])", {array});
+}
+
+std::int64_t Backlog(PgConnection& conn) {
+    return conn.ExecPrepared("outbox_backlog", "SELECT count(*) FROM outbox_events", {}).Int64(0, 0);
+}
+
+}  // namespace auction::postgres::outbox

@@ -1,0 +1,135 @@
+#include "infra/rabbitmq/outbox_relay.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+
+#include "infra/postgres/connection.hpp"
+#include "infra/postgres/outbox_store.hpp"
+#include "infra/rabbitmq/amqp_connection.hpp"
+#include "pkg/events/events.hpp"
+#include "pkg/logging/logger.hpp"
+
+namespace auction::rabbitmq {
+
+namespace {
+
+constexpr const char* kRelayLockKey = "7243100002";
+
+// Waits for a NOTIFY on the relay's connection, or the timeout; drains pending notifications.
+void WaitForNotification(postgres::PgConnection& conn, std::chrono::milliseconds timeout) {
+    PGconn* raw = conn.Raw();
+    pollfd fd{PQsocket(raw), POLLIN, 0};
+    if (poll(&fd, 1, static_cast<int>(timeout.count())) < 0) {
+        return;
+    }
+    if (PQconsumeInput(raw) == 0) {
+        throw postgres::PgError("lost the relay's database connection", "", "", true);
+    }
+    while (PGnotify* n = PQnotifies(raw)) {
+        PQfreemem(n);
+    }
+}
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(RelayOptions options) : options_(std::move(options)) {}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+void OutboxRelay::Start() {
+    if (!thread_.joinable()) {
+        thread_ = std::thread([this] { Run(); });
+    }
+}
+
+void OutboxRelay::Stop() {
+    stopping_ = true;
+    cv_.notify_all();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+RelayStats OutboxRelay::Stats() const {
+    return RelayStats{published_.load(), failures_.load(), leader_.load(), broker_connected_.load()};
+}
+
+bool OutboxRelay::SleepFor(std::chrono::milliseconds d) {
+    std::unique_lock lock(mutex_);
+    return !cv_.wait_for(lock, d, [this] { return stopping_.load(); });
+}
+
+void OutboxRelay::Run() {
+    std::chrono::milliseconds backoff{100};
+    std::unique_ptr<postgres::PgConnection> pg;
+    std::unique_ptr<AmqpConnection> amqp;
+    while (!stopping_) {
+        try {
+            if (!pg || !pg->Ok()) {
+                leader_ = false;
+                pg.reset();
+                pg = postgres::PgConnection::Connect(options_.pg_conninfo, std::chrono::seconds(30));
+                pg->Exec(std::string("LISTEN ") + postgres::kOutboxChannel);
+            }
+            if (!leader_) {
+                // Session-level lock: held while this connection lives; another process takes over if it dies.
+                auto r = pg->ExecParams("SELECT pg_try_advisory_lock($1::bigint)", {kRelayLockKey});
+                leader_ = r.Bool(0, 0);
+                if (!leader_) {
+                    SleepFor(std::chrono::seconds(1));
+                    continue;
+                }
+                logging::Info("outbox relay is the active publisher");
+            }
+            auto batch = postgres::outbox::FetchBatch(*pg, options_.batch_size);
+            if (batch.empty()) {
+                WaitForNotification(*pg, std::min<std::chrono::milliseconds>(options_.poll_interval,
+                                                                              std::chrono::milliseconds(250)));
+                continue;
+            }
+            if (!amqp) {
+                amqp = std::make_unique<AmqpConnection>(options_.rabbitmq_url, options_.app_id + "-outbox-relay");
+                amqp->DeclareExchange(std::string(events::kItemExchange), "topic", true);
+                amqp->EnableConfirms();
+                broker_connected_ = true;
+                logging::Info("outbox relay connected to RabbitMQ");
+            }
+            std::uint64_t last_tag = 0;
+            std::vector<std::int64_t> ids;
+            ids.reserve(batch.size());
+            for (const auto& e : batch) {
+                MessageProperties props;
+                props.message_id = e.message.event_id;
+                props.type = e.message.routing_key;
+                props.app_id = options_.app_id;
+                props.correlation_id = e.message.correlation_id;
+                props.timestamp = static_cast<std::uint64_t>(e.message.occurred_at / 1'000'000);
+                last_tag = amqp->Publish(e.message.exchange, e.message.routing_key, e.message.body, props);
+                ids.push_back(e.id);
+            }
+            amqp->WaitForConfirms(last_tag, options_.confirm_timeout);
+            postgres::outbox::DeleteBatch(*pg, ids);
+            published_ += batch.size();
+            backoff = std::chrono::milliseconds(100);
+        } catch (const AmqpError& e) {
+            ++failures_;
+            if (broker_connected_) {
+                logging::Warn("outbox relay lost RabbitMQ; events stay in the outbox", {{"error", e.what()}});
+            }
+            amqp.reset();
+            broker_connected_ = false;
+            SleepFor(backoff);
+            backoff = std::min(backoff * 2, options_.retry_backoff_max);
+        } catch (const std::exception& e) {
+            ++failures_;
+            logging::Warn("outbox relay database error", {{"error", e.what()}});
+            pg.reset();
+            leader_ = false;
+            SleepFor(backoff);
+            backoff = std::min(backoff * 2, options_.retry_backoff_max);
+        }
+    }
+}
+
+}  // namespace auction::rabbitmq

@@ -1,0 +1,238 @@
+#include "pkg/config/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace auction::config {
+
+namespace {
+
+std::string Trim(const std::string& s) {
+    std::size_t b = 0;
+    std::size_t e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b])) != 0) {
+        ++b;
+    }
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])) != 0) {
+        --e;
+    }
+    return s.substr(b, e - b);
+}
+
+// libpq keyword values are single-quoted with backslash escapes.
+std::string QuoteConnValue(const std::string& v) {
+    std::string out = "'";
+    for (char c : v) {
+        if (c == '\'' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    out += '\'';
+    return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> ParseDotEnv(const std::string& text) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        line = Trim(line);
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        if (line.rfind("export ", 0) == 0) {
+            line = Trim(line.substr(7));
+        }
+        auto eq = line.find('=');
+        if (eq == std::string::npos) {
+            continue;
+        }
+        std::string key = Trim(line.substr(0, eq));
+        std::string value = Trim(line.substr(eq + 1));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        } else {
+            // An unquoted value ends at an inline comment, as in the design's .env example.
+            auto hash = value.find(" #");
+            if (hash != std::string::npos) {
+                value = Trim(value.substr(0, hash));
+            }
+        }
+        if (!key.empty()) {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+    std::string s = Trim(text);
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    double total_ms = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t start = i;
+        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) != 0 || s[i] == '.')) {
+            ++i;
+        }
+        if (start == i) {
+            return std::nullopt;
+        }
+        double number = 0;
+        try {
+            number = std::stod(s.substr(start, i - start));
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        std::size_t unit_start = i;
+        while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])) != 0) {
+            ++i;
+        }
+        std::string unit = s.substr(unit_start, i - unit_start);
+        if (unit == "ms") {
+            total_ms += number;
+        } else if (unit == "s") {
+            total_ms += number * 1000;
+        } else if (unit == "m") {
+            total_ms += number * 60'000;
+        } else if (unit == "h") {
+            total_ms += number * 3'600'000;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return std::chrono::milliseconds(static_cast<long long>(total_ms));
+}
+
+Environment Environment::Load(const std::string& env_file) {
+    Environment env;
+    std::ifstream in(env_file);
+    if (in) {
+        std::stringstream buffer;
+        buffer << in.rdbuf();
+        env.file_values_ = ParseDotEnv(buffer.str());
+    }
+    return env;
+}
+
+Environment Environment::FromMap(std::map<std::string, std::string> values) {
+    Environment env;
+    env.file_values_ = std::move(values);
+    env.use_process_env_ = false;
+    return env;
+}
+
+std::optional<std::string> Environment::Find(const std::string& name) const {
+    if (use_process_env_) {
+        if (const char* v = std::getenv(name.c_str()); v != nullptr) {
+            return std::string(v);
+        }
+    }
+    if (auto it = file_values_.find(name); it != file_values_.end()) {
+        return it->second;
+    }
+    return std::nullopt;
+}
+
+std::string Environment::Required(const std::string& name) const {
+    auto v = Find(name);
+    if (!v || v->empty()) {
+        throw ConfigError("missing required setting " + name);
+    }
+    return *v;
+}
+
+std::string Environment::String(const std::string& name, const std::string& fallback) const {
+    auto v = Find(name);
+    return v && !v->empty() ? *v : fallback;
+}
+
+int Environment::Int(const std::string& name, int fallback, int min, int max) const {
+    auto v = Find(name);
+    if (!v || v->empty()) {
+        return fallback;
+    }
+    int parsed = 0;
+    const std::string s = Trim(*v);
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), parsed);
+    if (ec != std::errc() || ptr != s.data() + s.size() || parsed < min || parsed > max) {
+        throw ConfigError("malformed setting " + name + "=\"" + *v + "\": expected an integer from " +
+                          std::to_string(min) + " to " + std::to_string(max));
+    }
+    return parsed;
+}
+
+std::chrono::milliseconds Environment::Duration(const std::string& name, std::chrono::milliseconds fallback) const {
+    auto v = Find(name);
+    if (!v || v->empty()) {
+        return fallback;
+    }
+    auto parsed = ParseDuration(*v);
+    if (!parsed || parsed->count() <= 0) {
+        throw ConfigError("malformed setting " + name + "=\"" + *v +
+                          "\": expected a positive duration such as 300ms, 30s, 5m or 1h");
+    }
+    return *parsed;
+}
+
+std::string PostgresConfig::ConnInfo(const std::string& application_name) const {
+    return "host=" + QuoteConnValue(host) + " port=" + std::to_string(port) + " dbname=" + QuoteConnValue(database) +
+           " user=" + QuoteConnValue(username) + " password=" + QuoteConnValue(password) +
+           " application_name=" + QuoteConnValue(application_name) + " connect_timeout=5";
+}
+
+PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, int default_max_idle) {
+    PostgresConfig pg;
+    pg.host = env.Required("POSTGRES_HOST");
+    pg.port = env.Int("POSTGRES_PORT", 5432, 1, 65535);
+    pg.database = env.Required("POSTGRES_DATABASE");
+    pg.username = env.Required("POSTGRES_USERNAME");
+    pg.password = env.String("POSTGRES_PASSWORD", "");
+    pg.max_open_conns = env.Int("DB_MAX_OPEN_CONNS", default_max_open, 1, 1000);
+    pg.max_idle_conns = env.Int("DB_MAX_IDLE_CONNS", default_max_idle, 0, 1000);
+    if (pg.max_idle_conns > pg.max_open_conns) {
+        throw ConfigError("malformed setting DB_MAX_IDLE_CONNS: must not exceed DB_MAX_OPEN_CONNS (" +
+                          std::to_string(pg.max_open_conns) + ")");
+    }
+    pg.conn_max_lifetime = env.Duration("DB_CONN_MAX_LIFETIME", std::chrono::minutes(5));
+    pg.conn_max_idle_time = env.Duration("DB_CONN_MAX_IDLE_TIME", std::chrono::minutes(2));
+    pg.statement_timeout = env.Duration("DB_STATEMENT_TIMEOUT", std::chrono::seconds(5));
+    pg.acquire_timeout = env.Duration("DB_ACQUIRE_TIMEOUT", std::chrono::seconds(5));
+    pg.stats_interval = env.Duration("POOL_STATS_INTERVAL", std::chrono::seconds(30));
+    return pg;
+}
+
+ApiConfig LoadApiConfig(const Environment& env) {
+    ApiConfig cfg;
+    cfg.port = env.Int("PORT", 8080, 0, 65535);
+    cfg.service_name = env.String("SERVICE_NAME", "auction");
+    cfg.rabbitmq_url = env.Required("RABBITMQ_URL");
+    if (cfg.rabbitmq_url.rfind("amqp://", 0) != 0 && cfg.rabbitmq_url.rfind("amqps://", 0) != 0) {
+        throw ConfigError("malformed setting RABBITMQ_URL: expected amqp://user:pass@host:port/vhost");
+    }
+    // The API hands queries to one thread per connection, so its pool is sized for request concurrency.
+    cfg.postgres = LoadPostgresConfig(env, 16, 16);
+    cfg.aws.endpoint = env.String("AWS_ENDPOINT", "");
+    cfg.aws.access_key = env.String("AWS_ACCESS_KEY", "");
+    cfg.aws.secret_key = env.String("AWS_SECRET_KEY", "");
+    cfg.aws.region = env.String("AWS_DEFAULT_REGION", "eu-central-1");
+    cfg.aws.bucket = env.String("AWS_BUCKET", "auction-images");
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    cfg.http_threads = env.Int("HTTP_THREADS", cores, 1, 256);
+    cfg.body_limit_bytes = static_cast<std::size_t>(env.Int("HTTP_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024));
+    cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
+    cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));
+    cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(15));
+    return cfg;
+}
+
+}  // namespace auction::config

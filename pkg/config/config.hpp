@@ -1,0 +1,86 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace auction::config {
+
+/// Thrown when a setting is missing or malformed; the message names the variable.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Reads settings from the process environment, falling back to a `.env` file (environment wins, as
+/// with godotenv in the Go original). Every getter validates and names the variable on failure.
+class Environment {
+public:
+    /// Loads `.env` from `env_file` if it exists (a missing file is not an error).
+    static Environment Load(const std::string& env_file = ".env");
+    /// Builds from explicit values only (tests).
+    static Environment FromMap(std::map<std::string, std::string> values);
+
+    std::optional<std::string> Find(const std::string& name) const;
+    std::string Required(const std::string& name) const;
+    std::string String(const std::string& name, const std::string& fallback) const;
+    int Int(const std::string& name, int fallback, int min, int max) const;
+    /// Go-style durations: "300ms", "30s", "5m", "1h", or a combination like "1m30s".
+    std::chrono::milliseconds Duration(const std::string& name, std::chrono::milliseconds fallback) const;
+
+private:
+    std::map<std::string, std::string> file_values_;
+    bool use_process_env_ = true;
+};
+
+/// Parses a .env file body: KEY=VALUE lines, `#` comments, optional `export `, optional quotes.
+std::map<std::string, std::string> ParseDotEnv(const std::string& text);
+/// Parses a Go-style duration; nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+struct PostgresConfig {
+    std::string host;
+    int port = 5432;
+    std::string database;
+    std::string username;
+    std::string password;
+    int max_open_conns = 15;
+    int max_idle_conns = 8;
+    std::chrono::milliseconds conn_max_lifetime{std::chrono::minutes(5)};
+    std::chrono::milliseconds conn_max_idle_time{std::chrono::minutes(2)};
+    std::chrono::milliseconds statement_timeout{std::chrono::seconds(5)};
+    std::chrono::milliseconds acquire_timeout{std::chrono::seconds(5)};
+    std::chrono::milliseconds stats_interval{std::chrono::seconds(30)};
+
+    /// libpq keyword/value connection string with every value quoted.
+    std::string ConnInfo(const std::string& application_name) const;
+};
+
+struct AwsConfig {
+    std::string endpoint;
+    std::string access_key;
+    std::string secret_key;
+    std::string region = "eu-central-1";
+    std::string bucket;
+};
+
+struct ApiConfig {
+    int port = 8080;
+    std::string service_name = "auction";
+    std::string rabbitmq_url;
+    PostgresConfig postgres;
+    AwsConfig aws;
+    int http_threads = 2;
+    std::size_t body_limit_bytes = 1024 * 1024;
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+    std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+    std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(15)};
+};
+
+/// Reads the API's settings: the design's variables plus the tuning knobs documented in the README.
+ApiConfig LoadApiConfig(const Environment& env);
+PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, int default_max_idle);
+
+}  // namespace auction::config

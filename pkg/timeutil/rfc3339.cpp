@@ -1,0 +1,168 @@
+#include "pkg/timeutil/rfc3339.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace auction::timeutil {
+
+namespace {
+
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+    if (pos + n > s.size()) {
+        return false;
+    }
+    int v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    out = v;
+    return true;
+}
+
+// Howard Hinnant's days_from_civil: proleptic Gregorian date to days since 1970-01-01.
+std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
+    y -= m <= 2 ? 1 : 0;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+    static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && IsLeap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
+}
+
+}  // namespace
+
+std::optional<Micros> ParseRfc3339(std::string_view s) {
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    if (!Digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
+        !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, hour) || s[13] != ':' ||
+        !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
+        return std::nullopt;
+    }
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+        minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    std::size_t pos = 19;
+    Micros fraction = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        std::size_t digits = 0;
+        Micros scale = 100000;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            if (digits < 6) {
+                fraction += (s[pos] - '0') * scale;
+                scale /= 10;
+            }
+            ++digits;
+            ++pos;
+        }
+        if (digits == 0 || digits > 9) {
+            return std::nullopt;
+        }
+    }
+    if (pos >= s.size()) {
+        return std::nullopt;
+    }
+    int offset_minutes = 0;
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+        ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+        int oh = 0;
+        int om = 0;
+        if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, om) ||
+            oh > 23 || om > 59) {
+            return std::nullopt;
+        }
+        offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+        pos += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (pos != s.size()) {
+        return std::nullopt;
+    }
+    const std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    return secs * 1'000'000 + fraction;
+}
+
+namespace {
+
+std::string FormatBase(Micros micros, Micros& sub_second) {
+    std::int64_t secs = micros / 1'000'000;
+    sub_second = micros % 1'000'000;
+    if (sub_second < 0) {
+        sub_second += 1'000'000;
+        secs -= 1;
+    }
+    std::int64_t days = secs / 86400;
+    std::int64_t rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    // civil_from_days (Hinnant).
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(days - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t y0 = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = y0 + (m <= 2 ? 1 : 0);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                  static_cast<long long>(rem / 3600), static_cast<long long>((rem % 3600) / 60),
+                  static_cast<long long>(rem % 60));
+    return buf;
+}
+
+}  // namespace
+
+std::string FormatRfc3339(Micros micros) {
+    Micros sub = 0;
+    std::string out = FormatBase(micros, sub);
+    if (sub != 0) {
+        char frac[24];
+        std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(sub));
+        std::string f = frac;
+        while (f.back() == '0') {
+            f.pop_back();
+        }
+        out += f;
+    }
+    out += 'Z';
+    return out;
+}
+
+std::string FormatRfc3339Millis(Micros micros) {
+    Micros sub = 0;
+    std::string out = FormatBase(micros, sub);
+    char frac[24];
+    std::snprintf(frac, sizeof frac, ".%03lldZ", static_cast<long long>(sub / 1000));
+    return out + frac;
+}
+
+Micros NowMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace auction::timeutil

@@ -1,0 +1,509 @@
+# shellcheck shell=bash
+# Shared helpers for the project's scripts. Source it:  . "$(dirname "$0")/lib.sh"
+# Safe under `set -euo pipefail`. Every function is idempotent.
+#
+#   auction_install_deps            install the Debian packages that are missing
+#   auction_build [build_type]      configure (if needed) and build into $ROOT/build
+#   auction_start_postgres          project-owned PostgreSQL 15 cluster on 127.0.0.1:5433
+#   auction_stop_postgres
+#   auction_start_rabbitmq          RabbitMQ on 5672, management UI on 15672 (guest/guest)
+#   auction_stop_rabbitmq
+#   auction_stop_rabbitmq_app       rabbitmqctl stop_app  (simulates a broker outage)
+#   auction_start_rabbitmq_app      rabbitmqctl start_app, waits until AMQP accepts again
+#   auction_env_file                writes $ROOT/.run/auction.env if missing
+#   auction_wait_port HOST PORT SECONDS
+#   log MESSAGE...
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="$ROOT/.run"
+LOG_DIR="$RUN_DIR/logs"
+
+AUCTION_PG_BIN=/usr/lib/postgresql/15/bin
+AUCTION_PG_PORT=5433
+AUCTION_PG_DIR="$RUN_DIR/pg"
+AUCTION_PG_DATA="$AUCTION_PG_DIR/data"
+AUCTION_PG_SOCK="$AUCTION_PG_DIR/sock"
+AUCTION_PG_LOG="$LOG_DIR/postgres.log"
+AUCTION_AMQP_PORT=5672
+AUCTION_RABBIT_UI_PORT=15672
+
+AUCTION_DEB_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-all-dev libpq-dev librabbitmq-dev libspdlog-dev libcurl4-openssl-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 postgresql-client-15 rabbitmq-server
+  wrk curl nodejs npm procps iproute2
+)
+
+log() {
+  printf '[auction %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+_auction_die() {
+  log "ERROR: $*"
+  return 1
+}
+
+# Runs a command as root (directly when we are root, else through sudo).
+_auction_as_root() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    _auction_die "need root (or sudo) for: $*"
+  fi
+}
+
+# auction_wait_port HOST PORT SECONDS: waits until a TCP connect succeeds.
+auction_wait_port() {
+  local host=$1 port=$2 seconds=${3:-30}
+  local deadline=$((SECONDS + seconds))
+  while ((SECONDS < deadline)); do
+    if timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# True when something accepts TCP connections on HOST:PORT right now.
+_auction_port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# Packages
+
+# True when package $1 is installed, or provided by an installed package
+# (e.g. a nodejs build that bundles npm and Provides/Conflicts: npm).
+_auction_pkg_present() {
+  local status
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null || true)
+  [[ $status == ii* ]] && return 0
+  [[ " ${_AUCTION_PROVIDED:-} " == *" $1 "* ]]
+}
+
+_auction_provided_list() {
+  dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null |
+    awk -F'|' '$1 ~ /^ii/ && $2 != "" { n = split($2, a, ","); for (i = 1; i <= n; i++) { sub(/\(.*\)/, "", a[i]); gsub(/ /, "", a[i]); if (a[i] != "") printf "%s ", a[i] } }' || true
+}
+
+auction_install_deps() {
+  if [[ ${AUCTION_SKIP_DEPS:-0} == 1 ]]; then
+    log "AUCTION_SKIP_DEPS=1: not checking packages"
+    return 0
+  fi
+  local missing=() p
+  _AUCTION_PROVIDED=$(_auction_provided_list)
+  for p in "${AUCTION_DEB_PACKAGES[@]}"; do
+    _auction_pkg_present "$p" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "all Debian packages present"
+    return 0
+  fi
+  log "installing missing packages: ${missing[*]}"
+  if [[ -z ${_AUCTION_APT_UPDATED:-} ]]; then
+    _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    _AUCTION_APT_UPDATED=1
+  fi
+  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    "${missing[@]}"
+}
+
+# ---------------------------------------------------------------------------
+# Build
+
+# Prints the value of cache entry $1 from $ROOT/build/CMakeCache.txt (empty if absent).
+_auction_cmake_cache_get() {
+  local cache="$ROOT/build/CMakeCache.txt"
+  [[ -f $cache ]] || return 0
+  sed -n "s/^$1:[A-Z]*=//p" "$cache" | head -n1
+}
+
+auction_build() {
+  local build_type=${1:-Release} werror=${AUCTION_WERROR:-OFF} build="$ROOT/build"
+  local need_configure=0
+  if [[ ! -f $build/CMakeCache.txt || ! -f $build/build.ninja ]]; then
+    need_configure=1
+  else
+    if [[ $(_auction_cmake_cache_get CMAKE_GENERATOR) != Ninja ]]; then
+      log "build/ was configured with another generator; starting it afresh"
+      rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles"
+      need_configure=1
+    elif [[ $(_auction_cmake_cache_get CMAKE_BUILD_TYPE) != "$build_type" ||
+      $(_auction_cmake_cache_get AUCTION_WERROR) != "$werror" ]]; then
+      need_configure=1
+    fi
+  fi
+  if ((need_configure)); then
+    log "configuring ($build_type, AUCTION_WERROR=$werror)"
+    cmake -S "$ROOT" -B "$build" -G Ninja \
+      -DCMAKE_BUILD_TYPE="$build_type" -DAUCTION_WERROR="$werror"
+  fi
+  log "building"
+  cmake --build "$build" -j2
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL (project cluster on 127.0.0.1:5433, run as the OS user postgres)
+
+_auction_as_postgres() {
+  if [[ $(id -un) == postgres ]]; then
+    (cd "$AUCTION_PG_DIR" && "$@")
+  elif [[ $(id -u) -eq 0 ]]; then
+    (cd "$AUCTION_PG_DIR" && runuser -u postgres -- "$@")
+  else
+    (cd "$AUCTION_PG_DIR" && sudo -u postgres -- "$@")
+  fi
+}
+
+_auction_pg_ready() {
+  pg_isready -q -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres -d postgres >/dev/null 2>&1
+}
+
+_auction_psql() {
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres "$@"
+}
+
+# Makes every directory from $1 up to / traversable by others (so postgres can reach its data).
+_auction_make_traversable() {
+  local d=$1
+  while [[ $d != / && -n $d ]]; do
+    if ! runuser -u postgres -- test -x "$d" 2>/dev/null; then
+      log "chmod o+x $d (so the postgres user can reach the cluster)"
+      chmod o+x "$d"
+    fi
+    d=$(dirname "$d")
+  done
+}
+
+_auction_pg_prepare() {
+  if ! id -u postgres >/dev/null 2>&1; then
+    log "creating OS user postgres"
+    _auction_as_root useradd --system --user-group --home-dir /var/lib/postgresql \
+      --shell /bin/bash postgres
+  fi
+  mkdir -p "$AUCTION_PG_DIR" "$AUCTION_PG_SOCK" "$LOG_DIR"
+  touch "$AUCTION_PG_LOG"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres:postgres "$AUCTION_PG_DIR" "$AUCTION_PG_SOCK" "$AUCTION_PG_LOG"
+    if [[ -d $AUCTION_PG_DATA && $(stat -c %U "$AUCTION_PG_DATA") != postgres ]]; then
+      chown -R postgres:postgres "$AUCTION_PG_DATA"
+    fi
+    _auction_make_traversable "$AUCTION_PG_DIR"
+  fi
+}
+
+_auction_pg_initdb() {
+  if [[ -s $AUCTION_PG_DATA/PG_VERSION ]]; then
+    return 0
+  fi
+  log "initdb $AUCTION_PG_DATA"
+  rm -rf "$AUCTION_PG_DATA" # a half-made data dir from an interrupted initdb
+  local pwfile="$AUCTION_PG_DIR/.pwfile"
+  printf 'postgres\n' >"$pwfile"
+  chmod 600 "$pwfile"
+  [[ $(id -u) -ne 0 ]] || chown postgres:postgres "$pwfile"
+  if ! _auction_as_postgres "$AUCTION_PG_BIN/initdb" -D "$AUCTION_PG_DATA" \
+    --username=postgres --pwfile="$pwfile" --auth=trust \
+    --encoding=UTF8 --locale=C.UTF-8 >"$LOG_DIR/initdb.log" 2>&1; then
+    rm -f "$pwfile"
+    cat "$LOG_DIR/initdb.log" >&2
+    _auction_die "initdb failed"
+    return 1
+  fi
+  rm -f "$pwfile"
+  printf "\n# project settings (written by scripts/lib.sh)\ninclude_if_exists = 'auction.conf'\n" \
+    >>"$AUCTION_PG_DATA/postgresql.conf"
+}
+
+_auction_pg_write_conf() {
+  local conf="$AUCTION_PG_DATA/auction.conf"
+  cat >"$conf" <<EOF
+# Written by scripts/lib.sh on every start; edit there.
+port = $AUCTION_PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$AUCTION_PG_SOCK'
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+EOF
+  [[ $(id -u) -ne 0 ]] || chown postgres:postgres "$conf"
+}
+
+# Removes postmaster.pid when the process it names is not a postgres (container restarts
+# reuse pids, and postgres then refuses to start).
+_auction_pg_clear_stale_pid() {
+  local pidfile="$AUCTION_PG_DATA/postmaster.pid" pid comm
+  [[ -f $pidfile ]] || return 0
+  pid=$(head -n1 "$pidfile" 2>/dev/null || true)
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+  if [[ -z $pid || $comm != postgres* ]]; then
+    log "removing stale $pidfile (pid ${pid:-?} is not postgres)"
+    rm -f "$pidfile"
+  fi
+}
+
+auction_start_postgres() {
+  if _auction_pg_ready; then
+    log "PostgreSQL already accepting on 127.0.0.1:$AUCTION_PG_PORT"
+  else
+    _auction_pg_prepare
+    _auction_pg_initdb
+    _auction_pg_write_conf
+    if _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" status >/dev/null 2>&1; then
+      log "PostgreSQL cluster running but not ready yet"
+    else
+      _auction_pg_clear_stale_pid
+      log "starting PostgreSQL 15 on 127.0.0.1:$AUCTION_PG_PORT (log $AUCTION_PG_LOG)"
+      if ! _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" \
+        -l "$AUCTION_PG_LOG" -w -t 30 start >/dev/null; then
+        tail -n 30 "$AUCTION_PG_LOG" >&2 || true
+        _auction_die "pg_ctl start failed"
+        return 1
+      fi
+    fi
+  fi
+  local deadline=$((SECONDS + 30))
+  until _auction_pg_ready; do
+    if ((SECONDS >= deadline)); then
+      tail -n 30 "$AUCTION_PG_LOG" >&2 || true
+      _auction_die "PostgreSQL not ready on 127.0.0.1:$AUCTION_PG_PORT after 30 s"
+      return 1
+    fi
+    sleep 0.5
+  done
+  _auction_psql -d postgres -c "ALTER USER postgres PASSWORD 'postgres'" >/dev/null
+  local db
+  for db in auction auction_test; do
+    if [[ -z $(_auction_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'") ]]; then
+      log "creating database $db"
+      _auction_psql -d postgres -c "CREATE DATABASE $db" >/dev/null
+    fi
+  done
+  log "PostgreSQL ready: 127.0.0.1:$AUCTION_PG_PORT user postgres"
+}
+
+auction_stop_postgres() {
+  if [[ ! -s $AUCTION_PG_DATA/PG_VERSION ]]; then
+    log "no project PostgreSQL cluster at $AUCTION_PG_DATA"
+    return 0
+  fi
+  if _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" status >/dev/null 2>&1; then
+    log "stopping PostgreSQL"
+    _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" -m fast -w -t 60 stop >/dev/null
+  else
+    log "PostgreSQL not running"
+  fi
+}
+
+# Drops and recreates database $1 (default auction_test).
+auction_reset_database() {
+  local db=${1:-auction_test}
+  log "recreating database $db"
+  _auction_psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  _auction_psql -d postgres -c "CREATE DATABASE $db" >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# RabbitMQ (Debian package, node data in /var/lib/rabbitmq)
+
+# The Debian wrappers in /usr/sbin switch to the rabbitmq user when run as root.
+_auction_rabbit_ping() {
+  rabbitmq-diagnostics -q ping >/dev/null 2>&1
+}
+
+_auction_rabbit_app_running() {
+  rabbitmq-diagnostics -q check_running >/dev/null 2>&1
+}
+
+_auction_rabbit_enable_management() {
+  local f=/etc/rabbitmq/enabled_plugins
+  if [[ -f $f ]] && grep -q rabbitmq_management "$f"; then
+    return 0
+  fi
+  log "enabling rabbitmq_management"
+  if _auction_rabbit_ping; then
+    _auction_as_root rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  else
+    _auction_as_root rabbitmq-plugins -q enable --offline rabbitmq_management >/dev/null
+  fi
+}
+
+_auction_rabbit_wait_up() {
+  local seconds=${1:-60} deadline
+  deadline=$((SECONDS + seconds))
+  until _auction_rabbit_ping; do
+    if ((SECONDS >= deadline)); then
+      tail -n 30 /var/log/rabbitmq/startup_err /var/log/rabbitmq/startup_log "$LOG_DIR/rabbitmq.log" 2>/dev/null >&2 || true
+      _auction_die "RabbitMQ node not answering after ${seconds} s (see /var/log/rabbitmq/)"
+      return 1
+    fi
+    sleep 1
+  done
+  local left=$((deadline - SECONDS))
+  ((left > 5)) || left=5
+  _auction_as_root rabbitmqctl -q await_startup --timeout "$left" >/dev/null 2>&1 || true
+  left=$((deadline - SECONDS))
+  ((left > 5)) || left=5
+  auction_wait_port 127.0.0.1 "$AUCTION_AMQP_PORT" "$left" ||
+    { _auction_die "AMQP port $AUCTION_AMQP_PORT not accepting"; return 1; }
+  auction_wait_port 127.0.0.1 "$AUCTION_RABBIT_UI_PORT" 15 ||
+    { _auction_die "management UI port $AUCTION_RABBIT_UI_PORT not accepting"; return 1; }
+}
+
+auction_start_rabbitmq() {
+  _auction_rabbit_enable_management
+  if _auction_rabbit_ping; then
+    if _auction_rabbit_app_running; then
+      log "RabbitMQ already running"
+    else
+      log "RabbitMQ node up but app stopped: start_app"
+      _auction_as_root rabbitmqctl -q start_app >/dev/null
+    fi
+  else
+    mkdir -p "$LOG_DIR"
+    log "starting RabbitMQ (node log in /var/log/rabbitmq/)"
+    # -detached: the Erlang VM daemonizes itself, so it outlives this script.
+    _auction_as_root rabbitmq-server -detached >"$LOG_DIR/rabbitmq.log" 2>&1 </dev/null ||
+      { cat "$LOG_DIR/rabbitmq.log" >&2; _auction_die "rabbitmq-server -detached failed"; return 1; }
+  fi
+  _auction_rabbit_wait_up 60
+  log "RabbitMQ ready: amqp://guest:guest@127.0.0.1:$AUCTION_AMQP_PORT/, UI http://localhost:$AUCTION_RABBIT_UI_PORT"
+}
+
+auction_stop_rabbitmq() {
+  if _auction_rabbit_ping; then
+    local pid
+    pid=$(_auction_as_root rabbitmqctl -q eval 'list_to_integer(os:getpid()).' 2>/dev/null || true)
+    log "stopping RabbitMQ${pid:+ (pid $pid)}"
+    _auction_as_root rabbitmqctl -q stop >/dev/null
+    # `stop` returns before the VM has exited; wait for it so a restart does not race it.
+    local deadline=$((SECONDS + 60))
+    while [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+      sleep 0.5
+    done
+  else
+    log "RabbitMQ not running"
+  fi
+}
+
+# Stops the RabbitMQ application (AMQP and UI go away, the Erlang node stays): a broker outage.
+auction_stop_rabbitmq_app() {
+  log "rabbitmqctl stop_app"
+  _auction_as_root rabbitmqctl -q stop_app >/dev/null
+  local deadline=$((SECONDS + 30))
+  while _auction_port_open 127.0.0.1 "$AUCTION_AMQP_PORT"; do
+    ((SECONDS < deadline)) || { _auction_die "AMQP port still open after stop_app"; return 1; }
+    sleep 0.2
+  done
+}
+
+auction_start_rabbitmq_app() {
+  log "rabbitmqctl start_app"
+  _auction_as_root rabbitmqctl -q start_app >/dev/null
+  auction_wait_port 127.0.0.1 "$AUCTION_AMQP_PORT" 60 ||
+    { _auction_die "AMQP port $AUCTION_AMQP_PORT not accepting after start_app"; return 1; }
+}
+
+# ---------------------------------------------------------------------------
+# Environment for the local processes
+
+auction_env_file() {
+  local f="$RUN_DIR/auction.env"
+  mkdir -p "$RUN_DIR"
+  [[ -f $f ]] && return 0
+  log "writing $f"
+  cat >"$f" <<'EOF'
+# Local environment for auction-api / auction-worker (written by scripts/lib.sh; edit freely).
+PORT=8081
+HOST_PORT=8081
+POSTGRES_HOST=127.0.0.1
+POSTGRES_PORT=5433
+POSTGRES_DATABASE=auction
+POSTGRES_USERNAME=postgres
+POSTGRES_PASSWORD=postgres
+RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/
+SERVICE_NAME=auction
+AWS_ENDPOINT=http://localhost:9000
+AWS_ACCESS_KEY=minioadmin
+AWS_SECRET_KEY=minioadmin
+AWS_DEFAULT_REGION=eu-central-1
+AWS_BUCKET=auction-images
+EOF
+}
+
+# ---------------------------------------------------------------------------
+# Background processes recorded in $RUN_DIR/NAME.pid
+
+# auction_proc_stop [-t SECONDS] NAME...: SIGTERMs the processes recorded in NAME.pid (all at
+# once), waits up to SECONDS (default 15) for them to exit, then SIGKILLs what is left.
+auction_proc_stop() {
+  local seconds=15
+  if [[ ${1:-} == -t ]]; then
+    seconds=$2
+    shift 2
+  fi
+  local name pidfile pid pids=() names=()
+  for name in "$@"; do
+    pidfile="$RUN_DIR/$name.pid"
+    [[ -f $pidfile ]] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    # Only signal it when it still is one of ours (pids get reused).
+    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+      [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == */build/auction-* ]]; then
+      log "stopping $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      names+=("$name")
+    fi
+    rm -f "$pidfile"
+  done
+  local deadline=$((SECONDS + seconds)) i alive
+  while :; do
+    alive=0
+    for i in "${!pids[@]}"; do
+      if kill -0 "${pids[$i]}" 2>/dev/null; then
+        alive=1
+        if ((SECONDS >= deadline)); then
+          log "${names[$i]} did not exit after ${seconds} s: SIGKILL"
+          kill -KILL "${pids[$i]}" 2>/dev/null || true
+        fi
+      fi
+    done
+    ((alive && SECONDS < deadline)) || break
+    sleep 0.2
+  done
+}
+
+# Names (NAME of NAME.pid) of the workers recorded in $RUN_DIR.
+auction_worker_names() {
+  local f
+  for f in "$RUN_DIR"/worker-*.pid; do
+    [[ -e $f ]] && basename "$f" .pid
+  done
+  return 0
+}
+
+# auction_proc_start NAME BINARY [VAR=value...]: starts BINARY in the background with
+# $RUN_DIR/auction.env exported plus the given variables; log $LOG_DIR/NAME.log.
+auction_proc_start() {
+  local name=$1 bin=$2
+  shift 2
+  mkdir -p "$LOG_DIR"
+  (
+    set -a
+    # shellcheck disable=SC1091
+    . "$RUN_DIR/auction.env"
+    set +a
+    cd "$ROOT" || exit 1
+    exec env "$@" setsid "$bin" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$RUN_DIR/$name.pid"
+  log "started $name (pid $!, log $LOG_DIR/$name.log)"
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the service locally: installs what is missing, builds (Release), starts PostgreSQL (5433)
+# and RabbitMQ (5672, UI 15672), then (re)starts auction-api and, when built, 3 auction-worker
+# replicas in the background. Stop them with scripts/stop.sh (add --all for the databases too).
+set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+WORKERS=${AUCTION_WORKERS:-3}
+
+auction_install_deps
+auction_build "${BUILD_TYPE:-Release}"
+auction_start_postgres
+auction_start_rabbitmq
+auction_env_file
+API_PORT=$(sed -n 's/^PORT=//p' "$RUN_DIR/auction.env" | tail -n1)
+API_URL=http://127.0.0.1:${API_PORT:-8081}
+
+# Previous processes first (workers, then the API).
+mapfile -t old_workers < <(auction_worker_names)
+auction_proc_stop -t 30 "${old_workers[@]}"
+auction_proc_stop -t 30 api
+
+if auction_wait_port 127.0.0.1 "${API_PORT:-8081}" 1; then
+  log "port ${API_PORT:-8081} is taken by another process (not in $RUN_DIR/api.pid); stop it first:"
+  ss -ltnp "sport = :${API_PORT:-8081}" >&2 || true
+  exit 1
+fi
+
+auction_proc_start api "$ROOT/build/auction-api"
+api_pid=$(cat "$RUN_DIR/api.pid")
+deadline=$((SECONDS + 30))
+until curl -fsS -o /dev/null "$API_URL/api/v1/categories" 2>/dev/null; do
+  if ((SECONDS >= deadline)) || ! kill -0 "$api_pid" 2>/dev/null; then
+    log "auction-api did not come up on $API_URL; last lines of $LOG_DIR/api.log:"
+    tail -n 40 "$LOG_DIR/api.log" >&2 || true
+    auction_proc_stop -t 5 api
+    exit 1
+  fi
+  sleep 0.5
+done
+log "auction-api is up"
+
+have_workers=0
+if [[ -x $ROOT/build/auction-worker ]]; then
+  have_workers=1
+  for ((n = 1; n <= WORKERS; n++)); do
+    auction_proc_start "worker-$n" "$ROOT/build/auction-worker" "WORKER_ID=$n"
+  done
+  sleep 1
+  for ((n = 1; n <= WORKERS; n++)); do
+    if ! kill -0 "$(cat "$RUN_DIR/worker-$n.pid")" 2>/dev/null; then
+      log "worker-$n exited at once; last lines of $LOG_DIR/worker-$n.log:"
+      tail -n 20 "$LOG_DIR/worker-$n.log" >&2 || true
+    fi
+  done
+fi
+
+cat <<EOF
+
+Auction service is running.
+  API               http://localhost:${API_PORT:-8081}        (e.g. curl http://localhost:${API_PORT:-8081}/api/v1/categories)
+  RabbitMQ UI       http://localhost:15672       user guest, password guest (AMQP on localhost:5672)
+  PostgreSQL        localhost:5433               user postgres, password postgres, database auction
+                    psql -h 127.0.0.1 -p 5433 -U postgres -d auction
+  Environment       $RUN_DIR/auction.env
+Logs
+  API               $LOG_DIR/api.log
+EOF
+if ((have_workers)); then
+  cat <<EOF
+  Workers           $LOG_DIR/worker-1.log .. worker-$WORKERS.log
+                    grep "pool stats" .run/logs/worker-*.log
+EOF
+fi
+cat <<EOF
+  PostgreSQL        $LOG_DIR/postgres.log
+  RabbitMQ          /var/log/rabbitmq/
+Stop with: scripts/stop.sh   (scripts/stop.sh --all also stops PostgreSQL and RabbitMQ)
+EOF

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the test suite: installs what is missing, builds (RelWithDebInfo unless BUILD_TYPE is set;
+# warnings are errors when CI=true), starts PostgreSQL (5433) and RabbitMQ (5672), recreates the
+# database auction_test and runs ctest. The tests start their own server in-process.
+set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ ${CI:-} == true ]]; then
+  export AUCTION_WERROR=ON
+fi
+
+auction_install_deps
+auction_build "${BUILD_TYPE:-RelWithDebInfo}"
+auction_start_postgres
+auction_start_rabbitmq
+auction_reset_database auction_test
+
+export POSTGRES_HOST=127.0.0.1
+export POSTGRES_PORT=5433
+export POSTGRES_DATABASE=auction_test
+export POSTGRES_USERNAME=postgres
+export POSTGRES_PASSWORD=postgres
+export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/
+export SERVICE_NAME=auction-test
+export AUCTION_SCRIPTS_DIR="$ROOT/scripts"
+
+status=0
+ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
+log "ctest exit status $status"
+exit "$status"

@@ -1,0 +1,219 @@
+#include "support/test_env.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <atomic>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "pkg/ids/uuid.hpp"
+
+namespace auction::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+config::ApiConfig TestApiConfig() {
+    auto env = config::Environment::Load("/nonexistent/.env");
+    for (const char* name : {"POSTGRES_HOST", "POSTGRES_DATABASE", "RABBITMQ_URL"}) {
+        if (!env.Find(name)) {
+            throw std::runtime_error(std::string("integration tests need ") + name +
+                                     ": run them through scripts/test.sh, which starts the real services");
+        }
+    }
+    auto cfg = config::LoadApiConfig(env);
+    cfg.port = 0;
+    cfg.http_threads = 2;
+    cfg.shutdown_timeout = std::chrono::seconds(5);
+    return cfg;
+}
+
+ApiServer& ApiServer::Shared() {
+    static ApiServer server(TestApiConfig());
+    return server;
+}
+
+ApiServer::ApiServer(config::ApiConfig config) : app_(std::make_unique<app::ApiApp>(std::move(config))) {
+    port_ = app_->Start();
+}
+
+ApiServer::~ApiServer() { app_->Stop(); }
+
+boost::json::value HttpResult::Json() const { return boost::json::parse(body); }
+
+std::string HttpResult::Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+struct HttpClient::Impl {
+    asio::io_context io;
+    std::unique_ptr<beast::tcp_stream> stream;
+    beast::flat_buffer buffer;
+    unsigned short port;
+    bool connected = false;
+
+    void Connect() {
+        if (connected) {
+            return;
+        }
+        stream = std::make_unique<beast::tcp_stream>(io);
+        stream->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        connected = true;
+    }
+};
+
+HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
+HttpClient::~HttpClient() = default;
+
+HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
+                               std::map<std::string, std::string> headers) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        impl_->Connect();
+        http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        for (const auto& [k, v] : headers) {
+            req.set(k, v);
+        }
+        req.body() = body;
+        if (!body.empty() || method == "POST" || method == "PUT") {
+            req.prepare_payload();
+        }
+        impl_->stream->expires_after(std::chrono::seconds(30));
+        beast::error_code ec;
+        http::write(*impl_->stream, req, ec);
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024 * 1024);
+        if (!ec) {
+            http::read(*impl_->stream, impl_->buffer, parser, ec);
+        }
+        if (ec) {
+            // The server closed a kept-alive connection: reconnect once.
+            impl_->connected = false;
+            impl_->buffer.clear();
+            if (attempt == 0) {
+                continue;
+            }
+            throw std::runtime_error("HTTP request failed: " + ec.message());
+        }
+        auto res = parser.release();
+        HttpResult out;
+        out.status = res.result_int();
+        for (const auto& f : res) {
+            std::string name(f.name_string());
+            for (auto& c : name) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            out.headers[name] = std::string(f.value());
+        }
+        out.body = res.body();
+        if (!res.keep_alive()) {
+            impl_->connected = false;
+            impl_->buffer.clear();
+        }
+        return out;
+    }
+    throw std::runtime_error("unreachable");
+}
+
+HttpResult HttpClient::Get(const std::string& target, std::map<std::string, std::string> headers) {
+    return Request("GET", target, "", std::move(headers));
+}
+
+HttpResult HttpClient::PostJson(const std::string& target, const boost::json::value& body, const std::string& user,
+                                std::map<std::string, std::string> headers) {
+    headers["Content-Type"] = "application/json";
+    if (!user.empty()) {
+        headers["X-User-ID"] = user;
+    }
+    return Request("POST", target, boost::json::serialize(body), std::move(headers));
+}
+
+HttpResult HttpClient::PutJson(const std::string& target, const boost::json::value& body, const std::string& user) {
+    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+    if (!user.empty()) {
+        headers["X-User-ID"] = user;
+    }
+    return Request("PUT", target, boost::json::serialize(body), std::move(headers));
+}
+
+HttpResult HttpClient::Delete(const std::string& target, const std::string& user) {
+    std::map<std::string, std::string> headers;
+    if (!user.empty()) {
+        headers["X-User-ID"] = user;
+    }
+    return Request("DELETE", target, "", std::move(headers));
+}
+
+EventTap::EventTap(const std::string& exchange, const std::string& binding_key) {
+    conn_ = std::make_unique<rabbitmq::AmqpConnection>(TestApiConfig().rabbitmq_url, "integration-test-tap");
+    conn_->DeclareExchange(exchange, "topic", true);
+    queue_ = conn_->DeclareQueue("", false, true, true);
+    conn_->BindQueue(queue_, exchange, binding_key);
+    conn_->Consume(queue_);
+}
+
+std::optional<rabbitmq::Delivery> EventTap::Next(const std::function<bool(const rabbitmq::Delivery&)>& pred,
+                                                 std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto d = conn_->NextDelivery(std::max(left, std::chrono::milliseconds(1)));
+        if (!d) {
+            continue;
+        }
+        conn_->Ack(d->delivery_tag);
+        if (pred(*d)) {
+            return d;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<rabbitmq::Delivery> EventTap::Collect(const std::function<bool(const rabbitmq::Delivery&)>& pred,
+                                                  std::chrono::milliseconds window) {
+    std::vector<rabbitmq::Delivery> out;
+    const auto deadline = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto d = conn_->NextDelivery(std::max(left, std::chrono::milliseconds(1)));
+        if (!d) {
+            continue;
+        }
+        conn_->Ack(d->delivery_tag);
+        if (pred(*d)) {
+            out.push_back(std::move(*d));
+        }
+    }
+    return out;
+}
+
+std::string UniqueUser(const std::string& prefix) { return prefix + "-" + ids::NewUuidV4().substr(0, 13); }
+
+boost::json::object SampleItem(const std::string& name) {
+    return boost::json::object{{"name", name},
+                               {"description", "Rare 1960s camera"},
+                               {"currencyCode", "USD"},
+                               {"startPrice", "100.00"},
+                               {"bidIncrement", "5.00"},
+                               {"startDate", "2024-01-15T10:00:00Z"},
+                               {"endDate", "2024-01-20T10:00:00Z"},
+                               {"status", "active"}};
+}
+
+int RunScriptFunction(const std::string& function) {
+    const char* dir = std::getenv("AUCTION_SCRIPTS_DIR");
+    if (dir == nullptr) {
+        throw std::runtime_error("AUCTION_SCRIPTS_DIR is not set: run the tests through scripts/test.sh");
+    }
+    const std::string cmd = "bash -c '. \"" + std::string(dir) + "/lib.sh\" && " + function + "' >&2";
+    return std::system(cmd.c_str());
+}
+
+}  // namespace auction::testing

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/api_app.hpp"
+#include "infra/rabbitmq/amqp_connection.hpp"
+#include "pkg/config/config.hpp"
+
+namespace auction::testing {
+
+/// The API configuration the test command exports (POSTGRES_* for database auction_test,
+/// RABBITMQ_URL). A missing variable fails the test run: real services are required, never skipped.
+config::ApiConfig TestApiConfig();
+
+/// An in-process auction-api on an ephemeral port, started once per test binary and shared.
+class ApiServer {
+public:
+    static ApiServer& Shared();
+    explicit ApiServer(config::ApiConfig config);
+    ~ApiServer();
+
+    unsigned short port() const { return port_; }
+    app::ApiApp& app() { return *app_; }
+
+private:
+    std::unique_ptr<app::ApiApp> app_;
+    unsigned short port_ = 0;
+};
+
+struct HttpResult {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+
+    boost::json::value Json() const;
+    std::string Header(const std::string& lower_name) const;
+};
+
+/// A small blocking HTTP/1.1 client over one keep-alive connection.
+class HttpClient {
+public:
+    explicit HttpClient(unsigned short port);
+    ~HttpClient();
+
+    HttpResult Request(const std::string& method, const std::string& target, const std::string& body = "",
+                       std::map<std::string, std::string> headers = {});
+    HttpResult Get(const std::string& target, std::map<std::string, std::string> headers = {});
+    HttpResult PostJson(const std::string& target, const boost::json::value& body, const std::string& user,
+                        std::map<std::string, std::string> headers = {});
+    HttpResult PutJson(const std::string& target, const boost::json::value& body, const std::string& user);
+    HttpResult Delete(const std::string& target, const std::string& user);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// An exclusive queue bound to a topic exchange: reads the events a test caused.
+class EventTap {
+public:
+    EventTap(const std::string& exchange, const std::string& binding_key);
+    /// The next message matching `pred`, waiting up to `timeout`.
+    std::optional<rabbitmq::Delivery> Next(const std::function<bool(const rabbitmq::Delivery&)>& pred,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    /// Every message that arrives within `window` and matches `pred`.
+    std::vector<rabbitmq::Delivery> Collect(const std::function<bool(const rabbitmq::Delivery&)>& pred,
+                                            std::chrono::milliseconds window);
+
+private:
+    std::unique_ptr<rabbitmq::AmqpConnection> conn_;
+    std::string queue_;
+};
+
+/// A unique user id per call, so tests never share rows.
+std::string UniqueUser(const std::string& prefix = "user");
+/// A valid create-item body, as in the design's curl example.
+boost::json::object SampleItem(const std::string& name = "Vintage Camera");
+/// Runs a command from scripts/lib.sh (e.g. "auction_stop_rabbitmq_app"); returns its exit status.
+int RunScriptFunction(const std::string& function);
+
+}  // namespace auction::testing
