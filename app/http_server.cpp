@@ -1,5 +1,6 @@
 #include "app/http_server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -115,6 +116,19 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
                 res.prepare_payload();
                 stream.expires_after(options_.request_timeout);
                 co_await http::async_write(stream, res, kUseTuple);
+                // Closing with unread request bytes would make the kernel send RST, and the client could
+                // lose our answer: half-close, then discard what is still coming for a bounded while.
+                beast::error_code ignored;
+                stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                stream.expires_after(std::chrono::seconds(1));
+                std::array<char, 16384> sink{};
+                for (std::size_t drained = 0; drained < 8 * options_.body_limit;) {
+                    auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+                    if (rec) {
+                        break;
+                    }
+                    drained += n;
+                }
             }
             break;
         }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the service locally: installs what is missing, builds (Release), starts PostgreSQL (5433)
+# Runs the service locally: installs what is missing, builds (RelWithDebInfo, shared with the tests), starts PostgreSQL (5433)
 # and RabbitMQ (5672, UI 15672), then (re)starts auction-api and, when built, 3 auction-worker
 # replicas in the background. Stop them with scripts/stop.sh (add --all for the databases too).
 set -euo pipefail
@@ -9,7 +9,7 @@ set -euo pipefail
 WORKERS=${AUCTION_WORKERS:-3}
 
 auction_install_deps
-auction_build "${BUILD_TYPE:-Release}"
+auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 auction_start_postgres
 auction_start_rabbitmq
 auction_env_file

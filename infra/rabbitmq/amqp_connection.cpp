@@ -64,6 +64,11 @@ AmqpConnection::AmqpConnection(const std::string& url, std::string connection_na
     if (amqp_parse_url(buffer.data(), &info) != AMQP_STATUS_OK) {
         throw AmqpError("RABBITMQ_URL is not a valid amqp:// URL");
     }
+    // As Go's amqp091 does, "amqp://host:5672/" (empty path) means the default vhost "/".
+    static char kDefaultVhost[] = "/";
+    if (info.vhost == nullptr || info.vhost[0] == '\0') {
+        info.vhost = kDefaultVhost;
+    }
     conn_ = amqp_new_connection();
     if (conn_ == nullptr) {
         throw AmqpError("cannot allocate an AMQP connection");

@@ -90,8 +90,12 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
         http::write(*impl_->stream, req, ec);
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
-        if (!ec) {
-            http::read(*impl_->stream, impl_->buffer, parser, ec);
+        // Even when the server stopped reading our body (e.g. 413), its answer may be waiting.
+        const bool write_failed = static_cast<bool>(ec);
+        http::read(*impl_->stream, impl_->buffer, parser, ec);
+        if (write_failed && !ec) {
+            impl_->connected = false;
+            impl_->buffer.clear();
         }
         if (ec) {
             // The server closed a kept-alive connection: reconnect once.
@@ -151,11 +155,29 @@ HttpResult HttpClient::Delete(const std::string& target, const std::string& user
     return Request("DELETE", target, "", std::move(headers));
 }
 
-EventTap::EventTap(const std::string& exchange, const std::string& binding_key) {
+EventTap::EventTap(const std::string& exchange, const std::string& binding_key, std::string durable_queue)
+    : queue_(std::move(durable_queue)), durable_(!queue_.empty()) {
     conn_ = std::make_unique<rabbitmq::AmqpConnection>(TestApiConfig().rabbitmq_url, "integration-test-tap");
     conn_->DeclareExchange(exchange, "topic", true);
-    queue_ = conn_->DeclareQueue("", false, true, true);
+    queue_ = conn_->DeclareQueue(queue_, durable_, !durable_, !durable_);
     conn_->BindQueue(queue_, exchange, binding_key);
+    conn_->Consume(queue_);
+}
+
+EventTap::~EventTap() {
+    if (!durable_) {
+        return;
+    }
+    try {
+        conn_ = std::make_unique<rabbitmq::AmqpConnection>(TestApiConfig().rabbitmq_url, "integration-test-cleanup");
+        conn_->DeleteQueue(queue_);
+    } catch (const std::exception&) {
+        // The broker may be down after a failed test; the queue then stays until the next reset.
+    }
+}
+
+void EventTap::Reconnect() {
+    conn_ = std::make_unique<rabbitmq::AmqpConnection>(TestApiConfig().rabbitmq_url, "integration-test-tap");
     conn_->Consume(queue_);
 }
 
@@ -177,9 +199,9 @@ std::optional<rabbitmq::Delivery> EventTap::Next(const std::function<bool(const 
 }
 
 std::vector<rabbitmq::Delivery> EventTap::Collect(const std::function<bool(const rabbitmq::Delivery&)>& pred,
-                                                  std::chrono::milliseconds window) {
+                                                  std::chrono::milliseconds window, std::size_t enough) {
     std::vector<rabbitmq::Delivery> out;
-    const auto deadline = std::chrono::steady_clock::now() + window;
+    auto deadline = std::chrono::steady_clock::now() + window;
     while (std::chrono::steady_clock::now() < deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         auto d = conn_->NextDelivery(std::max(left, std::chrono::milliseconds(1)));
@@ -189,6 +211,9 @@ std::vector<rabbitmq::Delivery> EventTap::Collect(const std::function<bool(const
         conn_->Ack(d->delivery_tag);
         if (pred(*d)) {
             out.push_back(std::move(*d));
+            if (out.size() == enough) {
+                deadline = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+            }
         }
     }
     return out;

@@ -65,17 +65,24 @@ private:
 /// An exclusive queue bound to a topic exchange: reads the events a test caused.
 class EventTap {
 public:
-    EventTap(const std::string& exchange, const std::string& binding_key);
+    /// With an empty `durable_queue` the queue is exclusive and vanishes with the connection; with a name
+    /// it is durable, survives a broker restart, and the destructor deletes it.
+    EventTap(const std::string& exchange, const std::string& binding_key, std::string durable_queue = "");
+    ~EventTap();
+    /// Opens a fresh connection to the same queue (after the broker came back).
+    void Reconnect();
     /// The next message matching `pred`, waiting up to `timeout`.
     std::optional<rabbitmq::Delivery> Next(const std::function<bool(const rabbitmq::Delivery&)>& pred,
                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    /// Every message that arrives within `window` and matches `pred`.
+    /// Every message that arrives within `window` and matches `pred`; once `enough` matched, it keeps
+    /// listening for one more second (to catch duplicates) and returns early.
     std::vector<rabbitmq::Delivery> Collect(const std::function<bool(const rabbitmq::Delivery&)>& pred,
-                                            std::chrono::milliseconds window);
+                                            std::chrono::milliseconds window, std::size_t enough = SIZE_MAX);
 
 private:
     std::unique_ptr<rabbitmq::AmqpConnection> conn_;
     std::string queue_;
+    bool durable_ = false;
 };
 
 /// A unique user id per call, so tests never share rows.
