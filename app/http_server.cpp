@@ -98,7 +98,17 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         parser.body_limit(options_.body_limit);
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
         stream.expires_after(options_.idle_timeout);
-        auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+        // Header first: until it is complete the connection counts as idle (a stop may close it); from
+        // then on the request is in flight and a stop lets it finish.
+        auto [hec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+        beast::error_code ec = hec;
+        bool open = true;
+        if (!ec) {
+            open = MarkBusy(id, true);
+            stream.expires_after(options_.request_timeout);
+            auto [bec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+            ec = bec;
+        }
         if (ec) {
             // end_of_stream is the client's normal close; timeouts and cancellation close quietly too.
             std::optional<HttpError> answer;
@@ -132,7 +142,6 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             }
             break;
         }
-        const bool open = MarkBusy(id, true);
         Request request = parser.release();
         Response res = co_await router_.Handle(std::move(request));
         const bool still_open = MarkBusy(id, false) && open;
