@@ -261,7 +261,8 @@ std::optional<ItemPatch> DecodeItemPatch(const json::value& body, FieldErrors& e
     if (errors.size() != before) {
         return std::nullopt;
     }
-    if (obj.empty()) {
+    if (!p.name && !p.description && !p.currency_code && !p.start_price && !p.bid_increment && !p.start_date &&
+        !p.end_date && !p.status && !p.category_ids) {
         errors.push_back({"", "the body must change at least one field"});
         return std::nullopt;
     }

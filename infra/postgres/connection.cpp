@@ -129,19 +129,32 @@ std::vector<std::string> ParseTextArray(std::string_view text) {
         return out;
     }
     text = text.substr(1, text.size() - 2);
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto comma = text.find(',', start);
-        if (comma == std::string_view::npos) {
-            comma = text.size();
-        }
-        auto element = text.substr(start, comma - start);
-        if (element.size() >= 2 && element.front() == '"' && element.back() == '"') {
-            element = element.substr(1, element.size() - 2);
-        }
-        out.emplace_back(element);
-        start = comma + 1;
+    if (text.empty()) {
+        return out;
     }
+    // Elements are bare or double-quoted with backslash escapes (PostgreSQL's array output).
+    std::string current;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '\\' && i + 1 < text.size()) {
+                current += text[++i];
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                current += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.push_back(std::move(current));
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    out.push_back(std::move(current));
     return out;
 }
 

@@ -26,13 +26,22 @@ HttpError MapPgError(const PgError& e) {
         return HttpError(Code::kServiceUnavailable, "the database is unavailable, retry later");
     }
     if (s == "23505") {
+        const auto field = FieldOfConstraint(e.constraint());
+        std::vector<httperror::FieldError> errors;
+        if (!field.empty()) {
+            errors.push_back({field, "must be unique"});
+        }
         return HttpError(Code::kConflict, "the resource already exists or conflicts with an existing one",
-                         {{FieldOfConstraint(e.constraint()), "must be unique"}});
+                         std::move(errors));
     }
     if (s == "23503") {
         const auto field = FieldOfConstraint(e.constraint());
-        return HttpError(Code::kBadRequest, "a referenced resource does not exist",
-                         {{field, field == "categoryIds" ? "references an unknown category" : "references an unknown resource"}});
+        std::vector<httperror::FieldError> errors;
+        if (!field.empty()) {
+            errors.push_back({field, field == "categoryIds" ? "references an unknown category"
+                                                            : "references an unknown resource"});
+        }
+        return HttpError(Code::kBadRequest, "a referenced resource does not exist", std::move(errors));
     }
     if (s == "23514" || s == "22P02" || s == "22003" || s == "22007" || s == "22008" || s == "22001") {
         return HttpError(Code::kBadRequest, "a value is out of range or malformed");

@@ -1,5 +1,6 @@
 #include "pkg/config/config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -56,8 +57,12 @@ std::map<std::string, std::string> ParseDotEnv(const std::string& text) {
         }
         std::string key = Trim(line.substr(0, eq));
         std::string value = Trim(line.substr(eq + 1));
-        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-            value = value.substr(1, value.size() - 2);
+        if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+            // A quoted value ends at its closing quote; anything after it (a comment) is dropped.
+            const auto close = value.find(value.front(), 1);
+            value = close == std::string::npos ? value.substr(1) : value.substr(1, close - 1);
+        } else if (!value.empty() && value.front() == '#') {
+            value.clear();  // "AWS_ENDPOINT= # Leave empty for AWS S3": only a comment
         } else {
             // An unquoted value ends at an inline comment, as in the design's .env example.
             auto hash = value.find(" #");
@@ -81,10 +86,12 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
     std::size_t i = 0;
     while (i < s.size()) {
         std::size_t start = i;
+        int dots = 0;
         while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) != 0 || s[i] == '.')) {
+            dots += s[i] == '.' ? 1 : 0;
             ++i;
         }
-        if (start == i) {
+        if (start == i || dots > 1) {
             return std::nullopt;
         }
         double number = 0;
@@ -198,7 +205,8 @@ PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, 
     pg.username = env.Required("POSTGRES_USERNAME");
     pg.password = env.String("POSTGRES_PASSWORD", "");
     pg.max_open_conns = env.Int("DB_MAX_OPEN_CONNS", default_max_open, 1, 1000);
-    pg.max_idle_conns = env.Int("DB_MAX_IDLE_CONNS", default_max_idle, 0, 1000);
+    // As Go's database/sql does, an unset idle limit follows a lowered open limit.
+    pg.max_idle_conns = env.Int("DB_MAX_IDLE_CONNS", std::min(default_max_idle, pg.max_open_conns), 0, 1000);
     if (pg.max_idle_conns > pg.max_open_conns) {
         throw ConfigError("malformed setting DB_MAX_IDLE_CONNS: must not exceed DB_MAX_OPEN_CONNS (" +
                           std::to_string(pg.max_open_conns) + ")");

@@ -75,16 +75,13 @@ TEST(ParseDotEnv, HandlesCrlfLineEndings) {
     EXPECT_EQ(values.at("SERVICE_NAME"), "auction");
 }
 
-// PRODUCTION BUG (pkg/config/config.cpp ParseDotEnv): the design's production .env example has
-// `AWS_ENDPOINT= # Leave empty for AWS S3`. After trimming, the value starts with '#', so the
-// " #" inline-comment search misses it and AWS_ENDPOINT becomes "# Leave empty for AWS S3".
+// The design's production .env example: `AWS_ENDPOINT= # Leave empty for AWS S3` means empty.
 TEST(ParseDotEnv, EmptyValueFollowedByInlineCommentIsEmpty) {
     const auto values = ParseDotEnv("AWS_ENDPOINT= # Leave empty for AWS S3\n");
     EXPECT_EQ(values.at("AWS_ENDPOINT"), "");
 }
 
-// PRODUCTION BUG (pkg/config/config.cpp ParseDotEnv): a quoted value followed by an inline comment
-// keeps its quotes, because the closing quote is no longer the last character of the line.
+// A quoted value ends at its closing quote, even with a comment after it.
 TEST(ParseDotEnv, QuotedValueFollowedByInlineComment) {
     const auto values = ParseDotEnv("POSTGRES_PASSWORD=\"secret\" # db password\n");
     EXPECT_EQ(values.at("POSTGRES_PASSWORD"), "secret");
@@ -107,8 +104,7 @@ TEST(ParseDuration, RejectsMalformedDurations) {
     }
 }
 
-// PRODUCTION BUG (pkg/config/config.cpp ParseDuration): the number is parsed with std::stod, which
-// stops at the second '.', so "1.5.5s" is silently read as 1.5 s instead of being rejected.
+// A number with two decimal points is malformed, not silently truncated.
 TEST(ParseDuration, RejectsNumbersWithTwoDecimalPoints) { EXPECT_FALSE(ParseDuration("1.5.5s").has_value()); }
 
 TEST(Environment, ReadsValuesAndFallbacks) {
@@ -218,9 +214,7 @@ TEST(LoadApiConfig, IdlePoolLargerThanOpenPoolIsRejected) {
     ExpectApiConfigErrorNaming(values, "DB_MAX_IDLE_CONNS");
 }
 
-// PRODUCTION BUG (pkg/config/config.cpp LoadPostgresConfig): the API's default idle count is 16, so
-// lowering only DB_MAX_OPEN_CONNS below 16 fails start-up with an error about DB_MAX_IDLE_CONNS, a
-// variable the operator never set. Go's database/sql (the original) clamps idle to open instead.
+// Lowering only DB_MAX_OPEN_CONNS lowers the default idle count with it, as Go's database/sql does.
 TEST(LoadApiConfig, LoweringOnlyMaxOpenConnsStillLoads) {
     auto values = ValidApiEnv();
     values["DB_MAX_OPEN_CONNS"] = "4";

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "domain/money.hpp"
+
+namespace auction::domain {
+
+enum class BidEventType { kPlaced, kWon };
+
+std::string_view ToString(BidEventType type) noexcept;  // "bid.placed" / "bid.won"
+
+/// A bid event from the bid service: `bid.placed.v1` or `bid.won.v1`.
+struct BidEvent {
+    BidEventType type = BidEventType::kPlaced;
+    std::string bid_id;
+    std::string item_id;  // lower-case UUID
+    std::string user_id;
+    Money amount;
+    std::string currency_code;
+    std::string trace_id;        // from the envelope, when present
+    std::string correlation_id;  // from the envelope, when present
+};
+
+/// Why a message can never be applied (it goes to the dead-letter queue with this reason).
+struct PoisonReason {
+    std::string reason;
+};
+
+/// Decodes `{"event","version","payload":{bidId,itemId,userId,amount,currencyCode}}` for a routing key
+/// `bid.placed.v1` / `bid.won.v1`; anything malformed is a PoisonReason naming what is wrong.
+std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key, std::string_view body);
+
+}  // namespace auction::domain
