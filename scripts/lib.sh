@@ -414,6 +414,16 @@ auction_start_rabbitmq_app() {
 # ---------------------------------------------------------------------------
 # Environment for the local processes
 
+# A vhost of its own (tests use "auction_test"), so test traffic never meets a running service's queues.
+auction_rabbitmq_vhost() {
+  local vhost=$1
+  if ! _auction_as_root rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$vhost"; then
+    log "creating RabbitMQ vhost $vhost"
+    _auction_as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null
+  fi
+  _auction_as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+}
+
 auction_env_file() {
   local f="$RUN_DIR/auction.env"
   mkdir -p "$RUN_DIR"

@@ -15,13 +15,14 @@ auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 auction_start_postgres
 auction_start_rabbitmq
 auction_reset_database auction_test
+auction_rabbitmq_vhost auction_test
 
 export POSTGRES_HOST=127.0.0.1
 export POSTGRES_PORT=5433
 export POSTGRES_DATABASE=auction_test
 export POSTGRES_USERNAME=postgres
 export POSTGRES_PASSWORD=postgres
-export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/
+export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/auction_test
 export SERVICE_NAME=auction-test
 export AUCTION_SCRIPTS_DIR="$ROOT/scripts"
 

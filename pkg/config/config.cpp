@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace auction::config {
 
@@ -219,14 +220,38 @@ PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, 
     return pg;
 }
 
+namespace {
+
+std::string RequireAmqpUrl(const Environment& env) {
+    auto url = env.Required("RABBITMQ_URL");
+    if (url.rfind("amqp://", 0) != 0 && url.rfind("amqps://", 0) != 0) {
+        throw ConfigError("malformed setting RABBITMQ_URL: expected amqp://user:pass@host:port/vhost");
+    }
+    return url;
+}
+
+}  // namespace
+
+WorkerConfig LoadWorkerConfig(const Environment& env) {
+    WorkerConfig cfg;
+    cfg.service_name = env.String("SERVICE_NAME", "auction");
+    cfg.worker_id = env.String("WORKER_ID", std::to_string(::getpid()));
+    cfg.rabbitmq_url = RequireAmqpUrl(env);
+    cfg.postgres = LoadPostgresConfig(env, 15, 8);
+    cfg.prefetch_count = env.Int("PREFETCH_COUNT", 10, 1, 65535);
+    cfg.worker_pool_size = env.Int("WORKER_POOL_SIZE", 20, 1, 1000);
+    cfg.retry_max_attempts = env.Int("RETRY_MAX_ATTEMPTS", 8, 1, 100);
+    cfg.retry_backoff_initial = env.Duration("RETRY_BACKOFF_INITIAL", std::chrono::milliseconds(100));
+    cfg.retry_backoff_max = env.Duration("RETRY_BACKOFF_MAX", std::chrono::seconds(5));
+    cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(30));
+    return cfg;
+}
+
 ApiConfig LoadApiConfig(const Environment& env) {
     ApiConfig cfg;
     cfg.port = env.Int("PORT", 8080, 0, 65535);
     cfg.service_name = env.String("SERVICE_NAME", "auction");
-    cfg.rabbitmq_url = env.Required("RABBITMQ_URL");
-    if (cfg.rabbitmq_url.rfind("amqp://", 0) != 0 && cfg.rabbitmq_url.rfind("amqps://", 0) != 0) {
-        throw ConfigError("malformed setting RABBITMQ_URL: expected amqp://user:pass@host:port/vhost");
-    }
+    cfg.rabbitmq_url = RequireAmqpUrl(env);
     // The API hands queries to one thread per connection, so its pool is sized for request concurrency.
     cfg.postgres = LoadPostgresConfig(env, 16, 16);
     cfg.aws.endpoint = env.String("AWS_ENDPOINT", "");

@@ -79,6 +79,23 @@ struct ApiConfig {
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(15)};
 };
 
+struct WorkerConfig {
+    std::string service_name = "auction";
+    std::string worker_id;  // WORKER_ID, names the replica in logs and connection names
+    std::string rabbitmq_url;
+    PostgresConfig postgres;
+    int prefetch_count = 10;     // the design's PrefetchCount
+    int worker_pool_size = 20;   // the design's WorkerPoolSize
+    int retry_max_attempts = 8;  // transient failures before a message is dead-lettered
+    std::chrono::milliseconds retry_backoff_initial{std::chrono::milliseconds(100)};
+    std::chrono::milliseconds retry_backoff_max{std::chrono::seconds(5)};
+    std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(30)};
+};
+
+/// Reads the worker's settings: the design's variables plus PREFETCH_COUNT, WORKER_POOL_SIZE, the
+/// pool knobs (DB_MAX_OPEN_CONNS 15, DB_MAX_IDLE_CONNS 8, ...) and the retry knobs.
+WorkerConfig LoadWorkerConfig(const Environment& env);
+
 /// Reads the API's settings: the design's variables plus the tuning knobs documented in the README.
 ApiConfig LoadApiConfig(const Environment& env);
 PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, int default_max_idle);

@@ -1,0 +1,52 @@
+// auction-worker: consumes bid.placed.v1 / bid.won.v1 and updates item state; runs as several replicas.
+#include <csignal>
+#include <iostream>
+
+#include "internal/consumers/worker_app.hpp"
+#include "pkg/config/config.hpp"
+#include "pkg/logging/logger.hpp"
+
+int main() {
+    using namespace auction;
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const auto env = config::Environment::Load(".env");
+    config::WorkerConfig cfg;
+    try {
+        cfg = config::LoadWorkerConfig(env);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "auction-worker: configuration error: " << e.what() << '\n';
+        return 2;
+    }
+    logging::Init(cfg.service_name, env.String("LOG_LEVEL", "info"));
+    try {
+        consumers::WorkerApp worker(cfg);
+        worker.Start();
+        logging::Info("Worker service started successfully",
+                      {{"workerId", cfg.worker_id},
+                       {"prefetchCount", cfg.prefetch_count},
+                       {"workerPoolSize", cfg.worker_pool_size},
+                       {"maxOpenConns", cfg.postgres.max_open_conns},
+                       {"maxIdleConns", cfg.postgres.max_idle_conns}});
+        int sig = 0;
+        sigwait(&signals, &sig);
+        logging::Info("shutting down", {{"signal", sig}});
+        worker.Stop();
+        const auto stats = worker.Stats();
+        logging::Info("Worker service stopped", {{"received", stats.received},
+                                                 {"acked", stats.acked},
+                                                 {"deadLettered", stats.dead_lettered},
+                                                 {"requeued", stats.requeued}});
+    } catch (const std::exception& e) {
+        logging::Error("Worker service failed", {{"error", e.what()}});
+        logging::Shutdown();
+        return 1;
+    }
+    logging::Shutdown();
+    return 0;
+}

@@ -1,0 +1,251 @@
+#include "infra/rabbitmq/consumer.hpp"
+
+#include <amqp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "pkg/logging/logger.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
+
+namespace auction::rabbitmq {
+
+void DeclareTopology(AmqpConnection& conn, const Topology& t) {
+    conn.DeclareExchange(t.exchange, "topic", true);
+    conn.DeclareExchange(t.dead_letter_exchange, "topic", true);
+    conn.DeclareQueue(t.queue, true, false, false, {{"x-dead-letter-exchange", t.dead_letter_exchange}});
+    conn.BindQueue(t.queue, t.exchange, t.binding_key);
+    conn.DeclareQueue(t.dead_letter_queue, true, false, false);
+    conn.BindQueue(t.dead_letter_queue, t.dead_letter_exchange, t.binding_key);
+}
+
+Consumer::Consumer(ConsumerOptions options, BatchHandler handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) {
+        throw AmqpError("cannot create an eventfd for the consumer");
+    }
+}
+
+Consumer::~Consumer() {
+    Stop(std::chrono::seconds(5));
+    if (wake_fd_ >= 0) {
+        close(wake_fd_);
+    }
+}
+
+void Consumer::Connect() {
+    conn_.reset();
+    connected_ = false;
+    conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name);
+    DeclareTopology(*conn_, options_.topology);
+    conn_->Qos(static_cast<std::uint16_t>(options_.prefetch_count));
+    conn_->Consume(options_.topology.queue);
+    ++generation_;
+    connected_ = true;
+}
+
+void Consumer::Start() {
+    Connect();
+    for (int i = 0; i < options_.worker_pool_size; ++i) {
+        workers_.emplace_back([this] { WorkerLoop(); });
+    }
+    consume_thread_ = std::thread([this] { ConsumeLoop(); });
+}
+
+void Consumer::Wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);  // a full counter already wakes the loop
+}
+
+void Consumer::WorkerLoop() {
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(mutex_);
+            jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) {
+                return;
+            }
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        std::vector<Outcome> outcomes;
+        try {
+            outcomes = handler_(job.batch, draining_);
+        } catch (const std::exception& e) {
+            // A handler must classify its failures; anything escaping is treated as "try again later".
+            logging::Error("message handler failed", {{"error", e.what()}});
+            outcomes.assign(job.batch.size(), Outcome{Verdict::kRequeue, e.what()});
+        }
+        outcomes.resize(job.batch.size(), Outcome{Verdict::kRequeue, "no outcome"});
+        {
+            std::lock_guard lock(mutex_);
+            done_.push_back(Done{job.generation, std::move(job.batch), std::move(outcomes)});
+        }
+        Wake();
+    }
+}
+
+void Consumer::DeadLetter(const Delivery& d, const std::string& reason) {
+    // Published with the reason in a header, confirmed, and only then is the original acknowledged.
+    // If that fails, rejecting without requeue still dead-letters it through x-dead-letter-exchange.
+    try {
+        if (!dlq_conn_) {
+            dlq_conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name + "-dlq");
+            dlq_conn_->EnableConfirms();
+        }
+        MessageProperties props = d.properties;
+        props.headers = d.headers;
+        props.headers["x-error-reason"] = reason.substr(0, 512);
+        props.headers["x-original-exchange"] = d.exchange;
+        props.headers["x-original-routing-key"] = d.routing_key;
+        props.headers["x-failed-at"] = timeutil::FormatRfc3339Millis(timeutil::NowMicros());
+        props.headers["x-failed-by"] = options_.connection_name;
+        const auto tag = dlq_conn_->Publish(options_.topology.dead_letter_exchange, d.routing_key, d.body, props);
+        dlq_conn_->WaitForConfirms(tag, std::chrono::seconds(10));
+        conn_->Ack(d.delivery_tag);
+    } catch (const AmqpError& e) {
+        dlq_conn_.reset();
+        logging::Warn("dead-letter publish failed; rejecting to the dead-letter exchange", {{"error", e.what()}});
+        conn_->Reject(d.delivery_tag, false);
+    }
+    ++dead_lettered_;
+    logging::Warn("message dead-lettered", {{"routingKey", d.routing_key},
+                                            {"messageId", d.properties.message_id},
+                                            {"reason", reason}});
+}
+
+void Consumer::Settle(Done& done) {
+    in_flight_ -= static_cast<int>(done.batch.size());
+    if (done.generation != generation_ || !conn_) {
+        return;  // delivered on a connection that is gone: the broker redelivers these
+    }
+    for (std::size_t i = 0; i < done.batch.size(); ++i) {
+        const auto& d = done.batch[i];
+        const auto& o = done.outcomes[i];
+        switch (o.verdict) {
+            case Verdict::kAck:
+                conn_->Ack(d.delivery_tag);
+                ++acked_;
+                break;
+            case Verdict::kDeadLetter:
+                DeadLetter(d, o.reason);
+                break;
+            case Verdict::kRequeue:
+                conn_->Reject(d.delivery_tag, true);
+                ++requeued_;
+                break;
+        }
+    }
+}
+
+void Consumer::ConsumeLoop() {
+    std::chrono::milliseconds backoff{100};
+    while (!stopping_) {
+        try {
+            if (!conn_) {
+                Connect();
+                logging::Info("consumer reconnected to RabbitMQ");
+                backoff = std::chrono::milliseconds(100);
+            }
+            std::vector<Done> done;
+            {
+                std::lock_guard lock(mutex_);
+                done.swap(done_);
+            }
+            for (auto& d : done) {
+                Settle(d);
+            }
+            if (draining_) {
+                if (in_flight_ == 0) {
+                    return;
+                }
+            }
+            const bool can_take = !draining_ && in_flight_ < options_.worker_pool_size;
+            amqp_connection_state_t raw = conn_->Raw();
+            const bool buffered = amqp_data_in_buffer(raw) != 0 || amqp_frames_enqueued(raw) != 0;
+            if (!(can_take && buffered)) {
+                pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {amqp_get_sockfd(raw), POLLIN, 0}};
+                const int n = poll(fds, can_take ? 2 : 1, 200);
+                if (n <= 0) {
+                    continue;
+                }
+                if ((fds[0].revents & POLLIN) != 0) {
+                    std::uint64_t value = 0;
+                    [[maybe_unused]] auto r = read(wake_fd_, &value, sizeof value);
+                }
+                if (!can_take || (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) == 0) {
+                    continue;
+                }
+            }
+            // Take what is available now, up to the free pool capacity, as one batch.
+            Job job;
+            job.generation = generation_;
+            const int room = options_.worker_pool_size - in_flight_;
+            auto first = conn_->NextDelivery(std::chrono::milliseconds(0));
+            while (first) {
+                ++received_;
+                job.batch.push_back(std::move(*first));
+                if (static_cast<int>(job.batch.size()) >= room ||
+                    (amqp_data_in_buffer(raw) == 0 && amqp_frames_enqueued(raw) == 0)) {
+                    break;
+                }
+                first = conn_->NextDelivery(std::chrono::milliseconds(0));
+            }
+            if (job.batch.empty()) {
+                continue;
+            }
+            in_flight_ += static_cast<int>(job.batch.size());
+            ++batches_;
+            {
+                std::lock_guard lock(mutex_);
+                jobs_.push_back(std::move(job));
+            }
+            jobs_cv_.notify_one();
+        } catch (const AmqpError& e) {
+            logging::Warn("consumer lost RabbitMQ; reconnecting", {{"error", e.what()}});
+            conn_.reset();
+            connected_ = false;
+            if (draining_) {
+                return;  // unacked messages return to the queue with the connection
+            }
+            std::unique_lock lock(mutex_);
+            jobs_cv_.wait_for(lock, backoff, [this] { return stopping_.load(); });
+            backoff = std::min(backoff * 2, options_.reconnect_backoff_max);
+        }
+    }
+}
+
+void Consumer::Stop(std::chrono::milliseconds timeout) {
+    if (!consume_thread_.joinable()) {
+        return;
+    }
+    // Draining: take nothing new; the loop settles in-flight work and returns when none is left.
+    draining_ = true;
+    Wake();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stopping_ = true;
+    jobs_cv_.notify_all();
+    Wake();
+    consume_thread_.join();
+    for (auto& w : workers_) {
+        w.join();
+    }
+    workers_.clear();
+    conn_.reset();  // anything still unacked goes back to the queue
+    dlq_conn_.reset();
+    connected_ = false;
+}
+
+ConsumerStats Consumer::Stats() const {
+    return ConsumerStats{received_.load(), acked_.load(), dead_lettered_.load(), requeued_.load(), batches_.load(),
+                         connected_.load()};
+}
+
+}  // namespace auction::rabbitmq

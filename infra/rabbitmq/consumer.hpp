@@ -1,0 +1,131 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "infra/rabbitmq/amqp_connection.hpp"
+
+namespace auction::rabbitmq {
+
+/// The queues the worker declares on start: the names the original deployment uses, so both can share
+/// a broker.
+struct Topology {
+    std::string exchange = "auction.bid";
+    std::string queue = "auction.bid.all.v1";
+    std::string binding_key = "bid.*.v1";
+    std::string dead_letter_exchange = "auction.bid.dlx";
+    std::string dead_letter_queue = "auction.bid.all.v1.dlq";
+};
+
+/// Declares exchange, queue (with x-dead-letter-exchange), dead-letter exchange and queue, and bindings.
+void DeclareTopology(AmqpConnection& conn, const Topology& topology);
+
+/// What became of one message.
+enum class Verdict {
+    kAck,         // applied (or a harmless duplicate): acknowledge
+    kDeadLetter,  // can never succeed: to the dead-letter queue with the reason, then acknowledge
+    kRequeue,     // not handled now (e.g. shutting down mid-retry): back to the queue
+};
+
+struct Outcome {
+    Verdict verdict = Verdict::kAck;
+    std::string reason;
+};
+
+/// Handles a batch of deliveries (in arrival order) on a pool thread; returns one outcome per delivery.
+/// `stopping` turns true on shutdown so long retries can give up with kRequeue.
+using BatchHandler =
+    std::function<std::vector<Outcome>(const std::vector<Delivery>& batch, const std::atomic<bool>& stopping)>;
+
+struct ConsumerOptions {
+    std::string url;
+    std::string connection_name;
+    std::string app_id;
+    Topology topology;
+    int prefetch_count = 10;
+    int worker_pool_size = 20;
+    std::chrono::milliseconds reconnect_backoff_max{std::chrono::seconds(5)};
+};
+
+struct ConsumerStats {
+    std::uint64_t received = 0;
+    std::uint64_t acked = 0;
+    std::uint64_t dead_lettered = 0;
+    std::uint64_t requeued = 0;
+    std::uint64_t batches = 0;
+    bool connected = false;
+};
+
+/// Concurrent consumer with manual acks. One thread owns the AMQP connection (rabbitmq-c is not
+/// thread-safe) and hands batches to a bounded pool of `worker_pool_size` threads; it stops reading
+/// from the broker while that many messages are in flight (backpressure, as the design's semaphore),
+/// and the broker sends at most `prefetch_count` unacknowledged messages. Acks, rejects and
+/// dead-letter publishes happen back on the owning thread, after the handler returned (i.e. after the
+/// change committed). On a lost connection it reconnects with backoff; the outcomes of deliveries from
+/// the old connection are dropped, and the broker redelivers those messages (handlers are idempotent).
+class Consumer {
+public:
+    Consumer(ConsumerOptions options, BatchHandler handler);
+    ~Consumer();
+    Consumer(const Consumer&) = delete;
+    Consumer& operator=(const Consumer&) = delete;
+
+    /// Connects and declares the topology (throws when the broker is unreachable), then consumes.
+    void Start();
+    /// Stops taking messages, waits for in-flight ones (bounded), acks them, closes the connection.
+    void Stop(std::chrono::milliseconds timeout);
+    ConsumerStats Stats() const;
+
+private:
+    struct Job {
+        std::uint64_t generation = 0;
+        std::vector<Delivery> batch;
+    };
+    struct Done {
+        std::uint64_t generation = 0;
+        std::vector<Delivery> batch;
+        std::vector<Outcome> outcomes;
+    };
+
+    void Connect();
+    void ConsumeLoop();
+    void WorkerLoop();
+    void Settle(Done& done);
+    void DeadLetter(const Delivery& delivery, const std::string& reason);
+    void Wake();
+
+    ConsumerOptions options_;
+    BatchHandler handler_;
+    std::unique_ptr<AmqpConnection> conn_;       // owned by the consume thread after Start
+    std::unique_ptr<AmqpConnection> dlq_conn_;   // confirm-mode publisher for dead letters
+    std::uint64_t generation_ = 0;
+    int wake_fd_ = -1;
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
+    std::thread consume_thread_;
+    std::vector<std::thread> workers_;
+
+    std::mutex mutex_;
+    std::condition_variable jobs_cv_;
+    std::deque<Job> jobs_;
+    std::vector<Done> done_;
+    std::atomic<int> in_flight_{0};
+
+    std::atomic<std::uint64_t> received_{0};
+    std::atomic<std::uint64_t> acked_{0};
+    std::atomic<std::uint64_t> dead_lettered_{0};
+    std::atomic<std::uint64_t> requeued_{0};
+    std::atomic<std::uint64_t> batches_{0};
+    std::atomic<bool> connected_{false};
+};
+
+}  // namespace auction::rabbitmq

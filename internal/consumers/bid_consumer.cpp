@@ -1,0 +1,109 @@
+#include "internal/consumers/bid_consumer.hpp"
+
+#include <thread>
+
+#include "domain/bid.hpp"
+#include "infra/postgres/bid_repository.hpp"
+#include "pkg/ids/uuid.hpp"
+#include "pkg/logging/logger.hpp"
+
+namespace auction::consumers {
+
+using rabbitmq::Outcome;
+using rabbitmq::Verdict;
+
+BidConsumer::BidConsumer(postgres::PgPool& pool, const config::WorkerConfig& config) : pool_(pool), config_(config) {}
+
+template <typename F>
+bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::string& error, bool& gave_up_for_stop) {
+    auto backoff = config_.retry_backoff_initial;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            auto lease = pool_.Acquire();
+            work(*lease);
+            return true;
+        } catch (const std::exception& e) {
+            // Every failure here is a database or pool failure; the event itself was valid. Retrying is
+            // right for lost connections, deadlocks and timeouts, and bounded for anything else.
+            error = e.what();
+            logging::Warn("bid processing failed, will retry",
+                          {{"attempt", attempt}, {"maxAttempts", config_.retry_max_attempts}, {"error", error}});
+        }
+        if (attempt >= config_.retry_max_attempts) {
+            return false;
+        }
+        const auto until = std::chrono::steady_clock::now() + backoff;
+        while (std::chrono::steady_clock::now() < until) {
+            if (stopping) {
+                gave_up_for_stop = true;
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        backoff = std::min(backoff * 2, config_.retry_backoff_max);
+    }
+}
+
+std::vector<Outcome> BidConsumer::Handle(const std::vector<rabbitmq::Delivery>& batch,
+                                         const std::atomic<bool>& stopping) {
+    std::vector<Outcome> outcomes(batch.size());
+    std::vector<domain::BidEvent> placed;
+    std::vector<std::size_t> placed_index;
+    std::vector<std::size_t> won_index;
+    std::vector<domain::BidEvent> decoded(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto result = domain::DecodeBidEvent(batch[i].routing_key, batch[i].body);
+        if (auto* poison = std::get_if<domain::PoisonReason>(&result)) {
+            outcomes[i] = Outcome{Verdict::kDeadLetter, poison->reason};
+            continue;
+        }
+        decoded[i] = std::get<domain::BidEvent>(std::move(result));
+        if (decoded[i].type == domain::BidEventType::kPlaced) {
+            placed.push_back(decoded[i]);
+            placed_index.push_back(i);
+        } else {
+            won_index.push_back(i);
+        }
+    }
+    auto fail = [&](std::size_t i, const std::string& error, bool for_stop) {
+        outcomes[i] = for_stop ? Outcome{Verdict::kRequeue, "stopping"}
+                               : Outcome{Verdict::kDeadLetter, "transient failure after " +
+                                                                   std::to_string(config_.retry_max_attempts) +
+                                                                   " attempts: " + error.substr(0, 200)};
+    };
+    auto settle = [&](std::size_t i, postgres::BidResult r) {
+        outcomes[i] = postgres::IsPoison(r) ? Outcome{Verdict::kDeadLetter, postgres::Describe(r)}
+                                            : Outcome{Verdict::kAck, postgres::Describe(r)};
+    };
+    if (!placed.empty()) {
+        std::vector<postgres::BidResult> results;
+        std::string error;
+        bool for_stop = false;
+        if (WithRetry([&](postgres::PgConnection& c) { results = postgres::ApplyPlacedBids(c, placed); }, stopping,
+                      error, for_stop)) {
+            for (std::size_t k = 0; k < placed_index.size(); ++k) {
+                settle(placed_index[k], results[k]);
+            }
+        } else {
+            for (auto i : placed_index) {
+                fail(i, error, for_stop);
+            }
+        }
+    }
+    for (auto i : won_index) {
+        postgres::BidResult result = postgres::BidResult::kNoChange;
+        std::string error;
+        bool for_stop = false;
+        const std::string trace =
+            batch[i].properties.message_id.empty() ? ids::NewUuidV4() : batch[i].properties.message_id;
+        if (WithRetry([&](postgres::PgConnection& c) { result = postgres::ApplyWonBid(c, decoded[i], trace); },
+                      stopping, error, for_stop)) {
+            settle(i, result);
+        } else {
+            fail(i, error, for_stop);
+        }
+    }
+    return outcomes;
+}
+
+}  // namespace auction::consumers

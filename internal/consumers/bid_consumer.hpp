@@ -1,0 +1,33 @@
+#pragma once
+
+#include <atomic>
+#include <vector>
+
+#include "infra/postgres/pool.hpp"
+#include "infra/rabbitmq/consumer.hpp"
+#include "pkg/config/config.hpp"
+
+namespace auction::consumers {
+
+/// Handles bid.placed.v1 / bid.won.v1 batches: decodes, applies in PostgreSQL, classifies the outcome.
+/// Poison messages (bad JSON, unknown item, wrong currency, ...) are dead-lettered with the reason;
+/// transient failures (database unreachable, deadlock, timeout) are retried with exponential backoff
+/// and dead-lettered after `retry_max_attempts`.
+class BidConsumer {
+public:
+    BidConsumer(postgres::PgPool& pool, const config::WorkerConfig& config);
+
+    std::vector<rabbitmq::Outcome> Handle(const std::vector<rabbitmq::Delivery>& batch,
+                                          const std::atomic<bool>& stopping);
+
+private:
+    /// Runs `work` with a pooled connection, retrying transient failures. Returns false (with `error`)
+    /// when the attempts ran out or a stop was requested (`gave_up_for_stop`).
+    template <typename F>
+    bool WithRetry(F&& work, const std::atomic<bool>& stopping, std::string& error, bool& gave_up_for_stop);
+
+    postgres::PgPool& pool_;
+    const config::WorkerConfig& config_;
+};
+
+}  // namespace auction::consumers

@@ -1,0 +1,96 @@
+#include "support/bid_support.hpp"
+
+#include <boost/json.hpp>
+
+#include "infra/postgres/connection.hpp"
+#include "infra/rabbitmq/consumer.hpp"
+#include "pkg/ids/uuid.hpp"
+#include "support/test_env.hpp"
+
+namespace auction::testing {
+
+BidPublisher::BidPublisher() {
+    conn_ = std::make_unique<rabbitmq::AmqpConnection>(TestApiConfig().rabbitmq_url, "test-bid-publisher");
+    conn_->DeclareExchange("auction.bid", "topic", true);
+    conn_->EnableConfirms();
+}
+
+void BidPublisher::PublishRaw(const std::string& routing_key, const std::string& body, const std::string& message_id) {
+    rabbitmq::MessageProperties props;
+    props.message_id = message_id.empty() ? ids::NewUuidV4() : message_id;
+    props.type = routing_key;
+    props.app_id = "bid-service-test";
+    last_tag_ = conn_->Publish("auction.bid", routing_key, body, props);
+}
+
+void BidPublisher::Publish(const std::string& type, const std::string& bid_id, const std::string& item_id,
+                           const std::string& user_id, const std::string& amount, const std::string& currency) {
+    boost::json::object body{{"event", type},
+                             {"version", "v1"},
+                             {"timestamp", "2024-01-16T10:00:00Z"},
+                             {"traceId", "trace-" + bid_id},
+                             {"correlationId", "corr-" + bid_id},
+                             {"payload",
+                              {{"bidId", bid_id},
+                               {"itemId", item_id},
+                               {"userId", user_id},
+                               {"amount", amount},
+                               {"currencyCode", currency}}}};
+    PublishRaw(type + ".v1", boost::json::serialize(body));
+}
+
+void BidPublisher::Flush() { conn_->WaitForConfirms(last_tag_, std::chrono::seconds(30)); }
+
+std::vector<rabbitmq::Delivery> DrainQueue(const std::string& queue, std::chrono::milliseconds idle_timeout) {
+    rabbitmq::AmqpConnection conn(TestApiConfig().rabbitmq_url, "test-drain");
+    conn.Qos(500);
+    conn.Consume(queue);
+    std::vector<rabbitmq::Delivery> out;
+    while (auto d = conn.NextDelivery(idle_timeout)) {
+        conn.Ack(d->delivery_tag);
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
+config::WorkerConfig TestWorkerConfig(const std::string& worker_id) {
+    auto env = config::Environment::Load("/nonexistent/.env");
+    auto cfg = config::LoadWorkerConfig(env);
+    cfg.worker_id = worker_id;
+    cfg.retry_backoff_initial = std::chrono::milliseconds(50);
+    cfg.retry_backoff_max = std::chrono::milliseconds(500);
+    cfg.retry_max_attempts = 3;
+    cfg.shutdown_timeout = std::chrono::seconds(10);
+    return cfg;
+}
+
+void ResetBidQueues() {
+    rabbitmq::AmqpConnection conn(TestApiConfig().rabbitmq_url, "test-reset");
+    rabbitmq::Topology topology;
+    rabbitmq::DeclareTopology(conn, topology);
+    conn.PurgeQueue(topology.queue);
+    conn.PurgeQueue(topology.dead_letter_queue);
+}
+
+std::string CreateBidItem(const std::string& seller, const std::string& currency, const std::string& start_price) {
+    HttpClient client(ApiServer::Shared().port());
+    auto body = SampleItem("Bid target");
+    body["currencyCode"] = currency;
+    body["startPrice"] = start_price;
+    auto res = client.PostJson("/api/v1/items", body, seller);
+    if (res.status != 201) {
+        throw std::runtime_error("cannot create item: " + res.body);
+    }
+    return std::string(res.Json().at("id").as_string());
+}
+
+ItemRow ReadItem(const std::string& item_id) {
+    auto conn = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("test-read"), std::chrono::seconds(5));
+    auto r = conn->ExecParams("SELECT status, current_price::text, buyer_id FROM items WHERE id = $1::uuid", {item_id});
+    if (r.Rows() == 0) {
+        throw std::runtime_error("item not found: " + item_id);
+    }
+    return ItemRow{r.String(0, 0), r.String(0, 1), r.OptString(0, 2)};
+}
+
+}  // namespace auction::testing
