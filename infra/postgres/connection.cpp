@@ -1,5 +1,7 @@
 #include "infra/postgres/connection.hpp"
 
+#include <poll.h>
+
 #include <charconv>
 
 #include "pkg/logging/logger.hpp"
@@ -72,6 +74,24 @@ PgResult PgConnection::Check(PGresult* r, std::string_view what) {
     const bool lost = PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 ||
                       sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
     throw PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
+}
+
+bool PgConnection::StillAlive() noexcept {
+    if (!Ok()) {
+        return false;
+    }
+    pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+    if (poll(&fd, 1, 0) <= 0) {
+        return true;  // nothing arrived: the usual case
+    }
+    // An idle connection only receives something when the server ends it (or a notification).
+    if (PQconsumeInput(conn_.get()) == 0) {
+        return false;
+    }
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        PQfreemem(n);
+    }
+    return Ok();
 }
 
 PgResult PgConnection::Exec(const std::string& sql) { return Check(PQexec(conn_.get(), sql.c_str()), "query failed"); }

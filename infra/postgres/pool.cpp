@@ -48,7 +48,7 @@ PgPool::Lease PgPool::Acquire() {
         while (!idle_.empty()) {
             auto conn = std::move(idle_.back().conn);
             idle_.pop_back();
-            if (Expired(*conn, PgConnection::Clock::now())) {
+            if (Expired(*conn, PgConnection::Clock::now()) || !conn->StillAlive()) {
                 --open_;
                 lock.unlock();
                 conn.reset();  // PQfinish outside the lock

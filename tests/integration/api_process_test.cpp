@@ -15,86 +15,15 @@
 #include <sstream>
 #include <thread>
 
+#include "support/process.hpp"
 #include "support/test_env.hpp"
 
-extern char** environ;
 
 namespace auction::testing {
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-struct Child {
-    Child() = default;
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    ~Child() { std::remove(log_path.c_str()); }
-
-    pid_t pid = -1;
-    std::string log_path;
-};
-
-// Starts auction-api with the test environment plus `overrides` (value "" removes a variable).
-std::unique_ptr<Child> Spawn(const std::map<std::string, std::string>& overrides) {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-        std::string kv(*e);
-        auto eq = kv.find('=');
-        env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : overrides) {
-        if (v.empty()) {
-            env.erase(k);
-        } else {
-            env[k] = v;
-        }
-    }
-    std::vector<std::string> strings;
-    for (const auto& [k, v] : env) {
-        strings.push_back(k + "=" + v);
-    }
-    std::vector<char*> envp;
-    for (auto& s : strings) {
-        envp.push_back(s.data());
-    }
-    envp.push_back(nullptr);
-    auto holder = std::make_unique<Child>();
-    Child& child = *holder;
-    child.log_path = "/tmp/auction-api-test-" + std::to_string(getpid()) + "-" + std::to_string(rand()) + ".log";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, child.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    char* argv[] = {const_cast<char*>(AUCTION_API_BINARY), nullptr};
-    const int rc = posix_spawn(&child.pid, AUCTION_API_BINARY, &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        throw std::runtime_error("cannot start auction-api");
-    }
-    return holder;
-}
-
-int WaitExit(pid_t pid, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return -1;
-}
-
-std::string ReadFile(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 unsigned short FreePort() {
     asio::io_context io;
@@ -118,21 +47,24 @@ bool WaitReady(unsigned short port, std::chrono::seconds timeout) {
 }
 
 TEST(ApiProcess, MissingOrMalformedSettingStopsStartNamingTheVariable) {
-    auto missing = Spawn({{"POSTGRES_HOST", ""}});
-    EXPECT_EQ(WaitExit(missing->pid, std::chrono::seconds(10)), 2);
-    EXPECT_NE(ReadFile(missing->log_path).find("POSTGRES_HOST"), std::string::npos) << ReadFile(missing->log_path);
-    auto bad_port = Spawn({{"PORT", "eighty"}});
-    EXPECT_EQ(WaitExit(bad_port->pid, std::chrono::seconds(10)), 2);
-    EXPECT_NE(ReadFile(bad_port->log_path).find("PORT"), std::string::npos);
-    auto bad_pool = Spawn({{"DB_CONN_MAX_LIFETIME", "5 minutes"}});
-    EXPECT_EQ(WaitExit(bad_pool->pid, std::chrono::seconds(10)), 2);
-    EXPECT_NE(ReadFile(bad_pool->log_path).find("DB_CONN_MAX_LIFETIME"), std::string::npos);
+    for (const auto& [binary, variable, value] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {AUCTION_API_BINARY, "POSTGRES_HOST", ""},
+             {AUCTION_API_BINARY, "PORT", "eighty"},
+             {AUCTION_API_BINARY, "DB_CONN_MAX_LIFETIME", "5 minutes"},
+             {AUCTION_WORKER_BINARY, "RABBITMQ_URL", ""},
+             {AUCTION_WORKER_BINARY, "WORKER_POOL_SIZE", "0"},
+             {AUCTION_WORKER_BINARY, "PREFETCH_COUNT", "ten"}}) {
+        ChildProcess child(binary, {{variable, value}});
+        EXPECT_EQ(child.WaitExit(std::chrono::seconds(10)), 2) << binary << " " << variable;
+        EXPECT_NE(child.Log().find(variable), std::string::npos) << child.Log();
+    }
 }
 
 TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     const auto port = FreePort();
-    auto child = Spawn({{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}});
-    ASSERT_TRUE(WaitReady(port, std::chrono::seconds(30))) << ReadFile(child->log_path);
+    ChildProcess child(AUCTION_API_BINARY, {{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}});
+    ASSERT_TRUE(WaitReady(port, std::chrono::seconds(30))) << child.Log();
 
     // A request whose body is still arriving when SIGTERM comes.
     asio::io_context io;
@@ -148,7 +80,7 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     idle.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
-    ASSERT_EQ(kill(child->pid, SIGTERM), 0);
+    ASSERT_TRUE(child.Signal(SIGTERM));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     asio::write(in_flight, asio::buffer(body.substr(10)));
     std::string response;
@@ -167,8 +99,8 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     EXPECT_EQ(idle_read, 0U);
     EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
 
-    EXPECT_EQ(WaitExit(child->pid, std::chrono::seconds(20)), 0) << ReadFile(child->log_path);
-    const auto log = ReadFile(child->log_path);
+    EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << child.Log();
+    const auto log = child.Log();
     EXPECT_NE(log.find("\"msg\":\"API service stopped\""), std::string::npos);
     // One JSON line per request, with the design's fields.
     std::istringstream lines(log);
