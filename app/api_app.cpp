@@ -39,7 +39,9 @@ ApiApp::ApiApp(config::ApiConfig config)
     RegisterRoutes(router_, services_);
 }
 
-ApiApp::~ApiApp() { Stop(); }
+ApiApp::~ApiApp() {
+    Stop();
+}
 
 unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     const auto deadline = std::chrono::steady_clock::now() + db_wait;
@@ -74,8 +76,7 @@ void ApiApp::Stop() {
     stopped_ = true;
     server_.Stop();
     if (!server_.WaitDrained(config_.shutdown_timeout)) {
-        logging::Warn("shutdown timeout: closing connections still open",
-                      {{"open", server_.OpenConnections()}});
+        logging::Warn("shutdown timeout: closing connections still open", {{"open", server_.OpenConnections()}});
     }
     io_.stop();
     for (auto& t : threads_) {

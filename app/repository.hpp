@@ -44,8 +44,9 @@ public:
     virtual boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) = 0;
     virtual boost::asio::awaitable<ItemPage> List(ItemQuery query) = 0;
     /// nullopt when the item does not exist.
-    virtual boost::asio::awaitable<std::optional<domain::Item>> Update(
-        std::string id, std::function<void(domain::Item&)> decide, events::EventMeta meta) = 0;
+    virtual boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
+                                                                       std::function<void(domain::Item&)> decide,
+                                                                       events::EventMeta meta) = 0;
     /// false when the item does not exist.
     virtual boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,
                                                 events::EventMeta meta) = 0;

@@ -7,7 +7,9 @@
 
 namespace auction::domain {
 
-std::string_view ToString(BidEventType type) noexcept { return type == BidEventType::kWon ? "bid.won" : "bid.placed"; }
+std::string_view ToString(BidEventType type) noexcept {
+    return type == BidEventType::kWon ? "bid.won" : "bid.placed";
+}
 
 namespace {
 
@@ -38,10 +40,12 @@ std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key
         return PoisonReason{"body is not a JSON object"};
     }
     const auto& obj = doc.get_object();
-    if (const auto* ev = obj.if_contains("event"); ev == nullptr || !ev->is_string() || ev->get_string() != ToString(e.type)) {
+    if (const auto* ev = obj.if_contains("event");
+        ev == nullptr || !ev->is_string() || ev->get_string() != ToString(e.type)) {
         return PoisonReason{"envelope.event must be \"" + std::string(ToString(e.type)) + "\""};
     }
-    if (const auto* ver = obj.if_contains("version"); ver != nullptr && (!ver->is_string() || ver->get_string() != "v1")) {
+    if (const auto* ver = obj.if_contains("version");
+        ver != nullptr && (!ver->is_string() || ver->get_string() != "v1")) {
         return PoisonReason{"envelope.version must be \"v1\""};
     }
     const auto* payload_value = obj.if_contains("payload");

@@ -46,7 +46,7 @@ constexpr std::size_t kMaxNameLength = 200;
 constexpr std::size_t kMaxDescriptionLength = 10000;
 
 // Fields a client can see but never set: property-level authorization.
-constexpr std::array<std::string_view, 6> kReadOnlyFields = {"id",     "sellerId",  "currentPrice",
+constexpr std::array<std::string_view, 6> kReadOnlyFields = {"id",      "sellerId",  "currentPrice",
                                                              "buyerId", "createdAt", "updatedAt"};
 
 class FieldReader {
@@ -172,7 +172,9 @@ public:
         }
     }
 
-    void Add(std::string_view field, std::string message) { errors_.push_back({std::string(field), std::move(message)}); }
+    void Add(std::string_view field, std::string message) {
+        errors_.push_back({std::string(field), std::move(message)});
+    }
 
 private:
     const json::object& obj_;

@@ -30,7 +30,7 @@ AUCTION_RABBIT_UI_PORT=15672
 AUCTION_DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost1.81-all-dev libpq-dev librabbitmq-dev libspdlog-dev libcurl4-openssl-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format
   postgresql-15 postgresql-client-15 rabbitmq-server
   wrk curl nodejs npm procps iproute2
 )

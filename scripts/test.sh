@@ -11,6 +11,7 @@ if [[ ${CI:-} == true ]]; then
 fi
 
 auction_install_deps
+bash "$ROOT/scripts/lint.sh"
 auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 auction_start_postgres
 auction_start_rabbitmq

@@ -27,12 +27,11 @@ int main() {
     try {
         consumers::WorkerApp worker(cfg);
         worker.Start();
-        logging::Info("Worker service started successfully",
-                      {{"workerId", cfg.worker_id},
-                       {"prefetchCount", cfg.prefetch_count},
-                       {"workerPoolSize", cfg.worker_pool_size},
-                       {"maxOpenConns", cfg.postgres.max_open_conns},
-                       {"maxIdleConns", cfg.postgres.max_idle_conns}});
+        logging::Info("Worker service started successfully", {{"workerId", cfg.worker_id},
+                                                              {"prefetchCount", cfg.prefetch_count},
+                                                              {"workerPoolSize", cfg.worker_pool_size},
+                                                              {"maxOpenConns", cfg.postgres.max_open_conns},
+                                                              {"maxIdleConns", cfg.postgres.max_idle_conns}});
         int sig = 0;
         sigwait(&signals, &sig);
         logging::Info("shutting down", {{"signal", sig}});

@@ -62,8 +62,8 @@ std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<dom
                                   {FormatTextArray(item_ids)});
     std::map<std::string, ItemState> items;
     for (int r = 0; r < rows.Rows(); ++r) {
-        items[rows.String(r, 0)] =
-            ItemState{rows.String(r, 1), rows.String(r, 2), domain::ParseMoney(rows.Get(r, 3)).value_or(domain::Money{})};
+        items[rows.String(r, 0)] = ItemState{rows.String(r, 1), rows.String(r, 2),
+                                             domain::ParseMoney(rows.Get(r, 3)).value_or(domain::Money{})};
     }
     auto seen_rows = conn.ExecPrepared("bids_seen",
                                        "SELECT bid_id FROM processed_bid_events "
@@ -134,7 +134,8 @@ std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<dom
 
 BidResult ApplyWonBid(PgConnection& conn, const domain::BidEvent& bid, const std::string& service_trace_id) {
     PgTransaction tx(conn);
-    static const std::string kLock = std::string("SELECT ") + kItemColumns + " FROM items i WHERE i.id = $1::uuid FOR UPDATE OF i";
+    static const std::string kLock =
+        std::string("SELECT ") + kItemColumns + " FROM items i WHERE i.id = $1::uuid FOR UPDATE OF i";
     auto rows = conn.ExecPrepared("won_lock_item", kLock.c_str(), {bid.item_id});
     if (rows.Rows() == 0) {
         return BidResult::kUnknownItem;

@@ -42,7 +42,11 @@ std::unique_ptr<PgConnection> PgConnection::Connect(const std::string& conninfo,
     // Server NOTICEs (e.g. "already exists, skipping" from idempotent migrations) go to the debug log,
     // not to stderr.
     PQsetNoticeProcessor(
-        raw, [](void*, const char* message) { logging::Debug("postgres notice", {{"message", message}}); }, nullptr);
+        raw,
+        [](void*, const char* message) {
+            logging::Debug("postgres notice", {{"message", message}});
+        },
+        nullptr);
     if (PQstatus(raw) != CONNECTION_OK) {
         throw PgError(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(raw), "", "", true);
     }
@@ -71,8 +75,8 @@ PgResult PgConnection::Check(PGresult* r, std::string_view what) {
     } else {
         message += PQerrorMessage(conn_.get());
     }
-    const bool lost = PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 ||
-                      sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+    const bool lost = PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" ||
+                      sqlstate == "57P02" || sqlstate == "57P03";
     throw PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
 }
 
@@ -94,7 +98,9 @@ bool PgConnection::StillAlive() noexcept {
     return Ok();
 }
 
-PgResult PgConnection::Exec(const std::string& sql) { return Check(PQexec(conn_.get(), sql.c_str()), "query failed"); }
+PgResult PgConnection::Exec(const std::string& sql) {
+    return Check(PQexec(conn_.get(), sql.c_str()), "query failed");
+}
 
 namespace {
 
@@ -126,7 +132,9 @@ PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Par
                  "query failed");
 }
 
-PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) { conn_.Exec("BEGIN"); }
+PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) {
+    conn_.Exec("BEGIN");
+}
 
 PgTransaction::~PgTransaction() {
     if (!done_ && conn_.Ok()) {

@@ -9,7 +9,9 @@ DbExecutor::DbExecutor(PgPool& pool, int threads, std::size_t queue_limit) : poo
     }
 }
 
-DbExecutor::~DbExecutor() { Stop(); }
+DbExecutor::~DbExecutor() {
+    Stop();
+}
 
 void DbExecutor::Submit(std::unique_ptr<Job> job) {
     {

@@ -38,8 +38,8 @@ HttpError MapPgError(const PgError& e) {
         const auto field = FieldOfConstraint(e.constraint());
         std::vector<httperror::FieldError> errors;
         if (!field.empty()) {
-            errors.push_back({field, field == "categoryIds" ? "references an unknown category"
-                                                            : "references an unknown resource"});
+            errors.push_back(
+                {field, field == "categoryIds" ? "references an unknown category" : "references an unknown resource"});
         }
         return HttpError(Code::kBadRequest, "a referenced resource does not exist", std::move(errors));
     }

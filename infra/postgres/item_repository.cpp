@@ -9,7 +9,9 @@ namespace {
 
 using domain::Item;
 
-std::string Micros(timeutil::Micros t) { return timeutil::FormatRfc3339(t); }
+std::string Micros(timeutil::Micros t) {
+    return timeutil::FormatRfc3339(t);
+}
 
 domain::Money MoneyColumn(const PgResult& rows, int row, int col) {
     auto m = domain::ParseMoney(rows.Get(row, col));
@@ -28,7 +30,9 @@ constexpr const char* kColumns =
     "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint";
 constexpr int kColumnCount = 15;
 
-std::string SelectById() { return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid"; }
+std::string SelectById() {
+    return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid";
+}
 
 }  // namespace
 
@@ -136,7 +140,7 @@ boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
             const auto p = param(pattern);
             where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
         }
-        const char* column = q.sort == app::ItemSort::kEndDate       ? "i.end_date"
+        const char* column = q.sort == app::ItemSort::kEndDate        ? "i.end_date"
                              : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
                                                                       : "i.created_at";
         const char* dir = q.descending ? " DESC" : " ASC";
@@ -163,15 +167,13 @@ boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id,
-                                                                     std::function<void(Item&)> decide,
+boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, std::function<void(Item&)> decide,
                                                                      events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [id = std::move(id), decide = std::move(decide),
-                                meta = std::move(meta)](PgConnection& conn) -> std::optional<Item> {
+                 meta = std::move(meta)](PgConnection& conn) -> std::optional<Item> {
         PgTransaction tx(conn);
-        static const std::string kLock =
-            SelectById() + " FOR UPDATE OF i";
+        static const std::string kLock = SelectById() + " FOR UPDATE OF i";
         auto rows = conn.ExecPrepared("item_lock", kLock.c_str(), {id});
         if (rows.Rows() == 0) {
             return std::nullopt;
@@ -180,10 +182,10 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         const auto previous_categories = item.category_ids;
         decide(item);  // throws to refuse; the transaction rolls back
         // The updated_at trigger stamps now(), the transaction's start time; read it to build the event.
-        item.updated_at = conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {})
-                              .Int64(0, 0);
-        auto event = events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item),
-                                           item.updated_at);
+        item.updated_at =
+            conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
+        auto event =
+            events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item), item.updated_at);
         static const std::string kSql =
             "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
             "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
@@ -218,8 +220,7 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
 boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::function<void(const Item&)> check,
                                                       events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [id = std::move(id), check = std::move(check),
-                                meta = std::move(meta)](PgConnection& conn) {
+    auto work = [id = std::move(id), check = std::move(check), meta = std::move(meta)](PgConnection& conn) {
         PgTransaction tx(conn);
         static const std::string kLock = SelectById() + " FOR UPDATE OF i";
         auto rows = conn.ExecPrepared("item_lock", kLock.c_str(), {id});
@@ -228,8 +229,8 @@ boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::funct
         }
         const Item item = ItemFromRow(rows, 0);
         check(item);
-        const auto now = conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {})
-                             .Int64(0, 0);
+        const auto now =
+            conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
         auto event = events::MakeItemEvent("item.deleted", meta, item.id, events::ItemDeletedPayload(item, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM items WHERE id = $1::uuid RETURNING id), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +

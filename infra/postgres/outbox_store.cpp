@@ -31,11 +31,11 @@ void Insert(PgConnection& conn, const events::OutboxMessage& message) {
 }
 
 std::vector<PendingEvent> FetchBatch(PgConnection& conn, int limit) {
-    auto rows = conn.ExecPrepared(
-        "outbox_fetch",
-        "SELECT id, event_id::text, exchange, routing_key, aggregate_id, correlation_id, body, "
-        "(extract(epoch FROM created_at) * 1000000)::bigint FROM outbox_events ORDER BY id LIMIT $1",
-        {std::to_string(limit)});
+    auto rows =
+        conn.ExecPrepared("outbox_fetch",
+                          "SELECT id, event_id::text, exchange, routing_key, aggregate_id, correlation_id, body, "
+                          "(extract(epoch FROM created_at) * 1000000)::bigint FROM outbox_events ORDER BY id LIMIT $1",
+                          {std::to_string(limit)});
     std::vector<PendingEvent> out;
     out.reserve(static_cast<std::size_t>(rows.Rows()));
     for (int i = 0; i < rows.Rows(); ++i) {

@@ -137,8 +137,7 @@ PoolStats PgPool::Stats() const {
     return s;
 }
 
-PoolStatsLogger::PoolStatsLogger(PgPool& pool, std::chrono::milliseconds interval)
-    : pool_(pool), interval_(interval) {
+PoolStatsLogger::PoolStatsLogger(PgPool& pool, std::chrono::milliseconds interval) : pool_(pool), interval_(interval) {
     thread_ = std::thread([this] {
         std::unique_lock lock(mutex_);
         while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
@@ -160,8 +159,8 @@ PoolStatsLogger::~PoolStatsLogger() {
 
 bool PoolStatsLogger::LogOnce() {
     const auto s = pool_.Stats();
-    boost::json::object fields{{"max_open", s.max_open},   {"open", s.open},
-                               {"in_use", s.in_use},       {"idle", s.idle},
+    boost::json::object fields{{"max_open", s.max_open},     {"open", s.open},
+                               {"in_use", s.in_use},         {"idle", s.idle},
                                {"wait_count", s.wait_count}, {"wait_duration_ms", s.wait_duration_ms}};
     logging::Info("Connection pool stats", fields);
     const bool waited = s.wait_count > last_wait_count_;

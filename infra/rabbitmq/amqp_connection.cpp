@@ -17,7 +17,9 @@ amqp_bytes_t Bytes(std::string_view s) {
     return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};  // NOLINT: rabbitmq-c takes non-const
 }
 
-std::string ToString(amqp_bytes_t b) { return std::string(static_cast<const char*>(b.bytes), b.len); }
+std::string ToString(amqp_bytes_t b) {
+    return std::string(static_cast<const char*>(b.bytes), b.len);
+}
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
     timeval tv{};
@@ -55,8 +57,8 @@ private:
 
 }  // namespace
 
-AmqpConnection::AmqpConnection(const std::string& url, std::string connection_name,
-                               std::chrono::milliseconds timeout, int heartbeat_seconds) {
+AmqpConnection::AmqpConnection(const std::string& url, std::string connection_name, std::chrono::milliseconds timeout,
+                               int heartbeat_seconds) {
     std::vector<char> buffer(url.begin(), url.end());
     buffer.push_back('\0');
     amqp_connection_info info{};
@@ -99,7 +101,9 @@ AmqpConnection::AmqpConnection(const std::string& url, std::string connection_na
     channel_open_ = true;
 }
 
-AmqpConnection::~AmqpConnection() { Close(); }
+AmqpConnection::~AmqpConnection() {
+    Close();
+}
 
 void AmqpConnection::Close() noexcept {
     if (conn_ == nullptr) {
@@ -149,8 +153,8 @@ void AmqpConnection::DeclareExchange(const std::string& name, const std::string&
 std::string AmqpConnection::DeclareQueue(const std::string& name, bool durable, bool exclusive, bool auto_delete,
                                          const std::map<std::string, std::string>& arguments) {
     Table args(arguments);
-    auto* ok = amqp_queue_declare(conn_, kChannel, name.empty() ? amqp_empty_bytes : Bytes(name), 0,
-                                  durable ? 1 : 0, exclusive ? 1 : 0, auto_delete ? 1 : 0, args.Get());
+    auto* ok = amqp_queue_declare(conn_, kChannel, name.empty() ? amqp_empty_bytes : Bytes(name), 0, durable ? 1 : 0,
+                                  exclusive ? 1 : 0, auto_delete ? 1 : 0, args.Get());
     CheckReply(amqp_get_rpc_reply(conn_), "queue.declare " + name);
     return ok != nullptr ? ToString(ok->queue) : name;
 }
@@ -218,8 +222,8 @@ std::uint64_t AmqpConnection::Publish(const std::string& exchange, const std::st
 void AmqpConnection::WaitForConfirms(std::uint64_t last_tag, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (confirmed_upto_ < last_tag) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                                std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             throw AmqpError("publisher confirms timed out");
         }
@@ -285,8 +289,7 @@ std::optional<Delivery> AmqpConnection::NextDelivery(std::chrono::milliseconds t
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_TIMEOUT) {
         return std::nullopt;
     }
-    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-        reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
         // A method other than basic.deliver arrived (e.g. channel.close): read it and report.
         amqp_frame_t frame{};
         if (amqp_simple_wait_frame_noblock(conn_, &frame, &tv) == AMQP_STATUS_OK &&

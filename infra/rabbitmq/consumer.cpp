@@ -113,9 +113,8 @@ void Consumer::DeadLetter(const Delivery& d, const std::string& reason) {
         conn_->Reject(d.delivery_tag, false);
     }
     ++dead_lettered_;
-    logging::Warn("message dead-lettered", {{"routingKey", d.routing_key},
-                                            {"messageId", d.properties.message_id},
-                                            {"reason", reason}});
+    logging::Warn("message dead-lettered",
+                  {{"routingKey", d.routing_key}, {"messageId", d.properties.message_id}, {"reason", reason}});
 }
 
 void Consumer::Settle(Done& done) {
@@ -244,8 +243,8 @@ void Consumer::Stop(std::chrono::milliseconds timeout) {
 }
 
 ConsumerStats Consumer::Stats() const {
-    return ConsumerStats{received_.load(), acked_.load(), dead_lettered_.load(), requeued_.load(), batches_.load(),
-                         connected_.load()};
+    return ConsumerStats{received_.load(), acked_.load(),   dead_lettered_.load(),
+                         requeued_.load(), batches_.load(), connected_.load()};
 }
 
 }  // namespace auction::rabbitmq

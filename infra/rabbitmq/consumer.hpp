@@ -105,8 +105,8 @@ private:
 
     ConsumerOptions options_;
     BatchHandler handler_;
-    std::unique_ptr<AmqpConnection> conn_;       // owned by the consume thread after Start
-    std::unique_ptr<AmqpConnection> dlq_conn_;   // confirm-mode publisher for dead letters
+    std::unique_ptr<AmqpConnection> conn_;      // owned by the consume thread after Start
+    std::unique_ptr<AmqpConnection> dlq_conn_;  // confirm-mode publisher for dead letters
     std::uint64_t generation_ = 0;
     int wake_fd_ = -1;
     std::atomic<bool> stopping_{false};

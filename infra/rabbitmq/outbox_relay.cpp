@@ -35,7 +35,9 @@ void WaitForNotification(postgres::PgConnection& conn, std::chrono::milliseconds
 
 OutboxRelay::OutboxRelay(RelayOptions options) : options_(std::move(options)) {}
 
-OutboxRelay::~OutboxRelay() { Stop(); }
+OutboxRelay::~OutboxRelay() {
+    Stop();
+}
 
 void OutboxRelay::Start() {
     if (!thread_.joinable()) {
@@ -84,8 +86,8 @@ void OutboxRelay::Run() {
             }
             auto batch = postgres::outbox::FetchBatch(*pg, options_.batch_size);
             if (batch.empty()) {
-                WaitForNotification(*pg, std::min<std::chrono::milliseconds>(options_.poll_interval,
-                                                                              std::chrono::milliseconds(250)));
+                WaitForNotification(
+                    *pg, std::min<std::chrono::milliseconds>(options_.poll_interval, std::chrono::milliseconds(250)));
                 continue;
             }
             if (!amqp) {

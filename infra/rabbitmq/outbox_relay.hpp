@@ -15,10 +15,10 @@ namespace auction::rabbitmq {
 
 struct RelayOptions {
     std::string rabbitmq_url;
-    std::string app_id;        // AMQP app_id = SERVICE_NAME
+    std::string app_id;  // AMQP app_id = SERVICE_NAME
     std::string pg_conninfo;
     int batch_size = 256;
-    std::chrono::milliseconds poll_interval{1000};     // fallback when a notification is missed
+    std::chrono::milliseconds poll_interval{1000};  // fallback when a notification is missed
     std::chrono::milliseconds confirm_timeout{10000};
     std::chrono::milliseconds retry_backoff_max{5000};
 };

@@ -35,7 +35,9 @@ WorkerApp::WorkerApp(config::WorkerConfig config)
       handler_(pool_, config_),
       relay_(RelayOptionsFor(config_)) {}
 
-WorkerApp::~WorkerApp() { Stop(); }
+WorkerApp::~WorkerApp() {
+    Stop();
+}
 
 void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
     const auto deadline = std::chrono::steady_clock::now() + dependency_wait;

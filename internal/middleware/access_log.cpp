@@ -8,8 +8,7 @@ void LogRequest(const RequestContext& ctx, unsigned status) {
     if (!logging::Enabled(level)) {
         return;
     }
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.started).count();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.started).count();
     boost::json::object fields{
         {"method", std::string_view(ctx.request.method_string())},
         {"path", ctx.path},

@@ -1,5 +1,6 @@
 #include "pkg/config/config.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -7,7 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace auction::config {
 

@@ -39,7 +39,9 @@ json::object ItemCreatedPayload(const domain::Item& item) {
     };
 }
 
-json::object ItemUpdatedPayload(const domain::Item& item) { return json::value_from(item).as_object(); }
+json::object ItemUpdatedPayload(const domain::Item& item) {
+    return json::value_from(item).as_object();
+}
 
 json::object ItemDeletedPayload(const domain::Item& item, timeutil::Micros deleted_at) {
     return json::object{

@@ -21,12 +21,12 @@ struct EventMeta {
 
 /// An event ready for the outbox: the envelope is serialized once, at the moment of the change.
 struct OutboxMessage {
-    std::string event_id;     // AMQP message_id; stable across redeliveries
+    std::string event_id;  // AMQP message_id; stable across redeliveries
     std::string exchange;
     std::string routing_key;  // event name + ".v1"
     std::string aggregate_id;
     std::string correlation_id;
-    std::string body;         // {"event","version","timestamp","traceId","correlationId","payload"}
+    std::string body;  // {"event","version","timestamp","traceId","correlationId","payload"}
     timeutil::Micros occurred_at = 0;
 };
 

@@ -40,8 +40,12 @@ const CodeInfo& Info(Code code) noexcept {
 HttpError::HttpError(Code code, std::string detail, std::vector<FieldError> errors)
     : std::runtime_error(detail), code_(code), detail_(std::move(detail)), errors_(std::move(errors)) {}
 
-int StatusOf(Code code) noexcept { return Info(code).status; }
-const char* TitleOf(Code code) noexcept { return Info(code).title; }
+int StatusOf(Code code) noexcept {
+    return Info(code).status;
+}
+const char* TitleOf(Code code) noexcept {
+    return Info(code).title;
+}
 
 boost::json::object ToProblem(const HttpError& error, const std::string& instance) {
     const auto& info = Info(error.code());

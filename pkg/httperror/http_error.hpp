@@ -9,16 +9,16 @@ namespace auction::httperror {
 
 /// What went wrong, independent of transport; one table maps each code to a status and title.
 enum class Code {
-    kBadRequest,        // 400: malformed JSON, invalid fields or parameters
-    kUnauthorized,      // 401: no caller identity on a write
-    kForbidden,         // 403: identified, but not allowed on this resource
-    kNotFound,          // 404: unknown id or route
-    kMethodNotAllowed,  // 405
-    kConflict,          // 409: the write conflicts with the resource's state
-    kPayloadTooLarge,   // 413
+    kBadRequest,            // 400: malformed JSON, invalid fields or parameters
+    kUnauthorized,          // 401: no caller identity on a write
+    kForbidden,             // 403: identified, but not allowed on this resource
+    kNotFound,              // 404: unknown id or route
+    kMethodNotAllowed,      // 405
+    kConflict,              // 409: the write conflicts with the resource's state
+    kPayloadTooLarge,       // 413
     kUnsupportedMediaType,  // 415
     kServiceUnavailable,    // 503: overloaded or a dependency is down
-    kInternal,          // 500: never carries internals to the client
+    kInternal,              // 500: never carries internals to the client
 };
 
 struct FieldError {

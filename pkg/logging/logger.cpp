@@ -17,8 +17,8 @@ namespace auction::logging {
 namespace {
 
 std::mutex g_init_mutex;
-std::shared_ptr<spdlog::logger> g_logger;  // owner; guarded by g_init_mutex
-std::atomic<spdlog::logger*> g_current{nullptr};  // lock-free read path; loggers are never destroyed early
+std::shared_ptr<spdlog::logger> g_logger;                // owner; guarded by g_init_mutex
+std::atomic<spdlog::logger*> g_current{nullptr};         // lock-free read path; loggers are never destroyed early
 std::vector<std::shared_ptr<spdlog::logger>> g_retired;  // keeps replaced loggers alive for racing readers
 std::string g_service = "auction";
 std::atomic<int> g_min_level{static_cast<int>(Level::kInfo)};
@@ -93,7 +93,9 @@ void Shutdown() {
     }
 }
 
-bool Enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed); }
+bool Enabled(Level level) {
+    return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed);
+}
 
 void Log(Level level, std::string_view msg, boost::json::object fields) {
     if (!Enabled(level)) {

@@ -15,9 +15,17 @@ void Shutdown();
 bool Enabled(Level level);
 void Log(Level level, std::string_view msg, boost::json::object fields = {});
 
-inline void Debug(std::string_view msg, boost::json::object fields = {}) { Log(Level::kDebug, msg, std::move(fields)); }
-inline void Info(std::string_view msg, boost::json::object fields = {}) { Log(Level::kInfo, msg, std::move(fields)); }
-inline void Warn(std::string_view msg, boost::json::object fields = {}) { Log(Level::kWarn, msg, std::move(fields)); }
-inline void Error(std::string_view msg, boost::json::object fields = {}) { Log(Level::kError, msg, std::move(fields)); }
+inline void Debug(std::string_view msg, boost::json::object fields = {}) {
+    Log(Level::kDebug, msg, std::move(fields));
+}
+inline void Info(std::string_view msg, boost::json::object fields = {}) {
+    Log(Level::kInfo, msg, std::move(fields));
+}
+inline void Warn(std::string_view msg, boost::json::object fields = {}) {
+    Log(Level::kWarn, msg, std::move(fields));
+}
+inline void Error(std::string_view msg, boost::json::object fields = {}) {
+    Log(Level::kError, msg, std::move(fields));
+}
 
 }  // namespace auction::logging

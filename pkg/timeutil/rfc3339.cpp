@@ -32,7 +32,9 @@ std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
     return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int y, int m) {
     static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -53,8 +55,8 @@ std::optional<Micros> ParseRfc3339(std::string_view s) {
         !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
         return std::nullopt;
     }
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
-        minute > 59 || second > 59) {
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
+        second > 59) {
         return std::nullopt;
     }
     std::size_t pos = 19;

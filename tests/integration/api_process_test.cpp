@@ -18,7 +18,6 @@
 #include "support/process.hpp"
 #include "support/test_env.hpp"
 
-
 namespace auction::testing {
 namespace {
 
@@ -47,8 +46,7 @@ bool WaitReady(unsigned short port, std::chrono::seconds timeout) {
 }
 
 TEST(ApiProcess, MissingOrMalformedSettingStopsStartNamingTheVariable) {
-    for (const auto& [binary, variable, value] :
-         std::vector<std::tuple<std::string, std::string, std::string>>{
+    for (const auto& [binary, variable, value] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {AUCTION_API_BINARY, "POSTGRES_HOST", ""},
              {AUCTION_API_BINARY, "PORT", "eighty"},
              {AUCTION_API_BINARY, "DB_CONN_MAX_LIFETIME", "5 minutes"},
@@ -71,9 +69,10 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     tcp::socket in_flight(io);
     in_flight.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     const std::string body = boost::json::serialize(SampleItem("Sent during shutdown"));
-    const std::string head = "POST /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                             "X-User-ID: graceful-user\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n";
+    const std::string head =
+        "POST /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "X-User-ID: graceful-user\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
     asio::write(in_flight, asio::buffer(head + body.substr(0, 10)));
     // An idle keep-alive connection, which the stop closes.
     tcp::socket idle(io);

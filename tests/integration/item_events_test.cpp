@@ -14,7 +14,9 @@ namespace {
 namespace json = boost::json;
 using rabbitmq::Delivery;
 
-json::object Body(const Delivery& d) { return json::parse(d.body).as_object(); }
+json::object Body(const Delivery& d) {
+    return json::parse(d.body).as_object();
+}
 
 std::function<bool(const Delivery&)> WithTrace(const std::string& trace) {
     return [trace](const Delivery& d) { return Body(d).at("traceId").as_string() == trace; };
@@ -64,12 +66,8 @@ TEST_F(ItemEvents, CreatedEventHasTheDesignsEnvelopeAndProperties) {
     EXPECT_EQ(body.at("timestamp"), item.at("createdAt"));
     EXPECT_EQ(body.at("traceId").as_string(), trace);
     EXPECT_EQ(body.at("correlationId").as_string(), "corr-" + trace);
-    const json::object expected{{"id", item.at("id")},
-                                {"name", "Vintage Camera"},
-                                {"sellerId", seller},
-                                {"startPrice", "100.00"},
-                                {"currentPrice", "100.00"},
-                                {"currencyCode", "USD"}};
+    const json::object expected{{"id", item.at("id")},    {"name", "Vintage Camera"}, {"sellerId", seller},
+                                {"startPrice", "100.00"}, {"currentPrice", "100.00"}, {"currencyCode", "USD"}};
     EXPECT_EQ(body.at("payload").as_object(), expected);
 }
 
@@ -79,10 +77,9 @@ TEST_F(ItemEvents, UpdatedEventCarriesTheWholeItemAndDeletedItsId) {
     const std::string path = "/api/v1/items/" + std::string(item.at("id").as_string());
 
     const auto update_trace = ids::NewUuidV4();
-    auto updated = client_->Request("PUT", path, R"({"name":"Renamed","bidIncrement":"7.50"})",
-                                    {{"Content-Type", "application/json"},
-                                     {"X-User-ID", seller},
-                                     {"X-Trace-Id", update_trace}});
+    auto updated =
+        client_->Request("PUT", path, R"({"name":"Renamed","bidIncrement":"7.50"})",
+                         {{"Content-Type", "application/json"}, {"X-User-ID", seller}, {"X-Trace-Id", update_trace}});
     ASSERT_EQ(updated.status, 200) << updated.body;
     auto d = tap_->Next(WithTrace(update_trace));
     ASSERT_TRUE(d.has_value());
@@ -112,12 +109,12 @@ TEST_F(ItemEvents, FailedWritesPublishNothing) {
 
     // Refused in the transaction (403), refused by the database (unknown category rolls the insert back).
     const auto forbidden = ids::NewUuidV4();
-    ASSERT_EQ(client_->Request("PUT", path, R"({"name":"x"})",
-                               {{"Content-Type", "application/json"},
-                                {"X-User-ID", "someone-else"},
-                                {"X-Trace-Id", forbidden}})
-                  .status,
-              403);
+    ASSERT_EQ(
+        client_
+            ->Request("PUT", path, R"({"name":"x"})",
+                      {{"Content-Type", "application/json"}, {"X-User-ID", "someone-else"}, {"X-Trace-Id", forbidden}})
+            .status,
+        403);
     const auto rolled_back = ids::NewUuidV4();
     auto body = SampleItem();
     body["categoryIds"] = json::array{"0190b6a0-0000-7000-8000-00000000dead"};
@@ -156,20 +153,23 @@ TEST_F(ItemEvents, BrokerOutageNeitherFailsWritesNorLosesEvents) {
         expected[trace] = 1;
     }
     const auto update_trace = run + "-u";
-    ASSERT_EQ(client_->Request("PUT", "/api/v1/items/" + ids_created[0], R"({"name":"During outage"})",
-                               {{"Content-Type", "application/json"}, {"X-User-ID", seller}, {"X-Trace-Id", update_trace}})
+    ASSERT_EQ(client_
+                  ->Request("PUT", "/api/v1/items/" + ids_created[0], R"({"name":"During outage"})",
+                            {{"Content-Type", "application/json"}, {"X-User-ID", seller}, {"X-Trace-Id", update_trace}})
                   .status,
               200);
     expected[update_trace] = 1;
     const auto delete_trace = run + "-d";
-    ASSERT_EQ(client_->Request("DELETE", "/api/v1/items/" + ids_created[1], "",
-                               {{"X-User-ID", seller}, {"X-Trace-Id", delete_trace}})
+    ASSERT_EQ(client_
+                  ->Request("DELETE", "/api/v1/items/" + ids_created[1], "",
+                            {{"X-User-ID", seller}, {"X-Trace-Id", delete_trace}})
                   .status,
               204);
     expected[delete_trace] = 1;
     const auto failed_trace = run + "-f";
-    ASSERT_EQ(client_->Request("DELETE", "/api/v1/items/" + ids_created[2], "",
-                               {{"X-User-ID", "not-the-seller"}, {"X-Trace-Id", failed_trace}})
+    ASSERT_EQ(client_
+                  ->Request("DELETE", "/api/v1/items/" + ids_created[2], "",
+                            {{"X-User-ID", "not-the-seller"}, {"X-Trace-Id", failed_trace}})
                   .status,
               403);
     const auto write_time = std::chrono::steady_clock::now() - started;
@@ -179,9 +179,8 @@ TEST_F(ItemEvents, BrokerOutageNeitherFailsWritesNorLosesEvents) {
     durable.Reconnect();
     std::map<std::string, int> got;
     std::map<std::string, std::string> routing;
-    auto all = durable.Collect(
-        [&](const Delivery& d) { return Body(d).at("traceId").as_string().starts_with(run); },
-        std::chrono::seconds(20), expected.size());
+    auto all = durable.Collect([&](const Delivery& d) { return Body(d).at("traceId").as_string().starts_with(run); },
+                               std::chrono::seconds(20), expected.size());
     for (const auto& d : all) {
         const std::string trace(Body(d).at("traceId").as_string());
         ++got[trace];

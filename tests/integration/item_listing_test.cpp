@@ -73,8 +73,10 @@ TEST_F(ItemListing, PaginatesNewestFirstByDefault) {
 }
 
 TEST_F(ItemListing, SortsByEachKeyBothWays) {
-    EXPECT_EQ(Names(List("sort=currentPrice")), (std::vector<std::string>{"Lot 0", "Lot 1", "Lot 2", "Lot 3", "Lot 4"}));
-    EXPECT_EQ(Names(List("sort=-currentPrice")), (std::vector<std::string>{"Lot 4", "Lot 3", "Lot 2", "Lot 1", "Lot 0"}));
+    EXPECT_EQ(Names(List("sort=currentPrice")),
+              (std::vector<std::string>{"Lot 0", "Lot 1", "Lot 2", "Lot 3", "Lot 4"}));
+    EXPECT_EQ(Names(List("sort=-currentPrice")),
+              (std::vector<std::string>{"Lot 4", "Lot 3", "Lot 2", "Lot 1", "Lot 0"}));
     EXPECT_EQ(Names(List("sort=endDate")), (std::vector<std::string>{"Lot 4", "Lot 3", "Lot 2", "Lot 1", "Lot 0"}));
     EXPECT_EQ(Names(List("sort=createdAt")), (std::vector<std::string>{"Lot 0", "Lot 1", "Lot 2", "Lot 3", "Lot 4"}));
 }
@@ -103,9 +105,8 @@ TEST_F(ItemListing, HostileInputIsJustData) {
 }
 
 TEST_F(ItemListing, InvalidParametersAre400WithFieldErrors) {
-    for (const char* query : {"page=0", "page=-1", "page=abc", "limit=0", "limit=101", "status=open",
-                              "categoryId=nope", "minPrice=-1", "maxPrice=1e3", "minPrice=50&maxPrice=10",
-                              "sort=name", "sort=-", "q="}) {
+    for (const char* query : {"page=0", "page=-1", "page=abc", "limit=0", "limit=101", "status=open", "categoryId=nope",
+                              "minPrice=-1", "maxPrice=1e3", "minPrice=50&maxPrice=10", "sort=name", "sort=-", "q="}) {
         auto res = client_->Get(std::string("/api/v1/items?") + query);
         EXPECT_EQ(res.status, 400) << query;
         EXPECT_EQ(res.Header("content-type"), "application/problem+json") << query;

@@ -124,12 +124,12 @@ TEST_F(ItemsApi, ClientCannotSetServerOwnedFields) {
 
 TEST_F(ItemsApi, MalformedJsonIs400AndWrongContentTypeIs415) {
     const auto user = UniqueUser();
-    auto res = client_->Request("POST", "/api/v1/items", "{\"name\": ",
-                                {{"Content-Type", "application/json"}, {"X-User-ID", user}});
+    auto res = client_->Request("POST", "/api/v1/items",
+                                "{\"name\": ", {{"Content-Type", "application/json"}, {"X-User-ID", user}});
     ExpectProblem(res, 400);
-    ExpectProblem(client_->Request("POST", "/api/v1/items", "[]",
-                                   {{"Content-Type", "application/json"}, {"X-User-ID", user}}),
-                  400);
+    ExpectProblem(
+        client_->Request("POST", "/api/v1/items", "[]", {{"Content-Type", "application/json"}, {"X-User-ID", user}}),
+        400);
     ExpectProblem(client_->Request("POST", "/api/v1/items", "name=x",
                                    {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-User-ID", user}}),
                   415);

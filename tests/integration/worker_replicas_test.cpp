@@ -79,9 +79,9 @@ TEST(WorkerReplicas, KilledReplicaAndDatabaseRestartLoseNothingAndApplyNothingTw
     const auto deadline = std::chrono::steady_clock::now() + 180s;
     std::int64_t processed = 0;
     while (std::chrono::steady_clock::now() < deadline) {
-        processed = conn->ExecParams("SELECT count(*) FROM processed_bid_events WHERE item_id = ANY($1::uuid[])",
-                                     {item_array})
-                        .Int64(0, 0);
+        processed =
+            conn->ExecParams("SELECT count(*) FROM processed_bid_events WHERE item_id = ANY($1::uuid[])", {item_array})
+                .Int64(0, 0);
         if (processed >= static_cast<std::int64_t>(bid_ids.size())) {
             break;
         }

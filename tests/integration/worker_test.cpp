@@ -55,7 +55,7 @@ protected:
 TEST_F(Worker, PlacedBidRaisesThePriceOnlyWhenHigherActiveAndSameCurrency) {
     const auto item = CreateBidItem(seller_);
     bids_.Publish("bid.placed", "b1-" + item, item, "alice", "150.00", "USD");
-    bids_.Publish("bid.placed", "b2-" + item, item, "bob", "120.00", "USD");  // lower: no change
+    bids_.Publish("bid.placed", "b2-" + item, item, "bob", "120.00", "USD");    // lower: no change
     bids_.Publish("bid.placed", "b3-" + item, item, "carol", "150.00", "USD");  // equal: no change
     bids_.Flush();
     ASSERT_TRUE(Settled(3));
@@ -68,7 +68,8 @@ TEST_F(Worker, PoisonMessagesGoToTheDeadLetterQueueWithTheirReason) {
     bids_.Publish("bid.placed", "p1-" + item, item, "alice", "150.00", "USD");  // wrong currency
     bids_.Publish("bid.placed", "p2-" + item, "0190b6a0-0000-7000-8000-00000000beef", "alice", "150.00", "EUR");
     bids_.PublishRaw("bid.placed.v1", "{not json", "p3-" + item);
-    bids_.PublishRaw("bid.placed.v1", R"({"event":"bid.placed","version":"v1","payload":{"bidId":"p4"}})", "p4-" + item);
+    bids_.PublishRaw("bid.placed.v1", R"({"event":"bid.placed","version":"v1","payload":{"bidId":"p4"}})",
+                     "p4-" + item);
     bids_.Publish("bid.won", "p5-" + item, item, "alice", "1.00", "GBP");  // won, wrong currency
     bids_.Flush();
     ASSERT_TRUE(Settled(5));
@@ -137,9 +138,9 @@ TEST_F(Worker, WonBidSellsTheItemOnceAndPublishesItemUpdated) {
     const auto bid = "won-" + item;
     bids_.Publish("bid.placed", "pl-" + item, item, "alice", "140.00", "USD");
     bids_.Publish("bid.won", bid, item, "alice", "140.00", "USD");
-    bids_.Publish("bid.won", bid, item, "alice", "140.00", "USD");               // redelivered
+    bids_.Publish("bid.won", bid, item, "alice", "140.00", "USD");              // redelivered
     bids_.Publish("bid.placed", "late-" + item, item, "bob", "999.00", "USD");  // after the sale: ignored
-    bids_.Publish("bid.won", "other-" + item, item, "bob", "150.00", "USD");   // sold already: poison
+    bids_.Publish("bid.won", "other-" + item, item, "bob", "150.00", "USD");    // sold already: poison
     bids_.Flush();
     ASSERT_TRUE(Settled(5));
     auto row = ReadItem(item);
@@ -178,7 +179,8 @@ TEST_F(Worker, NeverHoldsMoreThanThePoolSizeInFlight) {
     bids_.Flush();
     std::this_thread::sleep_for(1s);
     const auto cfg = TestWorkerConfig("x");
-    EXPECT_LE(worker_->Stats().received, static_cast<std::uint64_t>(std::min(cfg.prefetch_count, cfg.worker_pool_size)));
+    EXPECT_LE(worker_->Stats().received,
+              static_cast<std::uint64_t>(std::min(cfg.prefetch_count, cfg.worker_pool_size)));
     blocker->Exec("COMMIT");
     ASSERT_TRUE(Settled(50));
     EXPECT_EQ(ReadItem(item).current_price, "150.00");

@@ -39,7 +39,9 @@ void BidPublisher::Publish(const std::string& type, const std::string& bid_id, c
     PublishRaw(type + ".v1", boost::json::serialize(body));
 }
 
-void BidPublisher::Flush() { conn_->WaitForConfirms(last_tag_, std::chrono::seconds(30)); }
+void BidPublisher::Flush() {
+    conn_->WaitForConfirms(last_tag_, std::chrono::seconds(30));
+}
 
 std::vector<rabbitmq::Delivery> DrainQueue(const std::string& queue, std::chrono::milliseconds idle_timeout) {
     rabbitmq::AmqpConnection conn(TestApiConfig().rabbitmq_url, "test-drain");
@@ -85,7 +87,8 @@ std::string CreateBidItem(const std::string& seller, const std::string& currency
 }
 
 ItemRow ReadItem(const std::string& item_id) {
-    auto conn = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("test-read"), std::chrono::seconds(5));
+    auto conn =
+        postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("test-read"), std::chrono::seconds(5));
     auto r = conn->ExecParams("SELECT status, current_price::text, buyer_id FROM items WHERE id = $1::uuid", {item_id});
     if (r.Rows() == 0) {
         throw std::runtime_error("item not found: " + item_id);

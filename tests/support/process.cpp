@@ -66,7 +66,9 @@ ChildProcess::~ChildProcess() {
     std::remove(log_path_.c_str());
 }
 
-bool ChildProcess::Signal(int signal) const { return kill(pid_, signal) == 0; }
+bool ChildProcess::Signal(int signal) const {
+    return kill(pid_, signal) == 0;
+}
 
 int ChildProcess::WaitExit(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -1,5 +1,6 @@
 #include "support/test_env.hpp"
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,7 +8,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <atomic>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -43,9 +43,13 @@ ApiServer::ApiServer(config::ApiConfig config) : app_(std::make_unique<app::ApiA
     port_ = app_->Start();
 }
 
-ApiServer::~ApiServer() { app_->Stop(); }
+ApiServer::~ApiServer() {
+    app_->Stop();
+}
 
-boost::json::value HttpResult::Json() const { return boost::json::parse(body); }
+boost::json::value HttpResult::Json() const {
+    return boost::json::parse(body);
+}
 
 std::string HttpResult::Header(const std::string& name) const {
     auto it = headers.find(name);
@@ -69,7 +73,9 @@ struct HttpClient::Impl {
     }
 };
 
-HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
+HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) {
+    impl_->port = port;
+}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
@@ -219,7 +225,9 @@ std::vector<rabbitmq::Delivery> EventTap::Collect(const std::function<bool(const
     return out;
 }
 
-std::string UniqueUser(const std::string& prefix) { return prefix + "-" + ids::NewUuidV4().substr(0, 13); }
+std::string UniqueUser(const std::string& prefix) {
+    return prefix + "-" + ids::NewUuidV4().substr(0, 13);
+}
 
 boost::json::object SampleItem(const std::string& name) {
     return boost::json::object{{"name", name},

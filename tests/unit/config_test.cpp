@@ -16,12 +16,9 @@ using namespace std::chrono_literals;
 // A valid API environment with only the design's required variables.
 std::map<std::string, std::string> ValidApiEnv() {
     return {
-        {"POSTGRES_HOST", "auction-postgres"},
-        {"POSTGRES_PORT", "5432"},
-        {"POSTGRES_DATABASE", "auction"},
-        {"POSTGRES_USERNAME", "postgres"},
-        {"POSTGRES_PASSWORD", "postgres"},
-        {"RABBITMQ_URL", "amqp://guest:guest@rabbitmq:5672/"},
+        {"POSTGRES_HOST", "auction-postgres"}, {"POSTGRES_PORT", "5432"},
+        {"POSTGRES_DATABASE", "auction"},      {"POSTGRES_USERNAME", "postgres"},
+        {"POSTGRES_PASSWORD", "postgres"},     {"RABBITMQ_URL", "amqp://guest:guest@rabbitmq:5672/"},
     };
 }
 
@@ -105,7 +102,9 @@ TEST(ParseDuration, RejectsMalformedDurations) {
 }
 
 // A number with two decimal points is malformed, not silently truncated.
-TEST(ParseDuration, RejectsNumbersWithTwoDecimalPoints) { EXPECT_FALSE(ParseDuration("1.5.5s").has_value()); }
+TEST(ParseDuration, RejectsNumbersWithTwoDecimalPoints) {
+    EXPECT_FALSE(ParseDuration("1.5.5s").has_value());
+}
 
 TEST(Environment, ReadsValuesAndFallbacks) {
     const auto env = Environment::FromMap({{"A", "x"}, {"N", " 42 "}, {"D", "1m30s"}, {"E", ""}});
@@ -129,9 +128,12 @@ TEST(Environment, FromMapIgnoresTheProcessEnvironment) {
 }
 
 TEST(Environment, ErrorsNameTheVariable) {
-    const auto env = Environment::FromMap(
-        {{"EMPTY_ONE", ""}, {"NOT_INT", "12x"}, {"TOO_BIG", "101"}, {"HUGE", "99999999999"}, {"BAD_DUR", "5 min"},
-         {"ZERO_DUR", "0s"}});
+    const auto env = Environment::FromMap({{"EMPTY_ONE", ""},
+                                           {"NOT_INT", "12x"},
+                                           {"TOO_BIG", "101"},
+                                           {"HUGE", "99999999999"},
+                                           {"BAD_DUR", "5 min"},
+                                           {"ZERO_DUR", "0s"}});
     ExpectConfigErrorNaming([&] { (void)env.Required("ABSENT_ONE"); }, "ABSENT_ONE");
     ExpectConfigErrorNaming([&] { (void)env.Required("EMPTY_ONE"); }, "EMPTY_ONE");
     ExpectConfigErrorNaming([&] { (void)env.Int("NOT_INT", 0, 0, 100); }, "NOT_INT");

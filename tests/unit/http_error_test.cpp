@@ -59,9 +59,9 @@ TEST(HttpError, ProblemWithFieldErrors) {
         EXPECT_EQ(p.at("status"), 400);
         EXPECT_EQ(p.at("title"), "Bad Request");
         EXPECT_EQ(p.at("instance"), "/api/v1/items");
-        EXPECT_EQ(p.at("errors"), (json::array{json::object{{"field", "name"}, {"message", "is required"}},
-                                               json::object{{"field", "startPrice"},
-                                                            {"message", "must be greater than 0"}}}));
+        EXPECT_EQ(p.at("errors"),
+                  (json::array{json::object{{"field", "name"}, {"message", "is required"}},
+                               json::object{{"field", "startPrice"}, {"message", "must be greater than 0"}}}));
         return;
     }
     FAIL() << "ThrowValidation returned";
@@ -87,8 +87,7 @@ TEST(MapPgError, UniqueViolationIsConflict) {
 }
 
 TEST(MapPgError, UnknownCategoryIsBadRequestOnCategoryIds) {
-    const auto mapped =
-        MapPgError(PgError(kSecretMessage, "23503", "item_categories_category_id_fkey", false));
+    const auto mapped = MapPgError(PgError(kSecretMessage, "23503", "item_categories_category_id_fkey", false));
     EXPECT_EQ(mapped.code(), Code::kBadRequest);
     ASSERT_EQ(mapped.errors().size(), 1U);
     EXPECT_EQ(mapped.errors()[0].field, "categoryIds");

@@ -48,8 +48,8 @@ Item CameraItem() {
 TEST(ItemJson, HasExactlyTheFifteenPublicFields) {
     const json::object o = json::value_from(CameraItem()).as_object();
     EXPECT_EQ(KeysOf(o), (std::set<std::string>{"id", "name", "description", "sellerId", "currencyCode", "startPrice",
-                                                 "currentPrice", "bidIncrement", "startDate", "endDate", "status",
-                                                 "buyerId", "categoryIds", "createdAt", "updatedAt"}));
+                                                "currentPrice", "bidIncrement", "startDate", "endDate", "status",
+                                                "buyerId", "categoryIds", "createdAt", "updatedAt"}));
     EXPECT_EQ(o.at("id"), "0190a6b2-0000-7000-8000-000000000001");
     EXPECT_EQ(o.at("name"), "Vintage Camera");
     EXPECT_EQ(o.at("description"), "Rare 1960s camera");

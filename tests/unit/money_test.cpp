@@ -16,8 +16,8 @@ TEST(Money, ParsesDecimalStrings) {
 }
 
 TEST(Money, RejectsAnythingElse) {
-    for (const char* bad : {"", ".5", "5.", "1.234", "-1", "+1", "1e3", "1,00", " 1", "1 ", "abc", "1.2.3",
-                            "1000000000000000", "0x10"}) {
+    for (const char* bad :
+         {"", ".5", "5.", "1.234", "-1", "+1", "1e3", "1,00", " 1", "1 ", "abc", "1.2.3", "1000000000000000", "0x10"}) {
         EXPECT_FALSE(ParseMoney(bad).has_value()) << bad;
     }
 }

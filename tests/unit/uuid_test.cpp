@@ -12,7 +12,9 @@
 namespace auction::ids {
 namespace {
 
-bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool IsLowerHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 // Canonical lower-case 8-4-4-4-12 with the given version nibble and the RFC 9562 variant (10xx).
 void ExpectCanonical(const std::string& id, char version) {
@@ -103,15 +105,15 @@ TEST(IsUuid, AcceptsCanonicalFormInEitherCase) {
 TEST(IsUuid, RejectsEverythingElse) {
     for (const char* bad : {
              "",
-             "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6",     // 35 chars
-             "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6b0",   // 37 chars
-             "0190a6b23c4d7e8f9a0b1c2d3e4f5a6b",        // no hyphens
-             "0190a6b-23c4d-7e8f-9a0b-1c2d3e4f5a6b",    // hyphen one early
+             "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6",    // 35 chars
+             "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6b0",  // 37 chars
+             "0190a6b23c4d7e8f9a0b1c2d3e4f5a6b",       // no hyphens
+             "0190a6b-23c4d-7e8f-9a0b-1c2d3e4f5a6b",   // hyphen one early
              "0190a6b2-3c4d7-e8f-9a0b-1c2d3e4f5a6b",
              "0190a6b2-3c4d-7e8f9-a0b-1c2d3e4f5a6b",
              "0190a6b2-3c4d-7e8f-9a0b1-c2d3e4f5a6b",
              "0190a6b2_3c4d_7e8f_9a0b_1c2d3e4f5a6b",
-             "0190a6g2-3c4d-7e8f-9a0b-1c2d3e4f5a6b",    // 'g'
+             "0190a6g2-3c4d-7e8f-9a0b-1c2d3e4f5a6b",  // 'g'
              "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6 ",
              "{0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a6b}",
              "0190a6b2-3c4d-7e8f-9a0b-1c2d3e4f5a-b",
