@@ -1,0 +1,522 @@
+#!/usr/bin/env bash
+# HTTP benchmark of the items API, measured side by side with pgbench running the same SQL.
+#
+#   bench/items_bench.sh
+#
+# Builds (RelWithDebInfo), starts PostgreSQL and RabbitMQ through scripts/lib.sh, recreates the
+# database auction_bench (and a RabbitMQ vhost of the same name, so the events go nowhere near other
+# consumers), starts its own auction-api on 127.0.0.1:18081, loads BENCH_ITEMS items with SQL, then:
+#
+#   GET  /api/v1/items/:id  wrk (random loaded id per request)     vs  pgbench, bench/pgbench_get_item.sql
+#   POST /api/v1/items      wrk (fixed body, non-201 = error)      vs  pgbench, bench/pgbench_create_item.sql
+#
+# Each measured run follows a warm-up run and a CHECKPOINT; the auction-api stays up (idle) during
+# the pgbench runs, so its outbox relay publishes and deletes pgbench's outbox rows exactly as it
+# does for the API's own. Prints a table (req/s, p50/p99, pgbench tps, ratio, the API's peak RSS)
+# and the CPU split between the processes for every measured run; stops the API it started.
+#
+# Environment:
+#   BENCH_CONNECTIONS   wrk connections, and pgbench clients               (default 64)
+#   BENCH_PG_CLIENTS    pgbench clients instead                             (default BENCH_CONNECTIONS)
+#   BENCH_DURATION      seconds per measured run                            (default 15)
+#   BENCH_WARMUP        seconds of warm-up before each measured run         (default 3)
+#   BENCH_ITEMS         items loaded for the GET scenario                   (default 100000)
+#   BENCH_HTTP_THREADS  HTTP_THREADS of the API                             (default: the API's, = cores)
+#   BENCH_DB_CONNS      DB_MAX_OPEN_CONNS of the API                        (default: the API's, 16)
+#   BENCH_PORT          port of the API                                     (default 18081)
+#   BENCH_SKIP_BUILD=1  use build/auction-api as it is
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
+. "$BENCH_DIR/../scripts/lib.sh"
+
+CONNS=${BENCH_CONNECTIONS:-64}
+DURATION=${BENCH_DURATION:-15}
+DURATION=${DURATION%s}
+WARMUP=${BENCH_WARMUP:-3}
+WARMUP=${WARMUP%s}
+ITEMS=${BENCH_ITEMS:-100000}
+HTTP_THREADS=${BENCH_HTTP_THREADS:-}
+DB_CONNS=${BENCH_DB_CONNS:-}
+PORT=${BENCH_PORT:-18081}
+DB=auction_bench
+VHOST=auction_bench
+PROC=bench-api
+URL=http://127.0.0.1:$PORT
+WRK_THREADS=2
+PG_JOBS=2
+PG_CLIENTS=${BENCH_PG_CLIENTS:-$CONNS}
+
+for v in CONNS PG_CLIENTS DURATION WARMUP ITEMS PORT; do
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
+done
+((CONNS >= WRK_THREADS)) || { log "ERROR: BENCH_CONNECTIONS must be at least $WRK_THREADS"; exit 2; }
+((PG_CLIENTS <= 150)) || { log "ERROR: BENCH_PG_CLIENTS above 150 would exhaust the cluster's max_connections"; exit 2; }
+((PG_CLIENTS >= PG_JOBS)) || { log "ERROR: BENCH_PG_CLIENTS must be at least $PG_JOBS"; exit 2; }
+[[ -z $HTTP_THREADS || $HTTP_THREADS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_HTTP_THREADS"; exit 2; }
+[[ -z $DB_CONNS || $DB_CONNS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_DB_CONNS"; exit 2; }
+
+TMP=$(mktemp -d /tmp/items_bench.XXXXXX)
+API_PID=
+cleanup() {
+  local rc=$?
+  if [[ -n $API_PID ]]; then
+    auction_proc_stop -t 20 "$PROC" || true
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+psql_bench() { _auction_psql -d "$DB" "$@"; }
+
+# ---------------------------------------------------------------------------------------------------
+# CPU accounting from /proc: clock ticks used by a process (all its threads), by the PostgreSQL
+# cluster (postmaster, its live children, and its reaped children), by RabbitMQ, and by the machine.
+
+HZ=$(getconf CLK_TCK)
+NCPU=$(nproc)
+
+_proc_ticks() { # PID [1 = add reaped children]
+  local s f
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  s=${s##*) }
+  read -ra f <<<"$s"
+  if [[ ${2:-0} == 1 ]]; then
+    echo $((f[11] + f[12] + f[13] + f[14]))
+  else
+    echo $((f[11] + f[12]))
+  fi
+}
+
+_pg_children() {
+  local pm
+  pm=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
+  [[ $pm =~ ^[0-9]+$ ]] || { echo 0; return; }
+  ps -o pid= --ppid "$pm" 2>/dev/null | wc -l
+}
+
+# _pg_settle N: waits (up to 10 s) until the cluster has at most N child processes again. pgbench's
+# backends exit after pgbench itself; until the postmaster has reaped them their CPU time is neither
+# in a live process nor in the postmaster's children's total.
+_pg_settle() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    (($(_pg_children) <= $1)) && return 0
+    sleep 0.1
+  done
+  log "WARNING: PostgreSQL still has more than $1 processes 10 s after pgbench ended"
+}
+
+_pg_ticks() {
+  local pm total c
+  pm=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
+  [[ $pm =~ ^[0-9]+$ ]] || { echo 0; return; }
+  total=$(_proc_ticks "$pm" 1)
+  for c in $(ps -o pid= --ppid "$pm" 2>/dev/null); do
+    total=$((total + $(_proc_ticks "$c")))
+  done
+  echo "$total"
+}
+
+RABBIT_PID=
+CPU_END_NS=
+_rabbit_ticks() { [[ -n $RABBIT_PID ]] && _proc_ticks "$RABBIT_PID" 1 || echo 0; }
+
+_machine_ticks() { # "busy total"
+  local user nice system idle iowait irq softirq steal rest
+  read -r _ user nice system idle iowait irq softirq steal rest </proc/stat
+  echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+}
+
+# Every process: "pid ppid comm ticks", ticks including reaped children (compilers reaped by a make
+# that is still running count for the make). Used to name what else kept the CPUs busy.
+_all_ticks() {
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{
+    line = $0; lp = index(line, "("); rp = 0
+    for (i = length(line); i > lp; i--) if (substr(line, i, 1) == ")") { rp = i; break }
+    if (lp == 0 || rp == 0) next
+    comm = substr(line, lp + 1, rp - lp - 1); gsub(/[[:space:]]/, "_", comm)
+    split(substr(line, rp + 2), f, " ")
+    print substr(line, 1, lp - 2), f[2], comm, f[12] + f[13] + f[14] + f[15]
+  }'
+}
+
+CPU_SNAP=()
+cpu_snapshot() {
+  local machine
+  read -ra machine <<<"$(_machine_ticks)"
+  _all_ticks >"$TMP/procs.before"
+  CPU_SNAP=("$(_proc_ticks "$API_PID")" "$(_pg_ticks)" "$(_rabbit_ticks)" "${machine[@]}" "$(date +%s%N)")
+}
+
+# cpu_report NAME CLIENT_CPU_SECONDS: % of one core used since the last snapshot by the API, the
+# PostgreSQL cluster, the client, RabbitMQ, every other process (with the three biggest named), and
+# the whole machine; "machine" minus the rest is interrupts, steal and processes that came and went.
+declare -A CPU_LINE CPU_TOP
+cpu_report() {
+  local name=$1 client_s=$2 before=("${CPU_SNAP[@]}")
+  mv "$TMP/procs.before" "$TMP/procs.window"
+  cpu_snapshot
+  local after=("${CPU_SNAP[@]}")
+  # The window ends when the client exited (CPU_END_NS), even when the counters were read later.
+  local wall_ns=$((${CPU_END_NS:-${after[5]}} - before[5]))
+  CPU_END_NS=
+  local api=$((after[0] - before[0])) pg=$((after[1] - before[1])) rmq=$((after[2] - before[2]))
+  local busy=$((after[3] - before[3])) total=$((after[4] - before[4]))
+  local pm others
+  pm=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || echo 0)
+  others=$(awk -v excl="$API_PID $pm ${RABBIT_PID:-0} $$" -v hz="$HZ" -v wall="$wall_ns" '
+    BEGIN { n = split(excl, e, " "); for (i = 1; i <= n; i++) skip[e[i]] = 1 }
+    FNR == NR { b[$1] = $4; bparent[$1] = $2; next }
+    { parent[$1] = $2; comm[$1] = $3; a[$1] = $4 }
+    END {
+      f = 100 / (hz * wall / 1e9)
+      # A process that ended in the window moved all its time into its parent: keep only the part
+      # spent in the window by taking off what it had used before.
+      for (p in b) if (!(p in a) && (bparent[p] in a)) a[bparent[p]] -= b[p]
+      for (p in a) {
+        q = p; out = 0
+        for (d = 0; d < 12 && q != "" && q != "0"; d++) { if (q in skip) { out = 1; break } q = parent[q] }
+        if (out) continue
+        delta = a[p] - ((p in b) ? b[p] : 0)
+        if (delta <= 0) continue
+        sum += delta; byname[comm[p]] += delta
+      }
+      top = ""
+      for (k = 0; k < 3; k++) {
+        best = ""; bv = 0
+        for (c in byname) if (byname[c] > bv) { bv = byname[c]; best = c }
+        if (best == "" || bv * f < 2) break
+        top = top (top == "" ? "" : ", ") best " " int(bv * f + 0.5) "%"
+        delete byname[best]
+      }
+      printf "%d|%s\n", sum, top
+    }' "$TMP/procs.window" "$TMP/procs.before")
+  CPU_TOP[$name]=${others#*|}
+  CPU_LINE[$name]=$(awk -v api="$api" -v pg="$pg" -v rmq="$rmq" -v oth="${others%%|*}" -v busy="$busy" \
+    -v total="$total" -v client="$client_s" -v hz="$HZ" -v ncpu="$NCPU" -v wall="$wall_ns" 'BEGIN {
+      w = wall / 1e9; f = 100 / (hz * w)
+      a = api * f; p = pg * f; r = rmq * f; o = oth * f; c = client * 100 / w
+      m = total > 0 ? busy / total * 100 * ncpu : 0
+      # A make reaping compilers that ran before the window overstates "others": cap it.
+      u = m - a - p - r - c; if (u < 0) u = 0
+      if (o > u) o = u
+      u -= o
+      printf "%6.0f %6.0f %6.0f %6.0f %6.0f %6.0f %8.0f", a, p, c, r, o, u, m
+    }')
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Runs
+
+declare -A RPS P50 P99 EXTRA TPS PGP50 PGP99 RSS CTX
+# Context switches (voluntary and not) of all the API's threads so far.
+_api_ctx_switches() {
+  cat "/proc/$API_PID"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+WRK_ERRORS=0
+
+# wrk_run NAME LUA_SCRIPT URL_PATH [SCRIPT ARGS...]: warm-up, then the measured run; fills RPS/P50/P99.
+wrk_run() {
+  local name=$1 script=$2 path=$3
+  shift 3
+  local args=(-t"$WRK_THREADS" -c"$CONNS" --timeout 10s -s "$script" "$URL$path")
+  (($# == 0)) || args+=(-- "$@")
+  log "$name: wrk warm-up ${WARMUP}s"
+  timeout $((WARMUP + 60)) wrk -d"${WARMUP}s" "${args[@]}" >"$TMP/$name.warmup.out" 2>&1 ||
+    { cat "$TMP/$name.warmup.out" >&2; return 1; }
+  psql_bench -c CHECKPOINT >/dev/null
+  log "$name: wrk ${DURATION}s, $CONNS connections"
+  local ctx_before
+  ctx_before=$(_api_ctx_switches)
+  cpu_snapshot
+  timeout $((DURATION + 60)) /usr/bin/time -f '%U %S' -o "$TMP/$name.time" \
+    wrk -d"${DURATION}s" "${args[@]}" >"$TMP/$name.out" 2>&1 || { cat "$TMP/$name.out" >&2; return 1; }
+  cpu_report "$name" "$(awk '{ print $1 + $2 }' "$TMP/$name.time")"
+  sed 's/^/    /' "$TMP/$name.out" >&2
+  local line
+  line=$(grep '^RESULT ' "$TMP/$name.out" | tail -n1)
+  [[ -n $line ]] || { log "ERROR: no RESULT line from wrk"; return 1; }
+  _kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+  RPS[$name]=$(_kv rps)
+  P50[$name]=$(_kv p50_ms)
+  P99[$name]=$(_kv p99_ms)
+  local bad
+  bad=$(_kv non201)
+  [[ -n $bad ]] || bad=$(_kv bad_status)
+  EXTRA[$name]="errors=$bad socket_errors=$(_kv socket_errors) timeouts=$(_kv timeouts)"
+  WRK_ERRORS=$((WRK_ERRORS + bad + $(_kv socket_errors) + $(_kv timeouts)))
+  RSS[$name]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
+  CTX[$name]=$(awk -v d="$(($(_api_ctx_switches) - ctx_before))" -v n="$(_kv requests)" \
+    'BEGIN { printf "%.1f", (n > 0 ? d / n : 0) }')
+}
+
+# pgbench_run NAME SQL_FILE [pgbench options...]: warm-up, then the measured run with per-transaction
+# logs (kept in $TMP, deleted at exit); fills TPS/PGP50/PGP99.
+PGBENCH_CMDS=()
+pgbench_run() {
+  local name=$1 file=$2
+  shift 2
+  local args=(-n -M prepared -c "$PG_CLIENTS" -j "$PG_JOBS" -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres
+    -f "$file" "$@" "$DB")
+  PGBENCH_CMDS+=("$name: pgbench ${args[*]} -T $DURATION")
+  local children
+  children=$(_pg_children)
+  log "$name: pgbench warm-up ${WARMUP}s"
+  timeout $((WARMUP + 60)) pgbench "${args[@]}" -T "$WARMUP" >"$TMP/$name.warmup.out" 2>&1 ||
+    { cat "$TMP/$name.warmup.out" >&2; return 1; }
+  psql_bench -c CHECKPOINT >/dev/null
+  _pg_settle "$children"
+  log "$name: pgbench ${DURATION}s, $PG_CLIENTS clients"
+  mkdir -p "$TMP/$name.log"
+  cpu_snapshot
+  timeout $((DURATION + 60)) /usr/bin/time -f '%U %S' -o "$TMP/$name.time" \
+    pgbench "${args[@]}" -T "$DURATION" -l --log-prefix="$TMP/$name.log/tx" >"$TMP/$name.out" 2>&1 ||
+    { cat "$TMP/$name.out" >&2; return 1; }
+  CPU_END_NS=$(date +%s%N)
+  _pg_settle "$children"
+  cpu_report "$name" "$(awk '{ print $1 + $2 }' "$TMP/$name.time")"
+  grep -E '^(number of (transactions actually processed|failed)|latency average|tps)' "$TMP/$name.out" |
+    sed 's/^/    /' >&2
+  TPS[$name]=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$TMP/$name.out")
+  [[ -n ${TPS[$name]} ]] || { cat "$TMP/$name.out" >&2; log "ERROR: no tps from pgbench"; return 1; }
+  # Per-transaction log lines: client_id transaction_no latency_us script_no epoch epoch_us.
+  local p50 p99
+  read -r p50 p99 < <(cat "$TMP/$name.log"/tx* | awk '{ print $3 }' | sort -n |
+    awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print "nan nan"; exit }
+      i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
+      printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
+  PGP50[$name]=$p50
+  PGP99[$name]=$p99
+  rm -rf "$TMP/$name.log"
+}
+
+# drain_outbox NAME: waits (bounded) until the relay has published and deleted every outbox row;
+# records the backlog left when the run ended and how long the relay took to clear it.
+declare -A BACKLOG
+drain_outbox() {
+  local name=$1 n start=$SECONDS deadline=$((SECONDS + 120))
+  n=$(psql_bench -tAc "SELECT count(*) FROM outbox_events")
+  log "outbox backlog: $n rows"
+  BACKLOG[$name]="$n rows"
+  while ((n > 0)); do
+    if ((SECONDS >= deadline)); then
+      log "WARNING: outbox still holds $n rows after 120 s"
+      BACKLOG[$name]+=", $n left after 120 s"
+      return 0
+    fi
+    sleep 0.5
+    n=$(psql_bench -tAc "SELECT count(*) FROM outbox_events")
+  done
+  ((SECONDS == start)) || BACKLOG[$name]+=" (cleared in $((SECONDS - start)) s)"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 1. Tools, build, PostgreSQL, RabbitMQ, database
+
+if ! command -v wrk >/dev/null 2>&1; then
+  log "installing wrk"
+  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk ||
+    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+fi
+command -v pgbench >/dev/null 2>&1 || { log "ERROR: pgbench missing (Debian package postgresql-15)"; exit 1; }
+
+# Another build in build/ (two ninjas in one directory race each other): wait for it, bounded.
+_build_running() {
+  local p
+  for p in $(pgrep -x ninja || true); do
+    [[ $(readlink "/proc/$p/cwd" 2>/dev/null) == "$ROOT/build" ]] && return 0
+  done
+  return 1
+}
+
+if [[ ${BENCH_SKIP_BUILD:-0} == 1 ]]; then
+  log "BENCH_SKIP_BUILD=1: using build/auction-api as it is"
+else
+  deadline=$((SECONDS + 900))
+  while _build_running && ((SECONDS < deadline)); do
+    log "another build is running in build/; waiting for it"
+    sleep 10
+  done
+  auction_build RelWithDebInfo
+fi
+[[ -x $ROOT/build/auction-api ]] || { log "ERROR: $ROOT/build/auction-api missing"; exit 1; }
+
+auction_start_postgres
+auction_start_rabbitmq
+auction_env_file
+RABBIT_PID=$(pgrep -u rabbitmq -x beam.smp | head -n1 || true)
+
+if declare -F auction_rabbitmq_vhost >/dev/null; then
+  auction_rabbitmq_vhost "$VHOST"
+else
+  if ! _auction_as_root rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$VHOST"; then
+    log "creating RabbitMQ vhost $VHOST"
+    _auction_as_root rabbitmqctl -q add_vhost "$VHOST" >/dev/null
+  fi
+  _auction_as_root rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+fi
+
+# A previous run's API (recorded in .run/bench-api.pid) goes first.
+auction_proc_stop -t 20 "$PROC"
+if _auction_port_open 127.0.0.1 "$PORT"; then
+  log "ERROR: port $PORT is taken by another process; set BENCH_PORT"
+  exit 1
+fi
+auction_reset_database "$DB"
+
+# ---------------------------------------------------------------------------------------------------
+# 2. The API, then the data
+
+api_env=(PORT="$PORT" POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" POSTGRES_DATABASE="$DB"
+  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres SERVICE_NAME=auction-bench LOG_LEVEL=warn
+  RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$AUCTION_AMQP_PORT/$VHOST")
+[[ -z $HTTP_THREADS ]] || api_env+=(HTTP_THREADS="$HTTP_THREADS")
+[[ -z $DB_CONNS ]] || api_env+=(DB_MAX_OPEN_CONNS="$DB_CONNS" DB_MAX_IDLE_CONNS="$DB_CONNS")
+auction_proc_start "$PROC" "$ROOT/build/auction-api" "${api_env[@]}"
+API_PID=$(cat "$RUN_DIR/$PROC.pid")
+deadline=$((SECONDS + 60))
+until curl -fsS --max-time 2 -o /dev/null "$URL/api/v1/categories" 2>/dev/null; do
+  if ((SECONDS >= deadline)) || ! kill -0 "$API_PID" 2>/dev/null; then
+    log "ERROR: auction-api did not come up on $URL; last lines of $LOG_DIR/$PROC.log:"
+    tail -n 40 "$LOG_DIR/$PROC.log" >&2 || true
+    exit 1
+  fi
+  sleep 0.3
+done
+log "auction-api up (pid $API_PID), migrations applied"
+
+log "loading $ITEMS items"
+load_start=$SECONDS
+psql_bench -v items="$ITEMS" >/dev/null <<'SQL'
+INSERT INTO items (id, name, description, seller_id, currency_code, start_price, current_price, bid_increment,
+                   start_date, end_date, status, buyer_id, created_at, updated_at)
+SELECT gen_random_uuid(),
+       (ARRAY['Vintage Camera', 'Mechanical Watch', 'Oil Painting', 'Road Bicycle', 'Vinyl Record',
+              'Silver Coin', 'Leather Handbag', 'Model Train'])[1 + g % 8] || ' #' || g,
+       (ARRAY['Excellent condition, original box and papers.', 'Minor signs of wear, fully working.',
+              'Rare collector piece from a private estate.', 'Professionally restored, with certificate.'])[1 + g % 4],
+       'seller-' || (g % 5000),
+       (ARRAY['USD', 'EUR', 'GBP'])[1 + g % 3],
+       s.price, s.price + (g % 10) * 5, 5.00,
+       s.start, s.start + interval '7 days',
+       CASE WHEN g % 20 = 0 THEN 'sold' ELSE 'active' END,
+       CASE WHEN g % 20 = 0 THEN 'buyer-' || (g % 997) END,
+       s.start, s.start
+FROM generate_series(1, :items) AS g,
+     LATERAL (SELECT round((10 + random() * 990)::numeric, 2) AS price,
+                     now() - (g % 720) * interval '1 hour' AS start) AS s;
+
+-- One category per item, a second one for every third item.
+INSERT INTO item_categories (item_id, category_id)
+SELECT i.id, a.cats[1 + (i.r + k.off) % array_length(a.cats, 1)]
+FROM (SELECT id, row_number() OVER () AS r FROM items) AS i,
+     (SELECT array_agg(id ORDER BY id) AS cats FROM categories) AS a,
+     (VALUES (0), (7)) AS k(off)
+WHERE k.off = 0 OR i.r % 3 = 0
+ON CONFLICT DO NOTHING;
+
+CREATE TABLE bench_ids (n serial PRIMARY KEY, id uuid NOT NULL);
+INSERT INTO bench_ids (id) SELECT id FROM items ORDER BY id;
+SQL
+psql_bench -c "VACUUM ANALYZE items" -c "VACUUM ANALYZE item_categories" -c "VACUUM ANALYZE bench_ids" >/dev/null
+psql_bench -tAc "SELECT id FROM bench_ids ORDER BY n" >"$TMP/ids.txt"
+loaded=$(wc -l <"$TMP/ids.txt")
+((loaded == ITEMS)) || { log "ERROR: loaded $loaded items, expected $ITEMS"; exit 1; }
+log "loaded $loaded items in $((SECONDS - load_start)) s"
+IDLE_RSS=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
+
+# Smoke checks: a loaded item reads back, a create answers 201.
+first_id=$(head -n1 "$TMP/ids.txt")
+curl -fsS --max-time 5 -o /dev/null "$URL/api/v1/items/$first_id" ||
+  { log "ERROR: GET $URL/api/v1/items/$first_id failed"; exit 1; }
+code=$(curl -sS --max-time 5 -o "$TMP/post.json" -w '%{http_code}' -X POST "$URL/api/v1/items" \
+  -H 'Content-Type: application/json' -H 'X-User-ID: bench-user' \
+  -d '{"name":"Vintage Camera","description":"Rare 1960s camera","currencyCode":"USD","startPrice":"100.00","bidIncrement":"5.00","startDate":"2024-01-15T10:00:00Z","endDate":"2024-01-20T10:00:00Z"}')
+[[ $code == 201 ]] || { log "ERROR: POST answered $code: $(head -c 300 "$TMP/post.json")"; exit 1; }
+
+# The pgbench read must run the API's column list; warn when item_repository.cpp changed it.
+api_cols=$(awk '/constexpr const char\* kColumns =/ { on = 1 } on { print } on && /;[[:space:]]*$/ { exit }' \
+  "$ROOT/infra/postgres/item_repository.cpp" | grep -o '"[^"]*"' | tr -d '"' | tr -d '\n')
+bench_cols=$(sed -n 's/^SELECT \(.*\) FROM items i WHERE .*/\1/p' "$BENCH_DIR/pgbench_get_item.sql")
+if [[ $api_cols != "$bench_cols" ]]; then
+  log "WARNING: bench/pgbench_get_item.sql no longer selects the columns of kColumns in item_repository.cpp"
+fi
+
+# ---------------------------------------------------------------------------------------------------
+# 3-4. Measurements: each scenario through the API, then through pgbench, one after the other.
+
+wrk_run get "$BENCH_DIR/get_item.lua" /api/v1/items "$TMP/ids.txt"
+pgbench_run pg_get "$BENCH_DIR/pgbench_get_item.sql" -D items="$ITEMS"
+drain_outbox start
+wrk_run post "$BENCH_DIR/create_item.lua" /api/v1/items
+drain_outbox post
+pgbench_run pg_post "$BENCH_DIR/pgbench_create_item.sql"
+drain_outbox pg_post
+
+# ---------------------------------------------------------------------------------------------------
+# 5-6. Peak RSS and the summary
+
+PEAK_RSS=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
+api_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$API_PID/status")
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+{
+  echo
+  echo "items_bench $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores (${cpu_model:-unknown CPU}), $(uname -r)"
+  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s (after ${WARMUP}s warm-up); pgbench -M prepared -c $PG_CLIENTS -j $PG_JOBS -T $DURATION;" \
+    "$ITEMS items; auction-api HTTP_THREADS=${HTTP_THREADS:-default} DB_MAX_OPEN_CONNS=${DB_CONNS:-default}, $api_threads threads"
+  echo
+  printf '%-22s %9s %8s %8s %12s %9s %9s %7s %12s\n' scenario "req/s" "p50 ms" "p99 ms" "pgbench tps" \
+    "pg p50" "pg p99" ratio "peak RSS MiB"
+  printf '%-22s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "GET /api/v1/items/:id" \
+    "${RPS[get]}" "${P50[get]}" "${P99[get]}" "${TPS[pg_get]}" "${PGP50[pg_get]}" "${PGP99[pg_get]}" \
+    "$(ratio "${RPS[get]}" "${TPS[pg_get]}")" "${RSS[get]}"
+  printf '%-22s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "POST /api/v1/items" \
+    "${RPS[post]}" "${P50[post]}" "${P99[post]}" "${TPS[pg_post]}" "${PGP50[pg_post]}" "${PGP99[pg_post]}" \
+    "$(ratio "${RPS[post]}" "${TPS[pg_post]}")" "${RSS[post]}"
+  echo
+  echo "wrk errors: GET ${EXTRA[get]}; POST ${EXTRA[post]} (POST counts every non-201 answer)"
+  echo "auction-api RSS: ${IDLE_RSS} MiB after start and data load, peak (VmHWM) ${PEAK_RSS} MiB at the end"
+  echo "auction-api context switches per request (all its threads): GET ${CTX[get]}, POST ${CTX[post]}"
+  echo "outbox rows the relay had not yet published when the run ended: POST ${BACKLOG[post]}; pgbench ${BACKLOG[pg_post]}"
+  echo
+  echo "CPU during each measured run, % of one core (the machine has $NCPU, so $((NCPU * 100))% is all of it):"
+  printf '  %-8s %6s %6s %6s %6s %6s %6s %8s   %s\n' run api pg client rabbit others rest machine "biggest others"
+  for r in get pg_get post pg_post; do
+    printf '  %-8s %s   %s\n' "$r" "${CPU_LINE[$r]}" "${CPU_TOP[$r]:--}"
+  done
+  echo "  (client = wrk or pgbench; pg = every process of the PostgreSQL cluster; others = every other process;"
+  echo "   rest = interrupts, steal and short-lived processes; the machine is shared, so others/rest are noise)"
+  echo
+  echo "pgbench ran:"
+  for c in "${PGBENCH_CMDS[@]}"; do
+    echo "  $c"
+  done
+  echo "  bench/pgbench_get_item.sql:    $(grep -v '^--' "$BENCH_DIR/pgbench_get_item.sql" | tr '\n' ' ')"
+  echo "  bench/pgbench_create_item.sql: $(grep -v '^--' "$BENCH_DIR/pgbench_create_item.sql" | tr '\n' ' ')"
+  echo "  The API runs: SELECT <same columns> FROM items i WHERE i.id = \$1::uuid (prepared item_get), and the"
+  echo "  same item_create statement with \$n parameters in place of the constants."
+  echo
+  printf 'RESULT scenario=get rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
+    "${RPS[get]}" "${P50[get]}" "${P99[get]}" "${TPS[pg_get]}" "${PGP50[pg_get]}" "${PGP99[pg_get]}" \
+    "$(ratio "${RPS[get]}" "${TPS[pg_get]}")"
+  printf 'RESULT scenario=post rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
+    "${RPS[post]}" "${P50[post]}" "${P99[post]}" "${TPS[pg_post]}" "${PGP50[pg_post]}" "${PGP99[pg_post]}" \
+    "$(ratio "${RPS[post]}" "${TPS[pg_post]}")"
+  printf 'RESULT peak_rss_mib=%s\n' "$PEAK_RSS"
+}
+
+log "stopping auction-api"
+auction_proc_stop -t 20 "$PROC"
+API_PID=
+if ((WRK_ERRORS > 0)); then
+  log "ERROR: $WRK_ERRORS failed requests (see wrk errors above): the numbers are not a valid measurement"
+  exit 1
+fi
