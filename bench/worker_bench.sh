@@ -92,9 +92,10 @@ log "RabbitMQ consume+ack: $EVENTS in ${raw_ms} ms = $raw_rate/s (left in queue:
 log "publishing $EVENTS events to a stopped worker set"
 "$ROOT/build/bench/bid_flood" publish "$EVENTS" "$TMP/items.txt"
 log "queue depth before start: $(queue_depth)"
+cpu_before=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
 start=$(now_ms)
 for n in $(seq 1 "$REPLICAS"); do
-  WORKER_ID=$n "$ROOT/build/auction-worker" > "$TMP/worker-$n.log" 2>&1 &
+  WORKER_ID=$n LOG_LEVEL=info "$ROOT/build/auction-worker" > "$TMP/worker-$n.log" 2>&1 &
   WORKER_PIDS+=($!)
 done
 deadline=$(( $(date +%s) + TIMEOUT ))
@@ -105,6 +106,9 @@ while :; do
   sleep 0.2
 done
 drain_ms=$(( $(now_ms) - start ))
+cpu_after=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+cpu_busy=$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " ");
+  printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
 rss=()
 for pid in "${WORKER_PIDS[@]}"; do
   rss+=("$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status") MiB")
@@ -112,6 +116,7 @@ done
 for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
 for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
 WORKER_PIDS=()
+batches=$(cat "$TMP"/worker-*.log | grep -o '"batches":[0-9]*' | awk -F: '{s += $2} END {print s}')
 drain_rate=$(awk -v n="$EVENTS" -v ms="$drain_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
 dead=$(rabbitmqctl -q list_queues -p "$VHOST" name messages | awk '$1 == "auction.bid.all.v1.dlq" {print $2}')
 log "worker drain: $EVENTS in ${drain_ms} ms = $drain_rate/s, dead-lettered: $dead"
@@ -131,4 +136,6 @@ printf '\nratio to RabbitMQ: %s   ratio to pgbench one-commit-per-event: %s\n' \
   "$(awk -v a="$drain_rate" -v b="$raw_rate" 'BEGIN { printf "%.2f", a / b }')" \
   "$(awk -v a="$drain_rate" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }')"
 printf 'worker peak RSS: %s\n' "${rss[*]}"
+printf 'batches: %s (%.1f events per transaction)\n' "$batches" "$(awk -v n="$EVENTS" -v b="$batches" 'BEGIN { print n / b }')"
 printf 'dead-lettered: %s (must be 0)\n' "${dead:-0}"
+printf 'machine CPU busy during the drain: %s%% of both cores\n' "$cpu_busy"

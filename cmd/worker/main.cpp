@@ -40,7 +40,8 @@ int main() {
         logging::Info("Worker service stopped", {{"received", stats.received},
                                                  {"acked", stats.acked},
                                                  {"deadLettered", stats.dead_lettered},
-                                                 {"requeued", stats.requeued}});
+                                                 {"requeued", stats.requeued},
+                                                 {"batches", stats.batches}});
     } catch (const std::exception& e) {
         logging::Error("Worker service failed", {{"error", e.what()}});
         logging::Shutdown();

@@ -1,6 +1,5 @@
 #include "infra/postgres/bid_repository.hpp"
 
-#include <map>
 #include <set>
 
 #include "infra/postgres/item_repository.hpp"
@@ -34,101 +33,72 @@ const char* Describe(BidResult r) noexcept {
     return "unknown";
 }
 
-namespace {
-
-struct ItemState {
-    std::string currency;
-    std::string status;
-    domain::Money price;
-};
-
-}  // namespace
-
 std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<domain::BidEvent>& bids) {
     std::vector<BidResult> results(bids.size(), BidResult::kNoChange);
-    if (bids.empty()) {
-        return results;
-    }
-    std::vector<std::string> item_ids;
+    // The same bid twice in one batch: the later copy is a duplicate of the first.
     std::vector<std::string> bid_ids;
-    for (const auto& b : bids) {
-        item_ids.push_back(b.item_id);
-        bid_ids.push_back(b.bid_id);
-    }
-    PgTransaction tx(conn);
-    auto rows = conn.ExecPrepared("bids_lock_items",
-                                  "SELECT id::text, currency_code, status, current_price::text FROM items "
-                                  "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
-                                  {FormatTextArray(item_ids)});
-    std::map<std::string, ItemState> items;
-    for (int r = 0; r < rows.Rows(); ++r) {
-        items[rows.String(r, 0)] = ItemState{rows.String(r, 1), rows.String(r, 2),
-                                             domain::ParseMoney(rows.Get(r, 3)).value_or(domain::Money{})};
-    }
-    auto seen_rows = conn.ExecPrepared("bids_seen",
-                                       "SELECT bid_id FROM processed_bid_events "
-                                       "WHERE event_type = 'bid.placed' AND bid_id = ANY($1::text[])",
-                                       {FormatTextArray(bid_ids)});
-    std::set<std::string> seen;
-    for (int r = 0; r < seen_rows.Rows(); ++r) {
-        seen.insert(seen_rows.String(r, 0));
-    }
-
-    std::vector<std::string> rec_bids;
-    std::vector<std::string> rec_items;
-    std::map<std::string, domain::Money> best;  // item -> highest valid amount in this batch
+    std::vector<std::string> item_ids;
+    std::vector<std::string> amounts;
+    std::vector<std::string> currencies;
+    std::vector<std::size_t> index;
+    std::set<std::string> in_batch;
     for (std::size_t i = 0; i < bids.size(); ++i) {
-        const auto& b = bids[i];
-        if (!seen.insert(b.bid_id).second) {
+        if (!in_batch.insert(bids[i].bid_id).second) {
             results[i] = BidResult::kDuplicate;
             continue;
         }
-        auto it = items.find(b.item_id);
-        if (it == items.end()) {
-            results[i] = BidResult::kUnknownItem;
+        bid_ids.push_back(bids[i].bid_id);
+        item_ids.push_back(bids[i].item_id);
+        amounts.push_back(domain::FormatMoney(bids[i].amount));
+        currencies.push_back(bids[i].currency_code);
+        index.push_back(i);
+    }
+    if (bid_ids.empty()) {
+        return results;
+    }
+    // One statement, so one round trip and one commit for the whole batch:
+    //  locked: the batch's items, locked in id order (replicas never deadlock);
+    //  fresh:  the events not applied before (processed_bid_events is the idempotency record);
+    //  best:   the highest new bid per item; upd raises the price where the item is active and the bid
+    //          higher (the WHERE is re-checked on the latest row version under the lock).
+    // The result classifies every input row; "applied" marks the bid that set the new price.
+    static constexpr const char* kSql =
+        "WITH input AS (SELECT * FROM unnest($1::text[], $2::uuid[], $3::numeric[], $4::text[]) "
+        "  WITH ORDINALITY AS t(bid_id, item_id, amount, currency, ord)), "
+        "locked AS (SELECT i.id, i.currency_code, i.status FROM items i "
+        "  WHERE i.id IN (SELECT item_id FROM input) ORDER BY i.id FOR UPDATE), "
+        "valid AS (SELECT n.* FROM input n JOIN locked l ON l.id = n.item_id AND l.currency_code = n.currency), "
+        "fresh AS (INSERT INTO processed_bid_events (bid_id, event_type, item_id) "
+        "  SELECT bid_id, 'bid.placed', item_id FROM valid ON CONFLICT DO NOTHING RETURNING bid_id), "
+        "best AS (SELECT DISTINCT ON (v.item_id) v.item_id, v.amount, v.bid_id FROM valid v "
+        "  JOIN fresh f ON f.bid_id = v.bid_id ORDER BY v.item_id, v.amount DESC, v.ord), "
+        "upd AS (UPDATE items it SET current_price = b.amount FROM best b "
+        "  WHERE it.id = b.item_id AND it.status = 'active' AND it.current_price < b.amount RETURNING b.bid_id) "
+        "SELECT n.ord, CASE WHEN l.id IS NULL THEN 'unknown' WHEN l.currency_code <> n.currency THEN 'currency' "
+        "  WHEN f.bid_id IS NULL THEN 'duplicate' WHEN u.bid_id IS NOT NULL THEN 'applied' ELSE 'nochange' END "
+        "FROM input n LEFT JOIN locked l ON l.id = n.item_id LEFT JOIN fresh f ON f.bid_id = n.bid_id "
+        "LEFT JOIN upd u ON u.bid_id = n.bid_id";
+    auto rows = conn.ExecPrepared(
+        "bids_apply_batch", kSql,
+        {FormatTextArray(bid_ids), FormatTextArray(item_ids), FormatTextArray(amounts), FormatTextArray(currencies)});
+    for (int r = 0; r < rows.Rows(); ++r) {
+        const auto ord = static_cast<std::size_t>(rows.Int64(r, 0));
+        if (ord < 1 || ord > index.size()) {
             continue;
         }
-        if (it->second.currency != b.currency_code) {
-            results[i] = BidResult::kCurrencyMismatch;
-            continue;
+        const auto kind = rows.Get(r, 1);
+        BidResult result = BidResult::kNoChange;
+        if (kind == "unknown") {
+            result = BidResult::kUnknownItem;
+        } else if (kind == "currency") {
+            result = BidResult::kCurrencyMismatch;
+        } else if (kind == "duplicate") {
+            result = BidResult::kDuplicate;
+        } else if (kind == "applied") {
+            result = BidResult::kApplied;
         }
-        rec_bids.push_back(b.bid_id);
-        rec_items.push_back(b.item_id);
-        if (it->second.status == "active" && b.amount > it->second.price) {
-            auto& top = best[b.item_id];
-            top = std::max(top, b.amount);
-        }
+        results[index[ord - 1]] = result;
     }
-    // Which events raised a price: the highest valid bid per item (others in the batch change nothing).
-    for (std::size_t i = 0; i < bids.size(); ++i) {
-        const auto& b = bids[i];
-        if (results[i] == BidResult::kNoChange) {
-            auto top = best.find(b.item_id);
-            if (top != best.end() && top->second == b.amount) {
-                results[i] = BidResult::kApplied;
-                best.erase(top);  // one event per item gets the credit
-            }
-        }
-    }
-    std::vector<std::string> upd_items;
-    std::vector<std::string> upd_amounts;
-    for (std::size_t i = 0; i < bids.size(); ++i) {
-        if (results[i] == BidResult::kApplied) {
-            upd_items.push_back(bids[i].item_id);
-            upd_amounts.push_back(domain::FormatMoney(bids[i].amount));
-        }
-    }
-    if (!rec_bids.empty()) {
-        conn.ExecPrepared(
-            "bids_apply",
-            "WITH rec AS (INSERT INTO processed_bid_events (bid_id, event_type, item_id) "
-            "SELECT b, 'bid.placed', i FROM unnest($1::text[], $2::uuid[]) AS t(b, i) ON CONFLICT DO NOTHING) "
-            "UPDATE items AS it SET current_price = u.amount FROM unnest($3::uuid[], $4::numeric[]) AS u(id, amount) "
-            "WHERE it.id = u.id AND it.status = 'active' AND it.current_price < u.amount",
-            {FormatTextArray(rec_bids), FormatTextArray(rec_items), FormatTextArray(upd_items),
-             FormatTextArray(upd_amounts)});
-    }
-    tx.Commit();
     return results;
 }
 

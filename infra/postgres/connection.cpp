@@ -85,17 +85,9 @@ bool PgConnection::StillAlive() noexcept {
         return false;
     }
     pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
-    if (poll(&fd, 1, 0) <= 0) {
-        return true;  // nothing arrived: the usual case
-    }
-    // An idle connection only receives something when the server ends it (or a notification).
-    if (PQconsumeInput(conn_.get()) == 0) {
-        return false;
-    }
-    while (PGnotify* n = PQnotifies(conn_.get())) {
-        PQfreemem(n);
-    }
-    return Ok();
+    // Pooled connections do not LISTEN, so an idle one only receives something when the server ends it
+    // (a restart sends "terminating connection" and closes): readable means dead.
+    return poll(&fd, 1, 0) == 0;
 }
 
 PgResult PgConnection::Exec(const std::string& sql) {

@@ -80,8 +80,8 @@ public:
     PgResult ExecPrepared(const char* name, const char* sql, const Params& params);
 
     bool Ok() const noexcept { return PQstatus(conn_.get()) == CONNECTION_OK; }
-    /// For an idle connection: false when the server has closed it meanwhile (e.g. a restart), found
-    /// without a round trip by reading whatever the server sent.
+    /// For an idle pooled connection: false when the server has closed it meanwhile (e.g. a restart),
+    /// found without a round trip (one poll of the socket).
     bool StillAlive() noexcept;
     PGconn* Raw() noexcept { return conn_.get(); }
     Clock::time_point created_at() const noexcept { return created_at_; }

@@ -118,7 +118,9 @@ private:
     std::condition_variable jobs_cv_;
     std::deque<Job> jobs_;
     std::vector<Done> done_;
-    std::atomic<int> in_flight_{0};
+    std::atomic<int> in_flight_{0};  // pending + dispatched messages
+    std::vector<Delivery> pending_;  // received, not yet dispatched (consume thread only)
+    int batches_in_flight_ = 0;      // consume thread only
 
     std::atomic<std::uint64_t> received_{0};
     std::atomic<std::uint64_t> acked_{0};

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -156,8 +158,9 @@ TEST(LoadApiConfig, ReadsAFullValidEnvironmentWithDefaults) {
     EXPECT_EQ(cfg.postgres.database, "auction");
     EXPECT_EQ(cfg.postgres.username, "postgres");
     EXPECT_EQ(cfg.postgres.password, "postgres");
-    EXPECT_EQ(cfg.postgres.max_open_conns, 16);
-    EXPECT_EQ(cfg.postgres.max_idle_conns, 16);
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    EXPECT_EQ(cfg.postgres.max_open_conns, std::max(4, 2 * cores));  // sized to the machine
+    EXPECT_EQ(cfg.postgres.max_idle_conns, cfg.postgres.max_open_conns);
     EXPECT_EQ(cfg.postgres.conn_max_lifetime, 5min);
     EXPECT_EQ(cfg.postgres.conn_max_idle_time, 2min);
     EXPECT_EQ(cfg.postgres.statement_timeout, 5s);
@@ -239,6 +242,51 @@ TEST(PostgresConfig, ConnInfoQuotesEveryValue) {
     EXPECT_EQ(pg.ConnInfo("auction-api"),
               R"(host='db' port=5433 dbname='auction' user='post gres' password='it\'s a\\secret' )"
               R"(application_name='auction-api' connect_timeout=5)");
+}
+
+}  // namespace
+}  // namespace auction::config
+
+namespace auction::config {
+namespace {
+
+TEST(LoadWorkerConfig, DefaultsAreTheDesignsTuning) {
+    const auto cfg = LoadWorkerConfig(Environment::FromMap({{"POSTGRES_HOST", "db"},
+                                                            {"POSTGRES_DATABASE", "auction"},
+                                                            {"POSTGRES_USERNAME", "postgres"},
+                                                            {"RABBITMQ_URL", "amqp://guest:guest@mq:5672/"}}));
+    EXPECT_EQ(cfg.prefetch_count, 10);
+    EXPECT_EQ(cfg.worker_pool_size, 20);
+    EXPECT_EQ(cfg.postgres.max_open_conns, 15);
+    EXPECT_EQ(cfg.postgres.max_idle_conns, 8);
+    EXPECT_EQ(cfg.postgres.conn_max_lifetime, std::chrono::minutes(5));
+    EXPECT_EQ(cfg.postgres.conn_max_idle_time, std::chrono::minutes(2));
+    EXPECT_EQ(cfg.postgres.stats_interval, std::chrono::seconds(30));
+}
+
+TEST(LoadWorkerConfig, KnobsComeFromTheEnvironmentAndAreChecked) {
+    std::map<std::string, std::string> values{
+        {"POSTGRES_HOST", "db"},        {"POSTGRES_DATABASE", "auction"}, {"POSTGRES_USERNAME", "pg"},
+        {"RABBITMQ_URL", "amqp://mq/"}, {"PREFETCH_COUNT", "50"},         {"WORKER_POOL_SIZE", "64"},
+        {"DB_MAX_OPEN_CONNS", "64"},    {"POOL_STATS_INTERVAL", "5s"},    {"RETRY_MAX_ATTEMPTS", "3"}};
+    const auto cfg = LoadWorkerConfig(Environment::FromMap(values));
+    EXPECT_EQ(cfg.prefetch_count, 50);
+    EXPECT_EQ(cfg.worker_pool_size, 64);
+    EXPECT_EQ(cfg.postgres.max_open_conns, 64);
+    EXPECT_EQ(cfg.postgres.max_idle_conns, 8);
+    EXPECT_EQ(cfg.postgres.stats_interval, std::chrono::seconds(5));
+    EXPECT_EQ(cfg.retry_max_attempts, 3);
+    for (const auto& [name, bad] : std::vector<std::pair<std::string, std::string>>{
+             {"PREFETCH_COUNT", "0"}, {"WORKER_POOL_SIZE", "many"}, {"RETRY_BACKOFF_MAX", "soon"}}) {
+        auto broken = values;
+        broken[name] = bad;
+        try {
+            LoadWorkerConfig(Environment::FromMap(broken));
+            ADD_FAILURE() << name << "=" << bad << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace
