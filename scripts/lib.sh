@@ -125,7 +125,7 @@ _auction_cmake_cache_get() {
 }
 
 auction_build() {
-  local build_type=${1:-Release} werror=${AUCTION_WERROR:-OFF} build="$ROOT/build"
+  local build_type=${1:-Release} werror=${AUCTION_WERROR:-ON} build="$ROOT/build"
   local need_configure=0
   if [[ ! -f $build/CMakeCache.txt || ! -f $build/build.ninja ]]; then
     need_configure=1
