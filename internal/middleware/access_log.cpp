@@ -8,12 +8,14 @@ void LogRequest(const RequestContext& ctx, unsigned status) {
     if (!logging::Enabled(level)) {
         return;
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.started).count();
+    // Whole microseconds: Boost.JSON would print a fractional millisecond count in exponent form.
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started).count();
     boost::json::object fields{
         {"method", std::string_view(ctx.request.method_string())},
         {"path", ctx.path},
         {"status", status},
-        {"durationMs", static_cast<double>(static_cast<long long>(ms * 1000)) / 1000},
+        {"durationUs", us},
         {"traceId", ctx.trace.trace_id},
         {"correlationId", ctx.trace.correlation_id},
     };

@@ -48,7 +48,7 @@ void ApplyTrace(Response& response, const TraceContext& trace);
 /// Fills user_id / user_header_malformed from X-User-ID.
 void ExtractIdentity(RequestContext& ctx);
 
-/// One JSON log line per request: method, path, status, durationMs, traceId, correlationId, userId.
+/// One JSON log line per request: method, path, status, durationUs, traceId, correlationId, userId.
 void LogRequest(const RequestContext& ctx, unsigned status);
 
 }  // namespace auction::middleware
