@@ -31,9 +31,20 @@ ApiApp::ApiApp(config::ApiConfig config)
     : config_(std::move(config)),
       pool_(config_.postgres, config_.service_name + "-api"),
       db_(pool_, config_.postgres.max_open_conns, kDbQueueLimit),
-      items_(db_),
-      categories_(db_),
-      services_{items_, categories_},
+      items_(db_, &reads_),
+      categories_(db_, &reads_),
+      comments_(db_),
+      attributes_(db_),
+      images_(db_),
+      storage_(config_.aws),
+      services_{.items = items_,
+                .categories = categories_,
+                .comments = comments_,
+                .attributes = attributes_,
+                .images = images_,
+                .storage = storage_},
+      reads_(io_, config_.postgres.ConnInfo(config_.service_name + "-api-reads"), config_.read_conns,
+             config_.postgres.statement_timeout),
       server_(io_, router_, ToServerOptions(config_)),
       relay_(ToRelayOptions(config_)) {
     RegisterRoutes(router_, services_);
@@ -59,6 +70,7 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
             std::this_thread::sleep_for(std::chrono::seconds(1));
         }
     }
+    reads_.Start();
     relay_.Start();
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
     const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
@@ -78,12 +90,14 @@ void ApiApp::Stop() {
     if (!server_.WaitDrained(config_.shutdown_timeout)) {
         logging::Warn("shutdown timeout: closing connections still open", {{"open", server_.OpenConnections()}});
     }
+    reads_.Stop();
     io_.stop();
     for (auto& t : threads_) {
         t.join();
     }
     threads_.clear();
     db_.Stop();
+    storage_.Stop();
     relay_.Stop();
     stats_logger_.reset();
 }

@@ -8,11 +8,16 @@
 #include "app/handlers.hpp"
 #include "app/http_server.hpp"
 #include "app/router.hpp"
+#include "infra/postgres/attribute_repository.hpp"
 #include "infra/postgres/category_repository.hpp"
+#include "infra/postgres/comment_repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/image_repository.hpp"
 #include "infra/postgres/item_repository.hpp"
+#include "infra/postgres/pipeline.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
+#include "pkg/aws/s3_client.hpp"
 #include "pkg/config/config.hpp"
 
 namespace auction::app {
@@ -43,9 +48,14 @@ private:
     postgres::DbExecutor db_;
     postgres::PgItemRepository items_;
     postgres::PgCategoryRepository categories_;
+    postgres::PgCommentRepository comments_;
+    postgres::PgAttributeRepository attributes_;
+    postgres::PgImageRepository images_;
+    aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
     Services services_;
     Router router_;
     boost::asio::io_context io_;
+    postgres::PgPipeline reads_;  // single-statement reads, pipelined on the I/O threads
     HttpServer server_;
     rabbitmq::OutboxRelay relay_;
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;

@@ -7,6 +7,7 @@
 #include "app/repository.hpp"
 #include "app/router.hpp"
 #include "domain/validation.hpp"
+#include "pkg/aws/s3_client.hpp"
 
 namespace auction::app {
 
@@ -14,6 +15,10 @@ namespace auction::app {
 struct Services {
     ItemRepository& items;
     CategoryRepository& categories;
+    CommentRepository& comments;
+    AttributeRepository& attributes;
+    ImageRepository& images;
+    aws::ObjectStorage& storage;  // image bytes (S3)
 };
 
 /// The API's route table: every endpoint in one place.
@@ -27,6 +32,22 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
 boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& ctx);
 boost::asio::awaitable<Response> GetCategoriesHandler(Services& s, RequestContext& ctx);
 boost::asio::awaitable<Response> GetCategoryHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> DeleteCommentHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetItemAttributesHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetItemAttributeHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> DeleteItemAttributeHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestContext& ctx);
+boost::asio::awaitable<Response> DeleteItemImageHandler(Services& s, RequestContext& ctx);
+/// The upload route's body limit: a 5 MB file plus the multipart framing (answered with the design's 400).
+BodyLimit ImageUploadBodyLimit();
+/// Image writes: 403 unless `user` is the item's seller, 409 unless the item is active.
+void RequireImageWrite(const domain::Item& item, const std::string& user);
+/// Deletes an object, logging (never throwing) when storage fails: for cleanups after the row is decided.
+boost::asio::awaitable<void> DeleteObjectQuietly(aws::ObjectStorage& storage, std::string key, std::string trace_id);
 
 // Shared helpers for handlers.
 

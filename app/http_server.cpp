@@ -1,5 +1,6 @@
 #include "app/http_server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -70,6 +71,14 @@ asio::awaitable<void> HttpServer::Accept() {
     }
 }
 
+BodyLimit HttpServer::LimitFor(const Request& header) const {
+    if (const auto* route = router_.BodyLimitFor(header.method(), header.target())) {
+        return *route;
+    }
+    return BodyLimit{options_.body_limit, Code::kPayloadTooLarge,
+                     "the request body exceeds " + std::to_string(options_.body_limit) + " bytes"};
+}
+
 bool HttpServer::MarkBusy(std::uint64_t id, bool busy) {
     std::lock_guard lock(mutex_);
     connections_[id].busy = busy;
@@ -95,7 +104,9 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             break;
         }
         http::request_parser<http::string_body> parser;
-        parser.body_limit(options_.body_limit);
+        // Beast checks Content-Length against the limit while parsing the header, before we know the route:
+        // allow the largest route limit there, then narrow it to this request's route once the header is in.
+        parser.body_limit(std::max(options_.body_limit, router_.LargestBodyLimit()));
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
         stream.expires_after(options_.idle_timeout);
         // Header first: until it is complete the connection counts as idle (a stop may close it); from
@@ -103,6 +114,15 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         auto [hec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
         beast::error_code ec = hec;
         bool open = true;
+        if (!ec) {
+            const auto limit = LimitFor(parser.get());
+            const auto length = parser.content_length();
+            if (length && *length > limit.bytes) {
+                ec = http::error::body_limit;
+            } else {
+                parser.body_limit(limit.bytes);
+            }
+        }
         if (!ec) {
             open = MarkBusy(id, true);
             stream.expires_after(options_.request_timeout);
@@ -113,8 +133,8 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             // end_of_stream is the client's normal close; timeouts and cancellation close quietly too.
             std::optional<HttpError> answer;
             if (ec == http::error::body_limit) {
-                answer.emplace(Code::kPayloadTooLarge,
-                               "the request body exceeds " + std::to_string(options_.body_limit) + " bytes");
+                const auto limit = LimitFor(parser.get());
+                answer.emplace(limit.code, limit.detail);
             } else if (ec == http::error::header_limit) {
                 answer.emplace(Code::kBadRequest, "the request headers are too large");
             } else if (ec != http::error::end_of_stream &&

@@ -16,7 +16,7 @@
 namespace auction::app {
 
 struct ServerOptions {
-    std::size_t body_limit = 1024 * 1024;
+    std::size_t body_limit = 1024 * 1024;  // default; a route may have its own (Router::SetBodyLimit)
     std::size_t header_limit = 16 * 1024;
     std::size_t max_connections = 10000;
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
@@ -45,6 +45,8 @@ private:
 
     boost::asio::awaitable<void> Accept();
     boost::asio::awaitable<void> Serve(boost::beast::tcp_stream stream, std::uint64_t id);
+    /// The body limit of a request's route (from its request line), else the server's default.
+    BodyLimit LimitFor(const Request& header) const;
     bool MarkBusy(std::uint64_t id, bool busy);
     void Forget(std::uint64_t id);
 

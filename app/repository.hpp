@@ -9,6 +9,9 @@
 
 #include "domain/category.hpp"
 #include "domain/item.hpp"
+#include "domain/item_attribute.hpp"
+#include "domain/item_comment.hpp"
+#include "domain/item_image.hpp"
 #include "pkg/events/events.hpp"
 
 namespace auction::app {
@@ -59,6 +62,79 @@ public:
     virtual boost::asio::awaitable<std::vector<domain::Category>> List() = 0;
     /// The category with its direct children; nullopt when unknown.
     virtual boost::asio::awaitable<std::optional<domain::Category>> Get(std::string id) = 0;
+};
+
+/// The outcome of deleting one of an item's sub-resources (a comment, an attribute). A value-initialized
+/// result never claims a deletion.
+enum class ChildDeleteResult { kItemNotFound, kNotFound, kDeleted };
+
+struct CommentPage {
+    std::vector<domain::ItemComment> comments;
+    std::int64_t total = 0;
+};
+
+/// Comments of an item. A write locks the item row (FOR SHARE: comments on one item do not wait for each
+/// other, but an item update or delete waits for them) and commits the comment with its outbox event.
+class CommentRepository {
+public:
+    virtual ~CommentRepository() = default;
+
+    /// One page, oldest first (created_at, id); nullopt when the item does not exist.
+    virtual boost::asio::awaitable<std::optional<CommentPage>> List(std::string item_id, int page, int limit) = 0;
+    /// Stores the comment, stamping created_at, with item.comment.created.v1; nullopt when the item does not exist.
+    virtual boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment,
+                                                                              events::EventMeta meta) = 0;
+    /// Deletes the comment with item.comment.deleted.v1. `check` runs inside the transaction on the locked item
+    /// and the comment, and throws to refuse.
+    virtual boost::asio::awaitable<ChildDeleteResult> Delete(
+        std::string item_id, std::string comment_id,
+        std::function<void(const domain::Item&, const domain::ItemComment&)> check, events::EventMeta meta) = 0;
+};
+
+/// Attributes of an item. A write locks the item row (FOR NO KEY UPDATE, which every other writer's lock
+/// conflicts with), so the per-item limit and key checks cannot race, and commits the rows with their events.
+class AttributeRepository {
+public:
+    virtual ~AttributeRepository() = default;
+
+    /// Ordered by key; nullopt when the item does not exist.
+    virtual boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> List(std::string item_id) = 0;
+    /// nullopt unless the attribute exists under that item.
+    virtual boost::asio::awaitable<std::optional<domain::ItemAttribute>> Get(std::string item_id,
+                                                                             std::string attribute_id) = 0;
+    /// Stores all attributes or none, stamping created_at, with one item.attribute.created.v1 each. `check` runs
+    /// inside the transaction on the locked item and its current keys, and throws to refuse. nullopt when the
+    /// item does not exist.
+    virtual boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> Create(
+        std::string item_id, std::vector<domain::ItemAttribute> attributes,
+        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta) = 0;
+    /// Deletes the attribute with item.attribute.deleted.v1; `check` as for Create.
+    virtual boost::asio::awaitable<ChildDeleteResult> Delete(
+        std::string item_id, std::string attribute_id,
+        std::function<void(const domain::Item&, const domain::ItemAttribute&)> check, events::EventMeta meta) = 0;
+};
+
+struct ImageDeleteResult {
+    ChildDeleteResult outcome = ChildDeleteResult::kNotFound;
+    std::optional<domain::ItemImage> image;  // the deleted row, when outcome is kDeleted
+};
+
+/// Image metadata of an item (the bytes live in object storage). A write locks the item row FOR UPDATE,
+/// runs `check` on it (which throws to refuse), and commits the row with its outbox event.
+class ImageRepository {
+public:
+    virtual ~ImageRepository() = default;
+
+    /// By display order; nullopt when the item does not exist.
+    virtual boost::asio::awaitable<std::optional<std::vector<domain::ItemImage>>> List(std::string item_id) = 0;
+    /// Stores the image with the next display order and item.image.uploaded.v1, stamping created_at;
+    /// nullopt when the item does not exist.
+    virtual boost::asio::awaitable<std::optional<domain::ItemImage>> Create(
+        domain::ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta) = 0;
+    /// Deletes the image (only under that item) with item.image.deleted.v1.
+    virtual boost::asio::awaitable<ImageDeleteResult> Delete(std::string item_id, std::string image_id,
+                                                             std::function<void(const domain::Item&)> check,
+                                                             events::EventMeta meta) = 0;
 };
 
 }  // namespace auction::app

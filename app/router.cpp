@@ -1,12 +1,16 @@
 #include "app/router.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <stdexcept>
 
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/error_mapping.hpp"
 #include "infra/postgres/pool.hpp"
+#include "pkg/aws/s3_client.hpp"
+#include "pkg/executor/blocking_pool.hpp"
 #include "pkg/logging/logger.hpp"
 
 namespace auction::app {
@@ -56,7 +60,38 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 void Router::Add(http::verb method, std::string pattern, Handler handler) {
     auto segments = Split(pattern);
-    routes_.push_back(Route{method, std::move(pattern), std::move(segments), std::move(handler)});
+    routes_.push_back(Route{method, std::move(pattern), std::move(segments), std::move(handler), std::nullopt});
+}
+
+void Router::SetBodyLimit(http::verb method, std::string_view pattern, BodyLimit limit) {
+    for (auto& route : routes_) {
+        if (route.method == method && route.pattern == pattern) {
+            route.body_limit = std::move(limit);
+            return;
+        }
+    }
+    throw std::logic_error("SetBodyLimit: no route " + std::string(pattern));
+}
+
+const BodyLimit* Router::BodyLimitFor(http::verb method, std::string_view target) const {
+    // Runs on the raw request line, before the body is read: match the undecoded path segments.
+    const auto segments = Split(target.substr(0, target.find('?')));
+    for (const auto& route : routes_) {
+        if (route.body_limit && route.method == method && Match(route.segments, segments, nullptr)) {
+            return &*route.body_limit;
+        }
+    }
+    return nullptr;
+}
+
+std::size_t Router::LargestBodyLimit() const noexcept {
+    std::size_t largest = 0;
+    for (const auto& route : routes_) {
+        if (route.body_limit) {
+            largest = std::max(largest, route.body_limit->bytes);
+        }
+    }
+    return largest;
 }
 
 Response MakeProblemResponse(const HttpError& error, const std::string& instance, unsigned version, bool keep_alive) {
@@ -95,6 +130,15 @@ HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx
     } catch (const postgres::ExecutorOverloaded& e) {
         fields["error"] = e.what();
         logging::Warn("database queue full", std::move(fields));
+        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
+    } catch (const aws::S3Error& e) {
+        fields["error"] = e.what();
+        fields["status"] = e.status();
+        logging::Error("object storage failure", std::move(fields));
+        return HttpError(Code::kInternal, "storage failure");
+    } catch (const executor::PoolOverloaded& e) {
+        fields["error"] = e.what();
+        logging::Warn("blocking work queue full", std::move(fields));
         return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
     } catch (const std::exception& e) {
         fields["error"] = e.what();

@@ -3,7 +3,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "internal/middleware/request_context.hpp"
@@ -16,11 +18,24 @@ using middleware::RequestContext;
 using middleware::Response;
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
+/// A route's own request body limit, and the error a larger body gets (the server's default is 413).
+struct BodyLimit {
+    std::size_t bytes = 0;
+    httperror::Code code = httperror::Code::kPayloadTooLarge;
+    std::string detail;
+};
+
 /// Method + path pattern ("/api/v1/items/:id") routing with the request pipeline around it:
 /// trace ids, identity, the error boundary (RFC 9457 problems), 404/405, and the access log.
 class Router {
 public:
     void Add(boost::beast::http::verb method, std::string pattern, Handler handler);
+    /// Gives an added route its own body limit (e.g. image uploads), instead of the server's default.
+    void SetBodyLimit(boost::beast::http::verb method, std::string_view pattern, BodyLimit limit);
+    /// The limit for a request line (method and raw target), when its route has one.
+    const BodyLimit* BodyLimitFor(boost::beast::http::verb method, std::string_view target) const;
+    /// The largest route-specific limit (0 when there is none).
+    std::size_t LargestBodyLimit() const noexcept;
 
     /// Runs the whole pipeline for one request; never throws.
     boost::asio::awaitable<Response> Handle(Request request);
@@ -34,6 +49,7 @@ private:
         std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
+        std::optional<BodyLimit> body_limit;
     };
 
     std::vector<Route> routes_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "domain/text.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::domain {
@@ -72,8 +73,12 @@ public:
         auto name = String("name", required);
         if (name) {
             const auto len = Utf8Length(*name);
-            if (len < 1 || len > kMaxNameLength) {
-                Add("name", "must be 1 to 200 characters");
+            if (len < 1 || len > kMaxNameLength || IsBlank(*name)) {
+                Add("name", "must be 1 to 200 characters, not only spaces");
+                return std::nullopt;
+            }
+            if (!IsPrintableLine(*name)) {
+                Add("name", "must be a single line without control characters");
                 return std::nullopt;
             }
         }
@@ -84,6 +89,11 @@ public:
         auto d = String("description", false);
         if (d && Utf8Length(*d) > kMaxDescriptionLength) {
             Add("description", "must be at most 10000 characters");
+            return std::nullopt;
+        }
+        if (d && !IsPrintableText(*d)) {
+            // NUL and other control characters (PostgreSQL text cannot even hold NUL).
+            Add("description", "must not contain control characters other than tab and line breaks");
             return std::nullopt;
         }
         return d;

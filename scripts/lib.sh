@@ -11,6 +11,9 @@
 #   auction_stop_rabbitmq_app       rabbitmqctl stop_app  (simulates a broker outage)
 #   auction_start_rabbitmq_app      rabbitmqctl start_app, waits until AMQP accepts again
 #   auction_env_file                writes $ROOT/.run/auction.env if missing
+#   auction_env_get NAME            prints NAME's value from $ROOT/.run/auction.env
+#   auction_start_s3                local S3 server (s3rver) on 127.0.0.1:9000 with the bucket of auction.env
+#   auction_stop_s3
 #   auction_wait_port HOST PORT SECONDS
 #   log MESSAGE...
 
@@ -26,11 +29,14 @@ AUCTION_PG_SOCK="$AUCTION_PG_DIR/sock"
 AUCTION_PG_LOG="$LOG_DIR/postgres.log"
 AUCTION_AMQP_PORT=5672
 AUCTION_RABBIT_UI_PORT=15672
+AUCTION_S3_PORT=9000
+AUCTION_S3_DIR="$RUN_DIR/s3"
+AUCTION_S3_TOOL="$ROOT/tools/s3rver"
 
 AUCTION_DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost1.81-all-dev libpq-dev librabbitmq-dev libspdlog-dev libcurl4-openssl-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql-15 postgresql-client-15 rabbitmq-server
   wrk curl nodejs npm procps iproute2
 )
@@ -446,6 +452,118 @@ AWS_SECRET_KEY=minioadmin
 AWS_DEFAULT_REGION=eu-central-1
 AWS_BUCKET=auction-images
 EOF
+}
+
+# auction_env_get NAME: NAME's value in $RUN_DIR/auction.env (empty when absent).
+auction_env_get() {
+  sed -n "s/^$1=//p" "$RUN_DIR/auction.env" 2>/dev/null | tail -n1
+}
+
+# ---------------------------------------------------------------------------
+# Local S3 (s3rver from npm, pinned by tools/s3rver/package-lock.json; data in $RUN_DIR/s3).
+# tools/s3rver/server.js accepts the key pair of auction.env (the design's minioadmin/minioadmin) and
+# verifies SigV4 signatures, which s3rver alone does not.
+
+# The pid of our s3rver, when it runs (checked against its command line: pids get reused).
+_auction_s3_pid() {
+  local pid
+  pid=$(cat "$RUN_DIR/s3.pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == *tools/s3rver/server.js* ]]; then
+    echo "$pid"
+  fi
+}
+
+_auction_s3_install() {
+  local stamp="$AUCTION_S3_TOOL/node_modules/.package-lock.json"
+  if [[ -f $stamp && ! $AUCTION_S3_TOOL/package-lock.json -nt $stamp ]]; then
+    return 0
+  fi
+  log "installing s3rver (npm ci in tools/s3rver, log $LOG_DIR/npm-s3rver.log)"
+  if ! (cd "$AUCTION_S3_TOOL" && npm ci --no-audit --no-fund) >"$LOG_DIR/npm-s3rver.log" 2>&1; then
+    tail -n 30 "$LOG_DIR/npm-s3rver.log" >&2
+    _auction_die "npm ci failed in $AUCTION_S3_TOOL"
+    return 1
+  fi
+}
+
+# Creates the bucket through the S3 API (signed like the service signs), accepting one that exists.
+_auction_s3_create_bucket() {
+  local bucket=$1 region=$2 access=$3 secret=$4 code out="$RUN_DIR/s3-bucket.out"
+  # The credentials go through stdin, not the command line (ps would show them).
+  code=$(printf 'user = "%s:%s"\n' "$access" "$secret" |
+    curl -sS --config - -o "$out" -w '%{http_code}' --max-time 10 --aws-sigv4 "aws:amz:$region:s3" -X PUT \
+      -H 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' \
+      "http://127.0.0.1:$AUCTION_S3_PORT/$bucket" 2>&1 || true)
+  if [[ $code != 200 && $code != 409 ]]; then
+    cat "$out" >&2 2>/dev/null || true
+    _auction_die "creating bucket $bucket on 127.0.0.1:$AUCTION_S3_PORT failed (HTTP $code)"
+    return 1
+  fi
+}
+
+auction_start_s3() {
+  auction_env_file
+  mkdir -p "$LOG_DIR"
+  local access secret region bucket
+  access=$(auction_env_get AWS_ACCESS_KEY)
+  secret=$(auction_env_get AWS_SECRET_KEY)
+  region=$(auction_env_get AWS_DEFAULT_REGION)
+  bucket=$(auction_env_get AWS_BUCKET)
+  region=${region:-eu-central-1}
+  bucket=${bucket:-auction-images}
+  if _auction_port_open 127.0.0.1 "$AUCTION_S3_PORT"; then
+    if [[ -n $(_auction_s3_pid) ]]; then
+      log "s3rver already running on 127.0.0.1:$AUCTION_S3_PORT"
+    else
+      log "port $AUCTION_S3_PORT is served by another process (not $RUN_DIR/s3.pid): using it as the S3 server"
+    fi
+  else
+    _auction_s3_install
+    mkdir -p "$AUCTION_S3_DIR"
+    log "starting s3rver on 127.0.0.1:$AUCTION_S3_PORT (data $AUCTION_S3_DIR, log $LOG_DIR/s3.log)"
+    S3_ACCESS_KEY=$access S3_SECRET_KEY=$secret setsid node "$AUCTION_S3_TOOL/server.js" --address 127.0.0.1 \
+      --port "$AUCTION_S3_PORT" --directory "$AUCTION_S3_DIR" >>"$LOG_DIR/s3.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/s3.pid"
+    local deadline=$((SECONDS + 30))
+    until _auction_port_open 127.0.0.1 "$AUCTION_S3_PORT"; do
+      if ((SECONDS >= deadline)) || [[ -z $(_auction_s3_pid) ]]; then
+        tail -n 30 "$LOG_DIR/s3.log" >&2 || true
+        _auction_die "s3rver not accepting on 127.0.0.1:$AUCTION_S3_PORT after 30 s"
+        return 1
+      fi
+      sleep 0.2
+    done
+  fi
+  _auction_s3_create_bucket "$bucket" "$region" "$access" "$secret"
+  log "S3 ready: http://localhost:$AUCTION_S3_PORT, bucket $bucket"
+}
+
+auction_stop_s3() {
+  local pid
+  pid=$(_auction_s3_pid)
+  if [[ -z $pid ]]; then
+    log "s3rver not running"
+    rm -f "$RUN_DIR/s3.pid"
+    return 0
+  fi
+  log "stopping s3rver (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      log "s3rver did not exit after 10 s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+  rm -f "$RUN_DIR/s3.pid"
+  deadline=$((SECONDS + 10))
+  while _auction_port_open 127.0.0.1 "$AUCTION_S3_PORT"; do
+    ((SECONDS < deadline)) || { _auction_die "port $AUCTION_S3_PORT still open after stopping s3rver"; return 1; }
+    sleep 0.1
+  done
 }
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the service locally: installs what is missing, builds (RelWithDebInfo, shared with the tests), starts PostgreSQL (5433)
-# and RabbitMQ (5672, UI 15672), then (re)starts auction-api and, when built, 3 auction-worker
+# Runs the service locally: installs what is missing, builds (RelWithDebInfo, shared with the tests), starts PostgreSQL (5433),
+# RabbitMQ (5672, UI 15672) and the local S3 server (s3rver, 9000), then (re)starts auction-api and, when built, 3 auction-worker
 # replicas in the background. Stop them with scripts/stop.sh (add --all for the databases too).
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -13,6 +13,7 @@ auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 auction_start_postgres
 auction_start_rabbitmq
 auction_env_file
+auction_start_s3
 API_PORT=$(sed -n 's/^PORT=//p' "$RUN_DIR/auction.env" | tail -n1)
 API_URL=http://127.0.0.1:${API_PORT:-8081}
 
@@ -63,6 +64,8 @@ Auction service is running.
   RabbitMQ UI       http://localhost:15672       user guest, password guest (AMQP on localhost:5672)
   PostgreSQL        localhost:5433               user postgres, password postgres, database auction
                     psql -h 127.0.0.1 -p 5433 -U postgres -d auction
+  S3 (s3rver)       $(auction_env_get AWS_ENDPOINT)        bucket $(auction_env_get AWS_BUCKET), access key $(auction_env_get AWS_ACCESS_KEY)
+                    images at <endpoint>/<bucket>/items/<itemId>/<imageId>.<png|jpg>
   Environment       $RUN_DIR/auction.env
 Logs
   API               $LOG_DIR/api.log
@@ -76,5 +79,6 @@ fi
 cat <<EOF
   PostgreSQL        $LOG_DIR/postgres.log
   RabbitMQ          /var/log/rabbitmq/
-Stop with: scripts/stop.sh   (scripts/stop.sh --all also stops PostgreSQL and RabbitMQ)
+  S3                $LOG_DIR/s3.log          (objects under $RUN_DIR/s3)
+Stop with: scripts/stop.sh   (scripts/stop.sh --all also stops PostgreSQL, RabbitMQ and S3)
 EOF

@@ -2,18 +2,21 @@
 
 #include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/pipeline.hpp"
 
 namespace auction::postgres {
 
 class PgCategoryRepository final : public app::CategoryRepository {
 public:
-    explicit PgCategoryRepository(DbExecutor& db) : db_(db) {}
+    /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
+    explicit PgCategoryRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}
 
     boost::asio::awaitable<std::vector<domain::Category>> List() override;
     boost::asio::awaitable<std::optional<domain::Category>> Get(std::string id) override;
 
 private:
     DbExecutor& db_;
+    PgPipeline* reads_;
 };
 
 }  // namespace auction::postgres

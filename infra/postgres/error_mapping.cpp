@@ -12,7 +12,8 @@ std::string FieldOfConstraint(const std::string& constraint) {
     if (constraint.find("category_id") != std::string::npos) {
         return "categoryIds";
     }
-    if (constraint.find("item_attributes_item_id_key") != std::string::npos) {
+    // UNIQUE (item_id, key) in 004_create_item_attributes.sql: a key already on the item.
+    if (constraint == "item_attributes_item_id_key_key") {
         return "attributes";
     }
     return "";

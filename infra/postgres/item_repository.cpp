@@ -93,6 +93,15 @@ boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMe
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id) {
+    if (reads_ != nullptr) {
+        static const std::string kSql = SelectById();
+        auto decode = [](const PgResult& rows) {
+            return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
+        };
+        Params params{std::move(id)};
+        std::string sql = kSql;
+        co_return co_await reads_->Query("item_get", std::move(sql), std::move(params), std::move(decode));
+    }
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [id = std::move(id)](PgConnection& conn) {
         static const std::string kSql = SelectById();
@@ -102,65 +111,97 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [q = std::move(q)](PgConnection& conn) {
-        // The statement is assembled from constant fragments only; every value travels as a parameter.
-        std::string where = " WHERE TRUE";
-        Params params;
-        auto param = [&params](std::string value) {
-            params.emplace_back(std::move(value));
-            return "$" + std::to_string(params.size());
-        };
-        if (q.status) {
-            where += " AND i.status = " + param(std::string(domain::ToString(*q.status)));
-        }
-        if (q.seller_id) {
-            where += " AND i.seller_id = " + param(*q.seller_id);
-        }
-        if (q.category_id) {
-            where += " AND EXISTS (SELECT 1 FROM item_categories ic WHERE ic.item_id = i.id AND ic.category_id = " +
-                     param(*q.category_id) + "::uuid)";
-        }
-        if (q.min_price) {
-            where += " AND i.current_price >= " + param(domain::FormatMoney(*q.min_price)) + "::numeric";
-        }
-        if (q.max_price) {
-            where += " AND i.current_price <= " + param(domain::FormatMoney(*q.max_price)) + "::numeric";
-        }
-        if (q.text) {
-            std::string pattern = "%";
-            for (char c : *q.text) {
-                if (c == '%' || c == '_' || c == '\\') {
-                    pattern += '\\';
-                }
-                pattern += c;
+namespace {
+
+// The list statement, assembled from constant fragments only; every value travels as a parameter.
+struct ListStatement {
+    std::string sql;        // the page, with count(*) OVER () as the last column
+    std::string count_sql;  // the count alone, for a page past the end
+    Params params;          // count_sql takes all but the last two (LIMIT, OFFSET)
+};
+
+ListStatement BuildList(const app::ItemQuery& q) {
+    ListStatement st;
+    std::string where = " WHERE TRUE";
+    auto param = [&st](std::string value) {
+        st.params.emplace_back(std::move(value));
+        return "$" + std::to_string(st.params.size());
+    };
+    if (q.status) {
+        where += " AND i.status = " + param(std::string(domain::ToString(*q.status)));
+    }
+    if (q.seller_id) {
+        where += " AND i.seller_id = " + param(*q.seller_id);
+    }
+    if (q.category_id) {
+        where += " AND EXISTS (SELECT 1 FROM item_categories ic WHERE ic.item_id = i.id AND ic.category_id = " +
+                 param(*q.category_id) + "::uuid)";
+    }
+    if (q.min_price) {
+        where += " AND i.current_price >= " + param(domain::FormatMoney(*q.min_price)) + "::numeric";
+    }
+    if (q.max_price) {
+        where += " AND i.current_price <= " + param(domain::FormatMoney(*q.max_price)) + "::numeric";
+    }
+    if (q.text) {
+        std::string pattern = "%";
+        for (char c : *q.text) {
+            if (c == '%' || c == '_' || c == '\\') {
+                pattern += '\\';
             }
-            pattern += '%';
-            const auto p = param(pattern);
-            where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
+            pattern += c;
         }
-        const char* column = q.sort == app::ItemSort::kEndDate        ? "i.end_date"
-                             : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
-                                                                      : "i.created_at";
-        const char* dir = q.descending ? " DESC" : " ASC";
-        const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
-        const auto limit = param(std::to_string(q.limit));
-        const auto offset = param(std::to_string(static_cast<std::int64_t>(q.page - 1) * q.limit));
-        const std::string sql = std::string("SELECT ") + kColumns + ", count(*) OVER () FROM items i" + where + order +
-                                " LIMIT " + limit + " OFFSET " + offset;
-        auto rows = conn.ExecParams(sql, params);
-        app::ItemPage page;
-        page.items.reserve(static_cast<std::size_t>(rows.Rows()));
-        for (int r = 0; r < rows.Rows(); ++r) {
-            page.items.push_back(ItemFromRow(rows, r));
+        pattern += '%';
+        const auto p = param(pattern);
+        where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
+    }
+    const char* column = q.sort == app::ItemSort::kEndDate        ? "i.end_date"
+                         : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
+                                                                  : "i.created_at";
+    const char* dir = q.descending ? " DESC" : " ASC";
+    const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
+    st.count_sql = "SELECT count(*) FROM items i" + where;
+    const auto limit = param(std::to_string(q.limit));
+    const auto offset = param(std::to_string(static_cast<std::int64_t>(q.page - 1) * q.limit));
+    st.sql = std::string("SELECT ") + kColumns + ", count(*) OVER () FROM items i" + where + order + " LIMIT " + limit +
+             " OFFSET " + offset;
+    return st;
+}
+
+// total = -1 when the page is empty: the window count is then unavailable.
+app::ItemPage PageFromRows(const PgResult& rows) {
+    app::ItemPage page;
+    page.items.reserve(static_cast<std::size_t>(rows.Rows()));
+    for (int r = 0; r < rows.Rows(); ++r) {
+        page.items.push_back(ItemFromRow(rows, r));
+    }
+    page.total = rows.Rows() > 0 ? rows.Int64(0, kColumnCount) : -1;
+    return page;
+}
+
+}  // namespace
+
+boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
+    auto st = BuildList(q);
+    if (reads_ != nullptr) {
+        auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
+        std::string sql = st.sql;
+        Params params = st.params;
+        auto page = co_await reads_->Query(nullptr, std::move(sql), std::move(params), std::move(decode_page));
+        if (page.total < 0) {
+            auto decode_count = [](const PgResult& rows) { return rows.Int64(0, 0); };
+            st.params.resize(st.params.size() - 2);
+            page.total =
+                co_await reads_->Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
         }
-        if (rows.Rows() > 0) {
-            page.total = rows.Int64(0, kColumnCount);
-        } else {
-            // Past the last page the window count is unavailable: count separately.
-            params.resize(params.size() - 2);
-            page.total = conn.ExecParams("SELECT count(*) FROM items i" + where, params).Int64(0, 0);
+        co_return page;
+    }
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [st = std::move(st)](PgConnection& conn) mutable {
+        auto page = PageFromRows(conn.ExecParams(st.sql, st.params));
+        if (page.total < 0) {
+            st.params.resize(st.params.size() - 2);
+            page.total = conn.ExecParams(st.count_sql, st.params).Int64(0, 0);
         }
         return page;
     };

@@ -2,6 +2,7 @@
 
 #include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/pipeline.hpp"
 
 namespace auction::postgres {
 
@@ -12,7 +13,8 @@ extern const char* const kItemColumns;
 
 class PgItemRepository final : public app::ItemRepository {
 public:
-    explicit PgItemRepository(DbExecutor& db) : db_(db) {}
+    /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
+    explicit PgItemRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
@@ -25,6 +27,7 @@ public:
 
 private:
     DbExecutor& db_;
+    PgPipeline* reads_;
 };
 
 }  // namespace auction::postgres

@@ -22,6 +22,37 @@ void AppendParams(Params& params, const events::OutboxMessage& m) {
     params.emplace_back(timeutil::FormatRfc3339(m.occurred_at));
 }
 
+std::string InsertBatchCte(int first) {
+    auto p = [first](int i) { return "$" + std::to_string(first + i); };
+    // WITH ORDINALITY + ORDER BY: ids (the relay's publishing order) follow the vector's order.
+    return "ev AS (INSERT INTO outbox_events (event_id, exchange, routing_key, aggregate_id, correlation_id, body, "
+           "created_at) SELECT e.event_id, e.exchange, e.routing_key, e.aggregate_id, e.correlation_id, e.body, "
+           "e.created_at FROM unnest(" +
+           p(0) + "::uuid[], " + p(1) + "::text[], " + p(2) + "::text[], " + p(3) + "::text[], " + p(4) + "::text[], " +
+           p(5) + "::text[], " + p(6) +
+           "::timestamptz[]) WITH ORDINALITY AS e(event_id, exchange, routing_key, aggregate_id, correlation_id, "
+           "body, created_at, n) ORDER BY e.n RETURNING id)";
+}
+
+void AppendBatchParams(Params& params, const std::vector<events::OutboxMessage>& messages) {
+    std::vector<std::vector<std::string>> columns(7);
+    for (auto& column : columns) {
+        column.reserve(messages.size());
+    }
+    for (const auto& m : messages) {
+        columns[0].push_back(m.event_id);
+        columns[1].push_back(m.exchange);
+        columns[2].push_back(m.routing_key);
+        columns[3].push_back(m.aggregate_id);
+        columns[4].push_back(m.correlation_id);
+        columns[5].push_back(m.body);
+        columns[6].push_back(timeutil::FormatRfc3339(m.occurred_at));
+    }
+    for (const auto& column : columns) {
+        params.emplace_back(FormatTextArray(column));
+    }
+}
+
 void Insert(PgConnection& conn, const events::OutboxMessage& message) {
     static const std::string kSql =
         "WITH " + InsertCte(1) + " SELECT pg_notify('" + std::string(kOutboxChannel) + "', '') FROM ev";

@@ -22,6 +22,11 @@ std::string InsertCte(int first_param);
 void AppendParams(Params& params, const events::OutboxMessage& message);
 /// Inserts an event and notifies the relay; call inside the transaction of the change.
 void Insert(PgConnection& conn, const events::OutboxMessage& message);
+/// Like InsertCte, for several events in one statement (e.g. one per created attribute), in vector order:
+/// seven array parameters $first..$first+6, one element per event.
+std::string InsertBatchCte(int first_param);
+/// Appends the seven array parameters InsertBatchCte expects.
+void AppendBatchParams(Params& params, const std::vector<events::OutboxMessage>& messages);
 
 struct PendingEvent {
     std::int64_t id = 0;

@@ -261,8 +261,9 @@ ApiConfig LoadApiConfig(const Environment& env) {
     cfg.aws.access_key = env.String("AWS_ACCESS_KEY", "");
     cfg.aws.secret_key = env.String("AWS_SECRET_KEY", "");
     cfg.aws.region = env.String("AWS_DEFAULT_REGION", "eu-central-1");
-    cfg.aws.bucket = env.String("AWS_BUCKET", "auction-images");
+    cfg.aws.bucket = env.Required("AWS_BUCKET");  // image uploads need it; no silent default bucket
     cfg.http_threads = env.Int("HTTP_THREADS", cores, 1, 256);
+    cfg.read_conns = env.Int("DB_READ_CONNS", cfg.http_threads, 1, 256);
     cfg.body_limit_bytes = static_cast<std::size_t>(env.Int("HTTP_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024));
     cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
     cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));

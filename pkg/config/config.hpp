@@ -73,6 +73,7 @@ struct ApiConfig {
     PostgresConfig postgres;
     AwsConfig aws;
     int http_threads = 2;
+    int read_conns = 2;  // DB_READ_CONNS: pipelined read connections (default: one per I/O thread)
     std::size_t body_limit_bytes = 1024 * 1024;
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};

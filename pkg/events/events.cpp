@@ -51,4 +51,58 @@ json::object ItemDeletedPayload(const domain::Item& item, timeutil::Micros delet
     };
 }
 
+json::object CommentCreatedPayload(const domain::ItemComment& comment) {
+    return json::object{
+        {"id", comment.id},
+        {"itemId", comment.item_id},
+        {"authorId", comment.author_id},
+        {"content", comment.content},
+        {"createdAt", timeutil::FormatRfc3339(comment.created_at)},
+    };
+}
+
+json::object CommentDeletedPayload(const domain::ItemComment& comment, timeutil::Micros deleted_at) {
+    return json::object{
+        {"id", comment.id},
+        {"itemId", comment.item_id},
+        {"deletedAt", timeutil::FormatRfc3339(deleted_at)},
+    };
+}
+
+json::object AttributeCreatedPayload(const domain::ItemAttribute& attribute) {
+    return json::object{
+        {"id", attribute.id},
+        {"itemId", attribute.item_id},
+        {"key", attribute.key},
+        {"value", attribute.value},
+        {"createdAt", timeutil::FormatRfc3339(attribute.created_at)},
+    };
+}
+
+json::object AttributeDeletedPayload(const domain::ItemAttribute& attribute, timeutil::Micros deleted_at) {
+    return json::object{
+        {"id", attribute.id},
+        {"itemId", attribute.item_id},
+        {"deletedAt", timeutil::FormatRfc3339(deleted_at)},
+    };
+}
+
+json::object ImageUploadedPayload(const domain::ItemImage& image) {
+    return json::object{
+        {"id", image.id},
+        {"itemId", image.item_id},
+        {"imageUrl", image.image_url},
+        {"createdAt", timeutil::FormatRfc3339(image.created_at)},
+    };
+}
+
+json::object ImageDeletedPayload(const domain::ItemImage& image, timeutil::Micros deleted_at) {
+    return json::object{
+        {"id", image.id},
+        {"itemId", image.item_id},
+        {"imageUrl", image.image_url},
+        {"deletedAt", timeutil::FormatRfc3339(deleted_at)},
+    };
+}
+
 }  // namespace auction::events

@@ -5,6 +5,9 @@
 #include <string_view>
 
 #include "domain/item.hpp"
+#include "domain/item_attribute.hpp"
+#include "domain/item_comment.hpp"
+#include "domain/item_image.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::events {
@@ -40,5 +43,18 @@ boost::json::object ItemCreatedPayload(const domain::Item& item);
 boost::json::object ItemUpdatedPayload(const domain::Item& item);
 /// item.deleted.v1 payload: {id, sellerId, deletedAt}.
 boost::json::object ItemDeletedPayload(const domain::Item& item, timeutil::Micros deleted_at);
+
+/// item.comment.created.v1 payload: {id, itemId, authorId, content, createdAt}.
+boost::json::object CommentCreatedPayload(const domain::ItemComment& comment);
+/// item.comment.deleted.v1 payload: {id, itemId, deletedAt}.
+boost::json::object CommentDeletedPayload(const domain::ItemComment& comment, timeutil::Micros deleted_at);
+/// item.attribute.created.v1 payload (one event per attribute): {id, itemId, key, value, createdAt}.
+boost::json::object AttributeCreatedPayload(const domain::ItemAttribute& attribute);
+/// item.attribute.deleted.v1 payload: {id, itemId, deletedAt}.
+boost::json::object AttributeDeletedPayload(const domain::ItemAttribute& attribute, timeutil::Micros deleted_at);
+/// item.image.uploaded.v1 payload: {id, itemId, imageUrl, createdAt}.
+boost::json::object ImageUploadedPayload(const domain::ItemImage& image);
+/// item.image.deleted.v1 payload: {id, itemId, imageUrl, deletedAt}.
+boost::json::object ImageDeletedPayload(const domain::ItemImage& image, timeutil::Micros deleted_at);
 
 }  // namespace auction::events

@@ -21,6 +21,7 @@ std::map<std::string, std::string> ValidApiEnv() {
         {"POSTGRES_HOST", "auction-postgres"}, {"POSTGRES_PORT", "5432"},
         {"POSTGRES_DATABASE", "auction"},      {"POSTGRES_USERNAME", "postgres"},
         {"POSTGRES_PASSWORD", "postgres"},     {"RABBITMQ_URL", "amqp://guest:guest@rabbitmq:5672/"},
+        {"AWS_BUCKET", "auction-images"},
     };
 }
 
@@ -190,7 +191,8 @@ TEST(LoadApiConfig, HonoursExplicitTuning) {
 }
 
 TEST(LoadApiConfig, MissingOrMalformedSettingsNameTheVariable) {
-    for (const char* required : {"POSTGRES_HOST", "POSTGRES_DATABASE", "POSTGRES_USERNAME", "RABBITMQ_URL"}) {
+    for (const char* required :
+         {"POSTGRES_HOST", "POSTGRES_DATABASE", "POSTGRES_USERNAME", "RABBITMQ_URL", "AWS_BUCKET"}) {
         auto values = ValidApiEnv();
         values.erase(required);
         ExpectApiConfigErrorNaming(values, required);

@@ -214,3 +214,39 @@ TEST(DecodeItemDraft, NameLengthCountsCodePointsNotBytes) {
 
 }  // namespace
 }  // namespace auction::domain
+
+namespace auction::domain {
+namespace {
+
+TEST(ItemDraftText, ControlCharactersAndBlankNamesAreRejected) {
+    for (const auto& [field, value] :
+         std::vector<std::pair<std::string, std::string>>{{"name", std::string("Camera\0evil", 11)},
+                                                          {"name", "two\nlines"},
+                                                          {"name", "   "},
+                                                          {"description", std::string("nul\0inside", 11)},
+                                                          {"description", "bell\x07"}}) {
+        boost::json::object body{{"name", "Vintage Camera"},
+                                 {"currencyCode", "USD"},
+                                 {"startPrice", "100.00"},
+                                 {"bidIncrement", "5.00"},
+                                 {"startDate", "2024-01-15T10:00:00Z"},
+                                 {"endDate", "2024-01-20T10:00:00Z"}};
+        body[field] = value;
+        FieldErrors errors;
+        EXPECT_FALSE(DecodeItemDraft(body, errors).has_value()) << field;
+        ASSERT_EQ(errors.size(), 1U);
+        EXPECT_EQ(errors[0].field, field);
+    }
+    boost::json::object ok{{"name", "Vintage Camera"},
+                           {"description", "line one\nline two\ttabbed"},
+                           {"currencyCode", "USD"},
+                           {"startPrice", "100.00"},
+                           {"bidIncrement", "5.00"},
+                           {"startDate", "2024-01-15T10:00:00Z"},
+                           {"endDate", "2024-01-20T10:00:00Z"}};
+    FieldErrors errors;
+    EXPECT_TRUE(DecodeItemDraft(ok, errors).has_value());
+}
+
+}  // namespace
+}  // namespace auction::domain

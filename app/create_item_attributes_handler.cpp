@@ -1,0 +1,62 @@
+#include "app/handlers.hpp"
+#include "pkg/ids/uuid.hpp"
+
+namespace auction::app {
+
+namespace {
+
+[[noreturn]] void ThrowConflict(domain::AttributeConflict conflict) {
+    std::vector<httperror::FieldError> errors;
+    errors.reserve(conflict.errors.size());
+    for (auto& e : conflict.errors) {
+        errors.push_back({std::move(e.field), std::move(e.message)});
+    }
+    throw httperror::HttpError(httperror::Code::kConflict, std::move(conflict.detail), std::move(errors));
+}
+
+}  // namespace
+
+// POST /api/v1/items/:itemId/attributes: the seller adds 1..50 attributes to an active item, all or none.
+// A key the item already has, or more than 100 attributes in all, refuses the request (409). Answers 201
+// with the created attributes in request order.
+boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, RequestContext& ctx) {
+    const auto& user = ctx.RequireUser();
+    const auto id = PathId(ctx, "itemId", "item");
+    const auto body = ParseJsonBody(ctx);
+    domain::FieldErrors errors;
+    auto drafts = domain::DecodeAttributeDrafts(body, errors);
+    ThrowIfInvalid(errors);
+    std::vector<std::string> attribute_ids;
+    attribute_ids.reserve(drafts->size());
+    for (std::size_t i = 0; i < drafts->size(); ++i) {
+        attribute_ids.push_back(ids::NewUuidV7());
+    }
+    auto attributes = domain::NewAttributes(*drafts, id, attribute_ids);
+    std::function<void(const domain::Item&, const std::vector<std::string>&)> check =
+        [&user, attributes](const domain::Item& item, const std::vector<std::string>& existing_keys) {
+            RequireSeller(item, user);
+            if (auto conflict = domain::AttributeWriteConflict(item)) {
+                throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+            }
+            if (auto conflict = domain::NewAttributesConflict(existing_keys, attributes)) {
+                ThrowConflict(std::move(*conflict));
+            }
+        };
+    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
+    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    std::string item_id = id;
+    auto created =
+        co_await s.attributes.Create(std::move(item_id), std::move(attributes), std::move(check), std::move(meta));
+    if (!created) {
+        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+    }
+    boost::json::array out;
+    out.reserve(created->size());
+    for (const auto& attribute : *created) {
+        out.push_back(boost::json::value_from(attribute));
+    }
+    auto response = boost::json::object{{"attributes", std::move(out)}};
+    co_return CreatedResponse(ctx, response, "/api/v1/items/" + id + "/attributes");
+}
+
+}  // namespace auction::app

@@ -1,0 +1,21 @@
+#include "app/handlers.hpp"
+
+namespace auction::app {
+
+// GET /api/v1/items/:itemId/attributes: every attribute of the item, ordered by key.
+boost::asio::awaitable<Response> GetItemAttributesHandler(Services& s, RequestContext& ctx) {
+    const auto id = PathId(ctx, "itemId", "item");
+    std::string item_id = id;
+    auto attributes = co_await s.attributes.List(std::move(item_id));
+    if (!attributes) {
+        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+    }
+    boost::json::array out;
+    out.reserve(attributes->size());
+    for (const auto& attribute : *attributes) {
+        out.push_back(boost::json::value_from(attribute));
+    }
+    co_return JsonResponse(ctx, 200, boost::json::object{{"attributes", std::move(out)}});
+}
+
+}  // namespace auction::app

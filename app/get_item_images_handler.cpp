@@ -1,0 +1,26 @@
+#include <boost/json.hpp>
+
+#include "app/handlers.hpp"
+
+namespace auction::app {
+
+// GET /api/v1/items/:id/images: {"images":[...]} by display order; 404 for an unknown item.
+boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContext& ctx) {
+    const auto item_id = PathId(ctx, "id", "item");
+    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
+    std::string item_arg = item_id;
+    const auto images = co_await s.images.List(std::move(item_arg));
+    if (!images) {
+        throw httperror::HttpError(httperror::Code::kNotFound, "item " + item_id + " does not exist");
+    }
+    boost::json::array list;
+    list.reserve(images->size());
+    for (const auto& image : *images) {
+        list.push_back(boost::json::value_from(image));
+    }
+    boost::json::object body;
+    body["images"] = std::move(list);
+    co_return JsonResponse(ctx, 200, body);
+}
+
+}  // namespace auction::app

@@ -1,0 +1,130 @@
+#include "infra/postgres/comment_repository.hpp"
+
+#include "infra/postgres/item_repository.hpp"
+#include "infra/postgres/outbox_store.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
+
+namespace auction::postgres {
+
+namespace {
+
+using domain::ItemComment;
+
+// Every comment read selects the same columns (table aliased `c`), starting at column `first`.
+constexpr const char* kColumns =
+    "c.id::text, c.item_id::text, c.author_id, c.content, (extract(epoch FROM c.created_at) * 1000000)::bigint";
+
+ItemComment CommentFromRow(const PgResult& rows, int r, int first) {
+    ItemComment comment;
+    comment.id = rows.String(r, first);
+    comment.item_id = rows.String(r, first + 1);
+    comment.author_id = rows.String(r, first + 2);
+    comment.content = rows.String(r, first + 3);
+    comment.created_at = rows.Int64(r, first + 4);
+    return comment;
+}
+
+// A comment write takes a share lock on its item: concurrent comments on one item proceed together, while an
+// item update or delete (FOR UPDATE) waits for them, so its event is never published before theirs.
+const std::string& LockItemSql() {
+    static const std::string kSql =
+        std::string("SELECT ") + kItemColumns + " FROM items i WHERE i.id = $1::uuid FOR SHARE OF i";
+    return kSql;
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<app::CommentPage>> PgCommentRepository::List(std::string item_id, int page,
+                                                                                  int limit) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [item_id = std::move(item_id), page, limit](PgConnection& conn) -> std::optional<app::CommentPage> {
+        // One statement, so the existence check, the total and the page come from one snapshot.
+        static const std::string kSql =
+            std::string("SELECT s.found, s.total, ") + kColumns +
+            " FROM (SELECT EXISTS (SELECT 1 FROM items WHERE id = $1::uuid) AS found, "
+            "(SELECT count(*) FROM item_comments WHERE item_id = $1::uuid) AS total) s "
+            "LEFT JOIN LATERAL (SELECT * FROM item_comments WHERE item_id = $1::uuid ORDER BY created_at, id "
+            "LIMIT $2::bigint OFFSET $3::bigint) c ON TRUE ORDER BY c.created_at, c.id";
+        const auto offset = static_cast<std::int64_t>(page - 1) * limit;
+        auto rows =
+            conn.ExecPrepared("comment_list", kSql.c_str(), {item_id, std::to_string(limit), std::to_string(offset)});
+        if (rows.Rows() == 0 || !rows.Bool(0, 0)) {
+            return std::nullopt;
+        }
+        app::CommentPage out;
+        out.total = rows.Int64(0, 1);
+        for (int r = 0; r < rows.Rows(); ++r) {
+            if (!rows.IsNull(r, 2)) {  // a page past the end joins no comment
+                out.comments.push_back(CommentFromRow(rows, r, 2));
+            }
+        }
+        return out;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(ItemComment comment,
+                                                                               events::EventMeta meta) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [comment = std::move(comment),
+                 meta = std::move(meta)](PgConnection& conn) mutable -> std::optional<ItemComment> {
+        PgTransaction tx(conn);
+        auto item = conn.ExecPrepared("comment_item_lock", "SELECT 1 FROM items WHERE id = $1::uuid FOR SHARE",
+                                      {comment.item_id});
+        if (item.Rows() == 0) {
+            return std::nullopt;
+        }
+        comment.created_at = timeutil::NowMicros();
+        auto event = events::MakeItemEvent("item.comment.created", meta, comment.item_id,
+                                           events::CommentCreatedPayload(comment), comment.created_at);
+        static const std::string kSql =
+            "WITH ins AS (INSERT INTO item_comments (id, item_id, author_id, content, created_at, updated_at) "
+            "VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $5::timestamptz)), " +
+            outbox::InsertCte(6) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+        Params params{comment.id, comment.item_id, comment.author_id, comment.content,
+                      timeutil::FormatRfc3339(comment.created_at)};
+        outbox::AppendParams(params, event);
+        conn.ExecPrepared("comment_create", kSql.c_str(), params);
+        tx.Commit();
+        return comment;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+boost::asio::awaitable<app::ChildDeleteResult> PgCommentRepository::Delete(
+    std::string item_id, std::string comment_id, std::function<void(const domain::Item&, const ItemComment&)> check,
+    events::EventMeta meta) {
+    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
+    auto work = [item_id = std::move(item_id), comment_id = std::move(comment_id), check = std::move(check),
+                 meta = std::move(meta)](PgConnection& conn) {
+        PgTransaction tx(conn);
+        auto item_rows = conn.ExecPrepared("comment_item_lock_full", LockItemSql().c_str(), {item_id});
+        if (item_rows.Rows() == 0) {
+            return app::ChildDeleteResult::kItemNotFound;
+        }
+        const auto item = ItemFromRow(item_rows, 0);
+        static const std::string kSelect =
+            std::string("SELECT ") + kColumns +
+            " FROM item_comments c WHERE c.id = $1::uuid AND c.item_id = $2::uuid FOR UPDATE";
+        auto rows = conn.ExecPrepared("comment_lock", kSelect.c_str(), {comment_id, item_id});
+        if (rows.Rows() == 0) {
+            return app::ChildDeleteResult::kNotFound;
+        }
+        const auto comment = CommentFromRow(rows, 0, 0);
+        check(item, comment);  // throws to refuse; the transaction rolls back
+        const auto now = timeutil::NowMicros();
+        auto event = events::MakeItemEvent("item.comment.deleted", meta, comment.item_id,
+                                           events::CommentDeletedPayload(comment, now), now);
+        static const std::string kSql = "WITH del AS (DELETE FROM item_comments WHERE id = $1::uuid), " +
+                                        outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
+                                        "', '') FROM ev";
+        Params params{comment.id};
+        outbox::AppendParams(params, event);
+        conn.ExecPrepared("comment_delete", kSql.c_str(), params);
+        tx.Commit();
+        return app::ChildDeleteResult::kDeleted;
+    };
+    co_return co_await db_.Run(std::move(work));
+}
+
+}  // namespace auction::postgres
