@@ -55,21 +55,7 @@ ApiApp::~ApiApp() {
 }
 
 unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
-    const auto deadline = std::chrono::steady_clock::now() + db_wait;
-    for (;;) {
-        try {
-            auto conn = postgres::PgConnection::Connect(config_.postgres.ConnInfo(config_.service_name + "-migrate"),
-                                                        std::chrono::minutes(5));
-            postgres::ApplyMigrations(*conn, postgres::EmbeddedMigrations());
-            break;
-        } catch (const postgres::PgError& e) {
-            if (!e.connection_lost() || std::chrono::steady_clock::now() >= deadline) {
-                throw;
-            }
-            logging::Warn("waiting for PostgreSQL", {{"error", e.what()}});
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-    }
+    postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-migrate"), db_wait);
     reads_.Start();
     relay_.Start();
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);

@@ -127,10 +127,6 @@ HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx
         fields["error"] = e.what();
         logging::Warn("database pool exhausted", std::move(fields));
         return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
-    } catch (const postgres::ExecutorOverloaded& e) {
-        fields["error"] = e.what();
-        logging::Warn("database queue full", std::move(fields));
-        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
     } catch (const aws::S3Error& e) {
         fields["error"] = e.what();
         fields["status"] = e.status();
@@ -138,7 +134,7 @@ HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx
         return HttpError(Code::kInternal, "storage failure");
     } catch (const executor::PoolOverloaded& e) {
         fields["error"] = e.what();
-        logging::Warn("blocking work queue full", std::move(fields));
+        logging::Warn("work queue full", std::move(fields));
         return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
     } catch (const std::exception& e) {
         fields["error"] = e.what();

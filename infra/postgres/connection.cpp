@@ -55,14 +55,10 @@ std::unique_ptr<PgConnection> PgConnection::Connect(const std::string& conninfo,
     return conn;
 }
 
-PgResult PgConnection::Check(PGresult* r, std::string_view what) {
-    const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-        return PgResult(r);
-    }
+PgError ErrorFrom(const PGresult* r, PGconn* conn) {
     std::string sqlstate;
     std::string constraint;
-    std::string message = std::string(what) + ": ";
+    std::string message = "query failed: ";
     if (r != nullptr) {
         if (const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) {
             sqlstate = s;
@@ -71,13 +67,24 @@ PgResult PgConnection::Check(PGresult* r, std::string_view what) {
             constraint = c;
         }
         message += PQresultErrorMessage(r);
-        PQclear(r);
     } else {
-        message += PQerrorMessage(conn_.get());
+        message += PQerrorMessage(conn);
     }
-    const bool lost = PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" ||
+    const bool lost = PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" ||
                       sqlstate == "57P02" || sqlstate == "57P03";
-    throw PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
+    return PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
+}
+
+PgResult PgConnection::Check(PGresult* r) {
+    const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        return PgResult(r);
+    }
+    auto error = ErrorFrom(r, conn_.get());
+    if (r != nullptr) {
+        PQclear(r);
+    }
+    throw error;
 }
 
 bool PgConnection::StillAlive() noexcept {
@@ -91,7 +98,7 @@ bool PgConnection::StillAlive() noexcept {
 }
 
 PgResult PgConnection::Exec(const std::string& sql) {
-    return Check(PQexec(conn_.get(), sql.c_str()), "query failed");
+    return Check(PQexec(conn_.get(), sql.c_str()));
 }
 
 namespace {
@@ -110,18 +117,17 @@ std::vector<const char*> Values(const Params& params) {
 PgResult PgConnection::ExecParams(const std::string& sql, const Params& params) {
     const auto values = Values(params);
     return Check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                              nullptr, nullptr, 0),
-                 "query failed");
+                              nullptr, nullptr, 0));
 }
 
 PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Params& params) {
     if (prepared_.find(name) == prepared_.end()) {
-        Check(PQprepare(conn_.get(), name, sql, static_cast<int>(params.size()), nullptr), "prepare failed");
+        Check(PQprepare(conn_.get(), name, sql, static_cast<int>(params.size()), nullptr));
         prepared_.insert(name);
     }
     const auto values = Values(params);
-    return Check(PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0),
-                 "query failed");
+    return Check(
+        PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
 }
 
 PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) {

@@ -29,6 +29,10 @@ private:
     bool connection_lost_;
 };
 
+/// The error of a failed result (or, with `result` null, of the connection): SQLSTATE, constraint name,
+/// and whether the connection is gone. The one place libpq errors become PgError.
+PgError ErrorFrom(const PGresult* result, PGconn* conn);
+
 struct PgResultDeleter {
     void operator()(PGresult* r) const noexcept { PQclear(r); }
 };
@@ -88,7 +92,7 @@ public:
 
 private:
     explicit PgConnection(PGconn* conn) : conn_(conn), created_at_(Clock::now()) {}
-    PgResult Check(PGresult* r, std::string_view what);
+    PgResult Check(PGresult* r);
 
     std::unique_ptr<PGconn, PgConnDeleter> conn_;
     std::unordered_set<std::string> prepared_;

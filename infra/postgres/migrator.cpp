@@ -1,6 +1,7 @@
 #include "infra/postgres/migrator.hpp"
 
 #include <set>
+#include <thread>
 
 #include "pkg/logging/logger.hpp"
 
@@ -37,6 +38,23 @@ std::vector<std::string> ApplyMigrations(PgConnection& conn, const std::vector<M
         logging::Info("Applied migration", {{"version", v}});
     }
     return applied;
+}
+
+void MigrateOnStart(const std::string& conninfo, std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+        try {
+            auto conn = PgConnection::Connect(conninfo, std::chrono::minutes(5));
+            ApplyMigrations(*conn, EmbeddedMigrations());
+            return;
+        } catch (const PgError& e) {
+            if (!e.connection_lost() || std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+            logging::Warn("waiting for PostgreSQL", {{"error", e.what()}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
 }
 
 bool MigrationsApplied(PgConnection& conn, const std::vector<Migration>& migrations) {

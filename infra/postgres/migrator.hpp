@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ const std::vector<Migration>& EmbeddedMigrations();
 /// transaction holds an advisory lock, so replicas starting together apply them once and in turn.
 /// Returns the versions it applied.
 std::vector<std::string> ApplyMigrations(PgConnection& conn, const std::vector<Migration>& migrations);
+
+/// Connects and applies the embedded migrations, waiting up to `wait` for PostgreSQL to accept
+/// connections (it may still be starting, as in compose); other failures are thrown at once.
+void MigrateOnStart(const std::string& conninfo, std::chrono::milliseconds wait);
 
 /// True when every given migration is recorded (readiness).
 bool MigrationsApplied(PgConnection& conn, const std::vector<Migration>& migrations);

@@ -15,29 +15,6 @@ namespace auction::postgres {
 
 namespace asio = boost::asio;
 
-namespace {
-
-PgError ErrorFromResult(const PGresult* r, PGconn* conn) {
-    std::string sqlstate;
-    std::string constraint;
-    std::string message = "query failed: ";
-    if (r != nullptr) {
-        if (const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) {
-            sqlstate = s;
-        }
-        if (const char* c = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME)) {
-            constraint = c;
-        }
-        message += PQresultErrorMessage(r);
-    } else {
-        message += PQerrorMessage(conn);
-    }
-    const bool lost = PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0;
-    return PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
-}
-
-}  // namespace
-
 /// One pipelined connection; all of its state lives on its strand.
 class PipelineConnection : public std::enable_shared_from_this<PipelineConnection> {
 public:
@@ -118,7 +95,7 @@ private:
                  PQpipelineSync(raw) == 1;
         }
         if (!ok) {
-            auto error = std::make_exception_ptr(ErrorFromResult(nullptr, raw));
+            auto error = std::make_exception_ptr(ErrorFrom(nullptr, raw));
             request->Complete(nullptr, error);
             Fail(error);
             return;
@@ -134,7 +111,7 @@ private:
         }
         const int r = PQflush(conn_->Raw());
         if (r < 0) {
-            Fail(std::make_exception_ptr(ErrorFromResult(nullptr, conn_->Raw())));
+            Fail(std::make_exception_ptr(ErrorFrom(nullptr, conn_->Raw())));
         } else if (r == 1) {
             writing_ = true;  // the socket buffer is full: continue when it drains
             socket_->async_wait(asio::posix::stream_descriptor::wait_write,
@@ -167,7 +144,7 @@ private:
         }
         PGconn* raw = conn_->Raw();
         if (PQconsumeInput(raw) == 0) {
-            Fail(std::make_exception_ptr(ErrorFromResult(nullptr, raw)));
+            Fail(std::make_exception_ptr(ErrorFrom(nullptr, raw)));
             return;
         }
         // Every statement was sent with its own sync: its results, a null, then PGRES_PIPELINE_SYNC.
@@ -204,13 +181,13 @@ private:
                 }
             } else {
                 if (!front.error) {
-                    front.error = std::make_exception_ptr(ErrorFromResult(r, raw));
+                    front.error = std::make_exception_ptr(ErrorFrom(r, raw));
                 }
                 PQclear(r);
             }
         }
         if (PQstatus(raw) != CONNECTION_OK) {
-            Fail(std::make_exception_ptr(ErrorFromResult(nullptr, raw)));
+            Fail(std::make_exception_ptr(ErrorFrom(nullptr, raw)));
             return;
         }
         Flush();

@@ -41,20 +41,7 @@ WorkerApp::~WorkerApp() {
 
 void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
     const auto deadline = std::chrono::steady_clock::now() + dependency_wait;
-    for (;;) {
-        try {
-            auto conn = postgres::PgConnection::Connect(
-                config_.postgres.ConnInfo(config_.service_name + "-worker-migrate"), std::chrono::minutes(5));
-            postgres::ApplyMigrations(*conn, postgres::EmbeddedMigrations());
-            break;
-        } catch (const postgres::PgError& e) {
-            if (!e.connection_lost() || std::chrono::steady_clock::now() >= deadline) {
-                throw;
-            }
-            logging::Warn("waiting for PostgreSQL", {{"error", e.what()}});
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-    }
+    postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-worker-migrate"), dependency_wait);
     for (;;) {
         try {
             consumer_ = std::make_unique<rabbitmq::Consumer>(
