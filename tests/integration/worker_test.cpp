@@ -188,3 +188,49 @@ TEST_F(Worker, NeverHoldsMoreThanThePoolSizeInFlight) {
 
 }  // namespace
 }  // namespace auction::testing
+
+namespace auction::testing {
+namespace {
+
+TEST_F(Worker, SurvivesABrokerRestartAndLosesNothing) {
+    std::vector<std::string> items;
+    for (int i = 0; i < 4; ++i) {
+        items.push_back(CreateBidItem(seller_));
+    }
+    std::map<std::string, int> highest;
+    std::vector<std::string> bid_ids;
+    auto publish = [&](BidPublisher& publisher, int from, int count) {
+        for (int n = from; n < from + count; ++n) {
+            const auto& item = items[static_cast<std::size_t>(n) % items.size()];
+            const int cents = 10001 + n * 7;
+            highest[item] = std::max(highest[item], cents);
+            bid_ids.push_back("restart-" + ids::NewUuidV4());
+            publisher.Publish("bid.placed", bid_ids.back(), item, "bidder", domain::FormatMoney(domain::Money{cents}),
+                              "USD");
+        }
+        publisher.Flush();
+    };
+    publish(bids_, 0, 200);
+    ASSERT_EQ(RunScriptFunction("auction_stop_rabbitmq_app"), 0);
+    ASSERT_EQ(RunScriptFunction("auction_start_rabbitmq_app"), 0);
+    BidPublisher after_restart;  // the old publisher connection died with the broker
+    publish(after_restart, 200, 200);
+
+    auto conn = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("t"), 5s);
+    const auto array = postgres::FormatTextArray(items);
+    EXPECT_TRUE(Eventually(
+        [&] {
+            return conn->ExecParams("SELECT count(*) FROM processed_bid_events WHERE item_id = ANY($1::uuid[])",
+                                    {array})
+                       .Int64(0, 0) == static_cast<std::int64_t>(bid_ids.size());
+        },
+        60s))
+        << "every bid, before and after the restart, applied once";
+    for (const auto& item : items) {
+        EXPECT_EQ(ReadItem(item).current_price, domain::FormatMoney(domain::Money{highest[item]}));
+    }
+    EXPECT_TRUE(worker_->Stats().connected) << "the consumer reconnected";
+}
+
+}  // namespace
+}  // namespace auction::testing
