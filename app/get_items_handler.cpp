@@ -1,5 +1,3 @@
-#include <charconv>
-
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -7,37 +5,13 @@ namespace auction::app {
 
 namespace {
 
-constexpr int kMaxLimit = 100;
-constexpr int kMaxPage = 100000;  // bounds OFFSET work; deep pages should filter instead
 constexpr std::size_t kMaxTextLength = 200;
-
-std::optional<int> ParseInt(const std::string& s) {
-    int v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size()) {
-        return std::nullopt;
-    }
-    return v;
-}
 
 ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
     ItemQuery q;
-    if (auto page = ctx.Query("page")) {
-        auto v = ParseInt(*page);
-        if (!v || *v < 1 || *v > kMaxPage) {
-            errors.push_back({"page", "must be an integer from 1 to 100000"});
-        } else {
-            q.page = *v;
-        }
-    }
-    if (auto limit = ctx.Query("limit")) {
-        auto v = ParseInt(*limit);
-        if (!v || *v < 1 || *v > kMaxLimit) {
-            errors.push_back({"limit", "must be an integer from 1 to 100"});
-        } else {
-            q.limit = *v;
-        }
-    }
+    const auto paging = ParsePaging(ctx, errors);
+    q.page = paging.page;
+    q.limit = paging.limit;
     if (auto status = ctx.Query("status")) {
         q.status = domain::ParseItemStatus(*status);
         if (!q.status) {

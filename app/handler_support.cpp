@@ -1,6 +1,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
+#include <optional>
 
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
@@ -26,6 +28,42 @@ boost::json::value ParseJsonBody(const RequestContext& ctx) {
         throw HttpError(Code::kBadRequest, "the request body is not valid JSON: " + ec.message());
     }
     return value;
+}
+
+namespace {
+
+std::optional<int> ParseInt(const std::string& s) {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+}  // namespace
+
+Paging ParsePaging(const RequestContext& ctx, domain::FieldErrors& errors) {
+    constexpr int kMaxPage = 100000;
+    constexpr int kMaxLimit = 100;
+    Paging paging;
+    if (auto raw = ctx.Query("page")) {
+        auto v = ParseInt(*raw);
+        if (!v || *v < 1 || *v > kMaxPage) {
+            errors.push_back({"page", "must be an integer from 1 to 100000"});
+        } else {
+            paging.page = *v;
+        }
+    }
+    if (auto raw = ctx.Query("limit")) {
+        auto v = ParseInt(*raw);
+        if (!v || *v < 1 || *v > kMaxLimit) {
+            errors.push_back({"limit", "must be an integer from 1 to 100"});
+        } else {
+            paging.limit = *v;
+        }
+    }
+    return paging;
 }
 
 void ThrowIfInvalid(const domain::FieldErrors& errors) {

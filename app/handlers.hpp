@@ -53,6 +53,14 @@ boost::asio::awaitable<void> DeleteObjectQuietly(aws::ObjectStorage& storage, st
 
 /// Parses a JSON request body: 415 unless Content-Type is application/json, 400 when malformed.
 boost::json::value ParseJsonBody(const RequestContext& ctx);
+/// `page` (1..100000, default 1) and `limit` (1..100, default 20) of a list request; a bad value adds a
+/// field error. The page cap bounds OFFSET work: deep pages should filter instead.
+struct Paging {
+    int page = 1;
+    int limit = 20;
+};
+Paging ParsePaging(const RequestContext& ctx, domain::FieldErrors& errors);
+
 /// 400 with the field errors, when there are any.
 void ThrowIfInvalid(const domain::FieldErrors& errors);
 /// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.

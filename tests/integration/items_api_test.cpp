@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/api_assertions.hpp"
 #include "support/test_env.hpp"
 
 namespace auction::testing {
@@ -22,30 +23,6 @@ protected:
 
     std::unique_ptr<HttpClient> client_;
 };
-
-void ExpectProblem(const HttpResult& res, int status) {
-    EXPECT_EQ(res.status, status) << res.body;
-    EXPECT_EQ(res.Header("content-type"), "application/problem+json");
-    auto p = res.Json().as_object();
-    EXPECT_EQ(p.at("status").as_int64(), status);
-    EXPECT_TRUE(p.contains("type"));
-    EXPECT_TRUE(p.contains("title"));
-    EXPECT_TRUE(p.contains("detail"));
-    EXPECT_TRUE(p.contains("instance"));
-}
-
-bool HasFieldError(const HttpResult& res, const std::string& field) {
-    auto p = res.Json().as_object();
-    if (!p.contains("errors")) {
-        return false;
-    }
-    for (const auto& e : p.at("errors").as_array()) {
-        if (e.at("field").as_string() == field) {
-            return true;
-        }
-    }
-    return false;
-}
 
 TEST_F(ItemsApi, CreateAnswers201WithItemAndLocation) {
     const auto seller = UniqueUser();
