@@ -2,6 +2,7 @@
 
 #include "infra/postgres/migrator.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::app {
 
@@ -46,8 +47,35 @@ ApiApp::ApiApp(config::ApiConfig config)
       reads_(io_, config_.postgres.ConnInfo(config_.service_name + "-api-reads"), config_.read_conns,
              config_.postgres.statement_timeout),
       server_(io_, router_, ToServerOptions(config_)),
-      relay_(ToRelayOptions(config_)) {
+      relay_(ToRelayOptions(config_)),
+      amqp_probe_(config_.rabbitmq_url, config_.service_name + "-api-readiness"),
+      ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
     RegisterRoutes(router_, services_);
+    ops_.Register(router_);
+}
+
+CheckResults ApiApp::Readiness() {
+    auto checks = CheckPostgres(pool_);
+    checks.emplace_back("rabbitmq", amqp_probe_.Check() ? "ok" : "fail");
+    return checks;
+}
+
+std::string ApiApp::MetricsText() {
+    std::string out;
+    router_.metrics().Write(out);
+    metrics::WriteCounter(out, "outbox_published_total", "Outbox events this process's relay published (confirmed).",
+                          static_cast<double>(relay_.Stats().published));
+    try {
+        // A scrape reads the backlog itself (one count) rather than the hot path maintaining a gauge.
+        auto lease = pool_.Acquire();
+        const auto rows = lease->Exec("SELECT count(*) FROM outbox_events");
+        metrics::WriteGauge(out, "outbox_backlog", "Outbox events waiting to be published.",
+                            static_cast<double>(rows.Int64(0, 0)));
+    } catch (const std::exception& e) {
+        logging::Warn("metrics: cannot read the outbox backlog", {{"error", e.what()}});
+    }
+    WritePoolMetrics(out, pool_.Stats());
+    return out;
 }
 
 ApiApp::~ApiApp() {
@@ -82,6 +110,7 @@ void ApiApp::Stop() {
         t.join();
     }
     threads_.clear();
+    ops_.Stop();
     db_.Stop();
     storage_.Stop();
     relay_.Stop();

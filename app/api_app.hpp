@@ -7,6 +7,7 @@
 
 #include "app/handlers.hpp"
 #include "app/http_server.hpp"
+#include "app/ops_endpoints.hpp"
 #include "app/router.hpp"
 #include "infra/postgres/attribute_repository.hpp"
 #include "infra/postgres/category_repository.hpp"
@@ -43,6 +44,11 @@ public:
     const config::ApiConfig& config() const { return config_; }
 
 private:
+    /// /readyz: PostgreSQL, migrations, RabbitMQ (blocking; runs on the ops pool).
+    CheckResults Readiness();
+    /// /metrics: requests by route, the outbox and the pool (blocking; runs on the ops pool).
+    std::string MetricsText();
+
     config::ApiConfig config_;
     postgres::PgPool pool_;
     postgres::DbExecutor db_;
@@ -58,6 +64,8 @@ private:
     postgres::PgPipeline reads_;  // single-statement reads, pipelined on the I/O threads
     HttpServer server_;
     rabbitmq::OutboxRelay relay_;
+    CachedAmqpProbe amqp_probe_;
+    OpsEndpoints ops_;  // /healthz, /readyz, /metrics
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
     std::vector<std::thread> threads_;
     bool stopped_ = false;

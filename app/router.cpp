@@ -60,7 +60,8 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 void Router::Add(http::verb method, std::string pattern, Handler handler) {
     auto segments = Split(pattern);
-    routes_.push_back(Route{method, std::move(pattern), std::move(segments), std::move(handler), std::nullopt});
+    const auto slot = metrics_.Register(http::to_string(method), pattern);
+    routes_.push_back(Route{method, std::move(pattern), std::move(segments), std::move(handler), std::nullopt, slot});
 }
 
 void Router::SetBodyLimit(http::verb method, std::string_view pattern, BodyLimit limit) {
@@ -151,6 +152,8 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
     ctx.request = std::move(request);
     const unsigned version = ctx.request.version();
     const bool keep_alive = ctx.request.keep_alive();
+    // A request no route takes is counted as "unmatched" with its method.
+    std::size_t metrics_slot = metrics_.Unmatched(ctx.request.method_string());
     Response res;
     std::exception_ptr failure;
     try {
@@ -195,6 +198,8 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
                 throw HttpError(Code::kNotFound, "no route matches " + ctx.path);
             }
         } else {
+            ctx.route = found->pattern;
+            metrics_slot = found->metrics_slot;
             Match(found->segments, segments, &ctx.path_params);
             res = co_await found->handler(ctx);
         }
@@ -209,6 +214,7 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
     res.keep_alive(keep_alive);
     middleware::ApplyTrace(res, ctx.trace);
     middleware::LogRequest(ctx, res.result_int());
+    metrics_.Record(metrics_slot, res.result_int(), std::chrono::steady_clock::now() - ctx.started);
     co_return res;
 }
 

@@ -10,6 +10,7 @@
 
 #include "internal/middleware/request_context.hpp"
 #include "pkg/httperror/http_error.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::app {
 
@@ -43,6 +44,9 @@ public:
     /// A problem response for failures found before routing (e.g. a body over the limit).
     static Response Problem(const Request& request, const httperror::HttpError& error);
 
+    /// Requests answered, by matched route pattern (recorded by Handle for every request).
+    const metrics::HttpMetrics& metrics() const noexcept { return metrics_; }
+
 private:
     struct Route {
         boost::beast::http::verb method;
@@ -50,9 +54,11 @@ private:
         std::vector<std::string> segments;
         Handler handler;
         std::optional<BodyLimit> body_limit;
+        std::size_t metrics_slot = 0;
     };
 
     std::vector<Route> routes_;
+    metrics::HttpMetrics metrics_;
 };
 
 /// Converts any exception escaping a handler into a public error, logging internals server-side.

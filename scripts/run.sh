@@ -46,7 +46,7 @@ have_workers=0
 if [[ -x $ROOT/build/auction-worker ]]; then
   have_workers=1
   for ((n = 1; n <= WORKERS; n++)); do
-    auction_proc_start "worker-$n" "$ROOT/build/auction-worker" "WORKER_ID=$n"
+    auction_proc_start "worker-$n" "$ROOT/build/auction-worker" "WORKER_ID=$n" "HEALTH_PORT=$((8090 + n))"
   done
   sleep 1
   for ((n = 1; n <= WORKERS; n++)); do

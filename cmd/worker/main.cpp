@@ -31,7 +31,8 @@ int main() {
                                                               {"prefetchCount", cfg.prefetch_count},
                                                               {"workerPoolSize", cfg.worker_pool_size},
                                                               {"maxOpenConns", cfg.postgres.max_open_conns},
-                                                              {"maxIdleConns", cfg.postgres.max_idle_conns}});
+                                                              {"maxIdleConns", cfg.postgres.max_idle_conns},
+                                                              {"healthPort", worker.health_port()}});
         int sig = 0;
         sigwait(&signals, &sig);
         logging::Info("shutting down", {{"signal", sig}});

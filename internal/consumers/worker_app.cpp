@@ -4,6 +4,7 @@
 
 #include "infra/postgres/migrator.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::consumers {
 
@@ -33,7 +34,10 @@ WorkerApp::WorkerApp(config::WorkerConfig config)
     : config_(std::move(config)),
       pool_(config_.postgres, config_.service_name + "-worker-" + config_.worker_id),
       handler_(pool_, config_),
-      relay_(RelayOptionsFor(config_)) {}
+      relay_(RelayOptionsFor(config_)),
+      ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
+    ops_.Register(health_router_);
+}
 
 WorkerApp::~WorkerApp() {
     Stop();
@@ -41,6 +45,9 @@ WorkerApp::~WorkerApp() {
 
 void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
     const auto deadline = std::chrono::steady_clock::now() + dependency_wait;
+    health_server_ = std::make_unique<app::HttpServer>(health_io_, health_router_, app::ServerOptions{});
+    health_port_ = health_server_->Listen("0.0.0.0", static_cast<unsigned short>(config_.health_port));
+    health_thread_ = std::thread([this] { health_io_.run(); });
     postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-worker-migrate"), dependency_wait);
     for (;;) {
         try {
@@ -50,6 +57,7 @@ void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
                     return handler_.Handle(batch, stopping);
                 });
             consumer_->Start();
+            consuming_.store(true, std::memory_order_release);
             break;
         } catch (const rabbitmq::AmqpError& e) {
             consumer_.reset();
@@ -69,11 +77,48 @@ void WorkerApp::Stop() {
         return;
     }
     stopped_ = true;
+    StopHealthServer();
     if (consumer_) {
         consumer_->Stop(config_.shutdown_timeout);
     }
     relay_.Stop();
     stats_logger_.reset();
+}
+
+void WorkerApp::StopHealthServer() {
+    if (health_server_) {
+        health_server_->Stop();
+        health_server_->WaitDrained(std::chrono::seconds(2));
+    }
+    health_io_.stop();
+    if (health_thread_.joinable()) {
+        health_thread_.join();
+    }
+    ops_.Stop();
+}
+
+app::CheckResults WorkerApp::Readiness() {
+    auto checks = app::CheckPostgres(pool_);
+    const bool connected = consuming_.load(std::memory_order_acquire) && consumer_->Stats().connected;
+    checks.emplace_back("rabbitmq", connected ? "ok" : "fail");
+    return checks;
+}
+
+std::string WorkerApp::MetricsText() {
+    const auto stats = consuming_.load(std::memory_order_acquire) ? consumer_->Stats() : rabbitmq::ConsumerStats{};
+    std::string out;
+    metrics::WriteCounter(out, "worker_messages_received_total", "Bid messages received from the broker.",
+                          static_cast<double>(stats.received));
+    metrics::WriteCounter(out, "worker_messages_acked_total", "Bid messages acknowledged after their commit.",
+                          static_cast<double>(stats.acked));
+    metrics::WriteCounter(out, "worker_messages_dead_lettered_total", "Bid messages sent to the dead-letter queue.",
+                          static_cast<double>(stats.dead_lettered));
+    metrics::WriteCounter(out, "worker_messages_requeued_total", "Bid messages handed back to the broker.",
+                          static_cast<double>(stats.requeued));
+    metrics::WriteCounter(out, "worker_batches_total", "Batches handed to the worker pool.",
+                          static_cast<double>(stats.batches));
+    app::WritePoolMetrics(out, pool_.Stats());
+    return out;
 }
 
 rabbitmq::ConsumerStats WorkerApp::Stats() const {

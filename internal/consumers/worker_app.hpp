@@ -1,7 +1,13 @@
 #pragma once
 
+#include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <memory>
+#include <thread>
 
+#include "app/http_server.hpp"
+#include "app/ops_endpoints.hpp"
+#include "app/router.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
@@ -19,21 +25,38 @@ public:
     WorkerApp(const WorkerApp&) = delete;
     WorkerApp& operator=(const WorkerApp&) = delete;
 
-    /// Migrates (waiting up to `dependency_wait` for PostgreSQL and RabbitMQ), then consumes.
+    /// Serves the health port at once (so /healthz answers while dependencies are awaited), migrates
+    /// (waiting up to `dependency_wait` for PostgreSQL and RabbitMQ), then consumes.
     void Start(std::chrono::milliseconds dependency_wait = std::chrono::seconds(60));
     /// Stops consuming, finishes and acks in-flight messages, stops the relay.
     void Stop();
 
     rabbitmq::ConsumerStats Stats() const;
     postgres::PgPool& pool() { return pool_; }
+    /// The bound health port (useful with HEALTH_PORT=0); 0 before Start.
+    unsigned short health_port() const noexcept { return health_port_; }
 
 private:
+    /// /readyz: PostgreSQL, migrations, and the consumer's broker connection.
+    app::CheckResults Readiness();
+    /// /metrics: the consumer's counters and the pool.
+    std::string MetricsText();
+    void StopHealthServer();
+
     config::WorkerConfig config_;
     postgres::PgPool pool_;
     BidConsumer handler_;
     std::unique_ptr<rabbitmq::Consumer> consumer_;
+    std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads
     rabbitmq::OutboxRelay relay_;
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
+    // The health port: the API's server and router on an io_context and thread of their own.
+    app::OpsEndpoints ops_;
+    app::Router health_router_;
+    boost::asio::io_context health_io_;
+    std::unique_ptr<app::HttpServer> health_server_;
+    std::thread health_thread_;
+    unsigned short health_port_ = 0;
     bool stopped_ = false;
 };
 

@@ -24,6 +24,7 @@ struct TraceContext {
 struct RequestContext {
     Request request;
     std::string path;
+    std::string_view route;  // the matched route's pattern ("/api/v1/items/:id"); empty when none matched
     std::vector<std::pair<std::string, std::string>> query;        // decoded, in order
     std::vector<std::pair<std::string, std::string>> path_params;  // decoded
     TraceContext trace;

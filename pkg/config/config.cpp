@@ -244,6 +244,7 @@ WorkerConfig LoadWorkerConfig(const Environment& env) {
     cfg.retry_backoff_initial = env.Duration("RETRY_BACKOFF_INITIAL", std::chrono::milliseconds(100));
     cfg.retry_backoff_max = env.Duration("RETRY_BACKOFF_MAX", std::chrono::seconds(5));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(30));
+    cfg.health_port = env.Int("HEALTH_PORT", 8090, 0, 65535);
     return cfg;
 }
 

@@ -91,6 +91,7 @@ struct WorkerConfig {
     std::chrono::milliseconds retry_backoff_initial{std::chrono::milliseconds(100)};
     std::chrono::milliseconds retry_backoff_max{std::chrono::seconds(5)};
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(30)};
+    int health_port = 8090;  // HEALTH_PORT: /healthz, /readyz, /metrics (0 = ephemeral)
 };
 
 /// Reads the worker's settings: the design's variables plus PREFETCH_COUNT, WORKER_POOL_SIZE, the

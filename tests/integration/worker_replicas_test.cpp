@@ -22,6 +22,7 @@ std::unique_ptr<ChildProcess> StartWorker(int n) {
     auto w = std::make_unique<ChildProcess>(AUCTION_WORKER_BINARY,
                                             std::map<std::string, std::string>{{"WORKER_ID", std::to_string(n)},
                                                                                {"LOG_LEVEL", "info"},
+                                                                               {"HEALTH_PORT", "0"},
                                                                                {"POOL_STATS_INTERVAL", "1s"},
                                                                                {"RETRY_MAX_ATTEMPTS", "40"},
                                                                                {"RETRY_BACKOFF_MAX", "1s"}});

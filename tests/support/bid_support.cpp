@@ -63,6 +63,7 @@ config::WorkerConfig TestWorkerConfig(const std::string& worker_id) {
     cfg.retry_backoff_max = std::chrono::milliseconds(500);
     cfg.retry_max_attempts = 3;
     cfg.shutdown_timeout = std::chrono::seconds(10);
+    cfg.health_port = 0;  // several workers per test binary: ephemeral health ports
     return cfg;
 }
 

@@ -1,0 +1,164 @@
+// Health, readiness and Prometheus metrics of both programs, against the real services.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <functional>
+#include <thread>
+
+#include "internal/consumers/worker_app.hpp"
+#include "pkg/ids/uuid.hpp"
+#include "support/bid_support.hpp"
+#include "support/prom_text.hpp"
+#include "support/test_env.hpp"
+
+namespace auction::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Polls `fetch` until `done` holds for its answer or the deadline passes; returns the last answer.
+HttpResult PollUntil(const std::function<HttpResult()>& fetch, const std::function<bool(const HttpResult&)>& done,
+                     std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto res = fetch();
+    while (!done(res) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        res = fetch();
+    }
+    return res;
+}
+
+std::string Check(const HttpResult& res, const char* name) {
+    const auto body = res.Json();
+    const auto* value = body.at("checks").as_object().if_contains(name);
+    return value != nullptr ? std::string(value->as_string()) : std::string("<missing>");
+}
+
+// Brings RabbitMQ's application back even when an assertion ends the test early.
+struct RabbitRestarter {
+    ~RabbitRestarter() { EXPECT_EQ(RunScriptFunction("auction_start_rabbitmq_app"), 0); }
+};
+
+TEST(HealthApi, HealthzAnswersWhileTheProcessRuns) {
+    HttpClient client(ApiServer::Shared().port());
+    const auto res = client.Get("/healthz");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.Header("content-type"), "application/json");
+    EXPECT_EQ(res.Json(), boost::json::parse(R"({"status":"ok"})"));
+}
+
+TEST(HealthApi, ReadyzIsReadyWithEveryCheckOk) {
+    HttpClient client(ApiServer::Shared().port());
+    const auto res = client.Get("/readyz");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.Header("content-type"), "application/json");
+    EXPECT_EQ(res.Json(),
+              boost::json::parse(R"({"status":"ready","checks":{"postgres":"ok","migrations":"ok","rabbitmq":"ok"}})"));
+}
+
+TEST(HealthApi, ReadyzIs503NamingRabbitmqWhileItIsDown) {
+    HttpClient client(ApiServer::Shared().port());
+    ASSERT_EQ(client.Get("/readyz").status, 200);
+    {
+        RabbitRestarter restart;
+        ASSERT_EQ(RunScriptFunction("auction_stop_rabbitmq_app"), 0);
+        // The broker probe is cached for about a second.
+        const auto down =
+            PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 503; }, 10s);
+        ASSERT_EQ(down.status, 503) << down.body;
+        EXPECT_EQ(down.Header("content-type"), "application/json");
+        EXPECT_EQ(down.Json().at("status"), "not_ready");
+        EXPECT_EQ(Check(down, "rabbitmq"), "fail");
+        EXPECT_EQ(Check(down, "postgres"), "ok");
+        EXPECT_EQ(Check(down, "migrations"), "ok");
+        // A probe storm while it is down answers from the cache: quickly, and without piling up.
+        const auto started = std::chrono::steady_clock::now();
+        for (int i = 0; i < 50; ++i) {
+            EXPECT_EQ(client.Get("/readyz").status, 503);
+        }
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+        // /healthz does not depend on the broker.
+        EXPECT_EQ(client.Get("/healthz").status, 200);
+    }
+    const auto up =
+        PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 200; }, 30s);
+    EXPECT_EQ(up.status, 200) << up.body;
+}
+
+TEST(MetricsApi, CountsRequestsByRoutePatternAndParsesAsPrometheusText) {
+    HttpClient client(ApiServer::Shared().port());
+    const auto missing = ids::NewUuidV4();
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_EQ(client.Get("/api/v1/items/" + missing).status, 404);
+    }
+    ASSERT_EQ(client.Get("/api/v1/categories").status, 200);
+    ASSERT_EQ(client.Get("/no/such/route").status, 404);
+
+    const auto res = client.Get("/metrics");
+    ASSERT_EQ(res.status, 200);
+    EXPECT_EQ(res.Header("content-type").rfind("text/plain; version=0.0.4", 0), 0U) << res.Header("content-type");
+    std::vector<PromSample> samples;
+    ASSERT_NO_THROW(samples = ParsePromText(res.body)) << res.body;
+
+    EXPECT_GE(FindSample(samples, "http_requests_total",
+                         {{"route", "/api/v1/items/:id"}, {"method", "GET"}, {"status", "404"}}),
+              3);
+    EXPECT_GE(FindSample(samples, "http_requests_total",
+                         {{"route", "/api/v1/categories"}, {"method", "GET"}, {"status", "200"}}),
+              1);
+    EXPECT_GE(FindSample(samples, "http_requests_total", {{"route", "unmatched"}, {"status", "404"}}), 1);
+    EXPECT_GE(FindSample(samples, "http_request_duration_seconds_count", {{"route", "/api/v1/items/:id"}}), 3);
+    EXPECT_FALSE(std::isnan(
+        FindSample(samples, "http_request_duration_seconds_bucket", {{"route", "/api/v1/items/:id"}, {"le", "+Inf"}})));
+    for (const auto& s : samples) {
+        const auto route = s.labels.find("route");
+        if (route != s.labels.end()) {
+            EXPECT_EQ(route->second.find(missing), std::string::npos) << "raw path as a label: " << route->second;
+        }
+    }
+    for (const char* name :
+         {"outbox_backlog", "outbox_published_total", "db_pool_max_open", "db_pool_open", "db_pool_in_use",
+          "db_pool_idle", "db_pool_wait_count_total", "db_pool_wait_duration_seconds_total"}) {
+        EXPECT_FALSE(std::isnan(FindSample(samples, name))) << name << " missing in\n" << res.body;
+    }
+    EXPECT_GE(FindSample(samples, "outbox_backlog"), 0);
+    EXPECT_EQ(FindSample(samples, "db_pool_max_open"), ApiServer::Shared().app().pool().Stats().max_open);
+}
+
+TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
+    ApiServer::Shared();  // migrations applied
+    auto cfg = TestWorkerConfig("health-" + ids::NewUuidV4().substr(0, 4));
+    ASSERT_EQ(cfg.health_port, 0);
+    consumers::WorkerApp worker(cfg);
+    worker.Start(10s);
+    ASSERT_NE(worker.health_port(), 0);
+    HttpClient client(worker.health_port());
+
+    const auto health = client.Get("/healthz");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.Json(), boost::json::parse(R"({"status":"ok"})"));
+
+    const auto ready =
+        PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 200; }, 10s);
+    ASSERT_EQ(ready.status, 200) << ready.body;
+    EXPECT_EQ(ready.Json(),
+              boost::json::parse(R"({"status":"ready","checks":{"postgres":"ok","migrations":"ok","rabbitmq":"ok"}})"));
+
+    const auto res = client.Get("/metrics");
+    ASSERT_EQ(res.status, 200);
+    EXPECT_EQ(res.Header("content-type").rfind("text/plain; version=0.0.4", 0), 0U);
+    std::vector<PromSample> samples;
+    ASSERT_NO_THROW(samples = ParsePromText(res.body)) << res.body;
+    for (const char* name :
+         {"worker_messages_received_total", "worker_messages_acked_total", "worker_messages_dead_lettered_total",
+          "worker_messages_requeued_total", "worker_batches_total", "db_pool_max_open", "db_pool_open",
+          "db_pool_in_use", "db_pool_idle", "db_pool_wait_count_total", "db_pool_wait_duration_seconds_total"}) {
+        EXPECT_FALSE(std::isnan(FindSample(samples, name))) << name << " missing in\n" << res.body;
+    }
+    EXPECT_EQ(FindSample(samples, "db_pool_max_open"), cfg.postgres.max_open_conns);
+    worker.Stop();
+}
+
+}  // namespace
+}  // namespace auction::testing
