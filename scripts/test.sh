@@ -38,6 +38,13 @@ export AWS_BUCKET="${AWS_BUCKET:-auction-images}"
 fuzz_status=0
 bash "$ROOT/scripts/fuzz.sh" || fuzz_status=$?
 log "fuzz exit status $fuzz_status"
+# The same tests built with ASan+UBSan (scripts/sanitize.sh), before the main run for the same reason.
+sanitize_status=0
+if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
+  bash "$ROOT/scripts/sanitize.sh" || sanitize_status=$?
+  log "sanitizer run exit status $sanitize_status"
+  ((fuzz_status != 0)) || fuzz_status=$sanitize_status  # either failure fails the command
+fi
 status=0
 ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
 ((status != 0)) || status=$fuzz_status
