@@ -1,21 +1,16 @@
 // auction-api: HTTP REST API for items and categories, publisher of item.* events.
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include "app/api_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/process/stop_signals.hpp"
 
 int main() {
     using namespace auction;
     // Block the stop signals before any thread starts, then wait for one on the main thread.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    const sigset_t signals = process::BlockStopSignals();
 
     config::ApiConfig cfg;
     try {
@@ -29,8 +24,7 @@ int main() {
         app::ApiApp api(cfg);
         const auto port = api.Start();
         logging::Info("API service started successfully", {{"port", port}, {"httpThreads", cfg.http_threads}});
-        int sig = 0;
-        sigwait(&signals, &sig);
+        const int sig = process::WaitForStopSignal(signals);
         logging::Info("shutting down", {{"signal", sig}});
         api.Stop();
         logging::Info("API service stopped");

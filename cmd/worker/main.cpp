@@ -1,19 +1,15 @@
 // auction-worker: consumes bid.placed.v1 / bid.won.v1 and updates item state; runs as several replicas.
-#include <csignal>
 #include <iostream>
 
 #include "internal/consumers/worker_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/process/stop_signals.hpp"
 
 int main() {
     using namespace auction;
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    // Block the stop signals before any thread starts, then wait for one on the main thread.
+    const sigset_t signals = process::BlockStopSignals();
 
     const auto env = config::Environment::Load(".env");
     config::WorkerConfig cfg;
@@ -33,8 +29,7 @@ int main() {
                                                               {"maxOpenConns", cfg.postgres.max_open_conns},
                                                               {"maxIdleConns", cfg.postgres.max_idle_conns},
                                                               {"healthPort", worker.health_port()}});
-        int sig = 0;
-        sigwait(&signals, &sig);
+        const int sig = process::WaitForStopSignal(signals);
         logging::Info("shutting down", {{"signal", sig}});
         worker.Stop();
         const auto stats = worker.Stats();
