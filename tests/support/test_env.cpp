@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <mutex>
 #include <stdexcept>
 
 #include "pkg/ids/uuid.hpp"
@@ -78,6 +80,47 @@ HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) {
 }
 HttpClient::~HttpClient() = default;
 
+namespace {
+
+/// With AUCTION_CONTRACT_DIR set (scripts/test.sh sets it), every HTTP exchange and every event the
+/// integration tests see is appended as one JSON line to http.jsonl / events.jsonl in that folder, and
+/// tools/contract checks them against docs/openapi.json and docs/asyncapi.yaml: the specs cannot drift
+/// from what the code really sends.
+void RecordContractLine(const char* file, const boost::json::object& line) {
+    static const char* dir = std::getenv("AUCTION_CONTRACT_DIR");
+    if (dir == nullptr || *dir == '\0') {
+        return;
+    }
+    static std::mutex mu;
+    std::lock_guard lock(mu);
+    std::ofstream out(std::string(dir) + "/" + file, std::ios::app);
+    out << boost::json::serialize(line) << '\n';
+}
+
+void RecordHttp(const std::string& method, const std::string& target, const std::string& request_content_type,
+                const HttpResult& res) {
+    boost::json::object line;
+    line["method"] = method;
+    line["target"] = target;
+    line["requestContentType"] = request_content_type;
+    line["status"] = res.status;
+    line["contentType"] = res.Header("content-type");
+    line["body"] = res.body;
+    RecordContractLine("http.jsonl", line);
+}
+
+}  // namespace
+
+void RecordEvent(const rabbitmq::Delivery& d) {
+    boost::json::object line;
+    line["exchange"] = d.exchange;
+    line["routingKey"] = d.routing_key;
+    line["messageId"] = d.properties.message_id;
+    line["contentType"] = d.properties.content_type;
+    line["body"] = d.body;
+    RecordContractLine("events.jsonl", line);
+}
+
 HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
                                std::map<std::string, std::string> headers) {
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -127,6 +170,13 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
             impl_->connected = false;
             impl_->buffer.clear();
         }
+        std::string request_content_type;
+        for (const auto& [k, v] : headers) {
+            if (boost::beast::iequals(k, "content-type")) {
+                request_content_type = v;
+            }
+        }
+        RecordHttp(method, target, request_content_type, out);
         return out;
     }
     throw std::runtime_error("unreachable");
@@ -197,6 +247,7 @@ std::optional<rabbitmq::Delivery> EventTap::Next(const std::function<bool(const 
             continue;
         }
         conn_->Ack(d->delivery_tag);
+        RecordEvent(*d);
         if (pred(*d)) {
             return d;
         }
@@ -215,6 +266,7 @@ std::vector<rabbitmq::Delivery> EventTap::Collect(const std::function<bool(const
             continue;
         }
         conn_->Ack(d->delivery_tag);
+        RecordEvent(*d);
         if (pred(*d)) {
             out.push_back(std::move(*d));
             if (out.size() == enough) {

@@ -85,6 +85,9 @@ private:
     bool durable_ = false;
 };
 
+/// Appends an event the tests received to $AUCTION_CONTRACT_DIR/events.jsonl (no-op when unset).
+void RecordEvent(const rabbitmq::Delivery& d);
+
 /// A unique user id per call, so tests never share rows.
 std::string UniqueUser(const std::string& prefix = "user");
 /// A valid create-item body, as in the design's curl example.
