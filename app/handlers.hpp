@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
+#include <span>
 
 #include "app/repository.hpp"
 #include "app/router.hpp"
@@ -21,7 +22,15 @@ struct Services {
     aws::ObjectStorage& storage;  // image bytes (S3)
 };
 
-/// The API's route table: every endpoint in one place.
+/// One row of the route table.
+struct RouteEntry {
+    boost::beast::http::verb method;
+    const char* pattern;
+    boost::asio::awaitable<Response> (*handler)(Services&, RequestContext&);
+};
+/// The API's route table: every endpoint in one place (the ops endpoints are added by OpsEndpoints).
+std::span<const RouteEntry> RouteTable();
+/// Adds every row of RouteTable() to `router`.
 void RegisterRoutes(Router& router, Services& services);
 
 // One function per endpoint, one file per endpoint as the design lists them.

@@ -2,7 +2,8 @@
 # Shared helpers for the project's scripts. Source it:  . "$(dirname "$0")/lib.sh"
 # Safe under `set -euo pipefail`. Every function is idempotent.
 #
-#   auction_install_deps            install the Debian packages that are missing
+#   auction_install_deps            install the Debian packages that are missing, and the API docs tools
+#   auction_install_apidocs         npm ci in tools/apidocs when node_modules is missing or stale
 #   auction_build [build_type]      configure (if needed) and build into $ROOT/build
 #   auction_start_postgres          project-owned PostgreSQL 15 cluster on 127.0.0.1:5433
 #   auction_stop_postgres
@@ -108,16 +109,35 @@ auction_install_deps() {
   done
   if ((${#missing[@]} == 0)); then
     log "all Debian packages present"
+  else
+    log "installing missing packages: ${missing[*]}"
+    if [[ -z ${_AUCTION_APT_UPDATED:-} ]]; then
+      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+      _AUCTION_APT_UPDATED=1
+    fi
+    _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+      "${missing[@]}"
+  fi
+  # The build embeds Swagger UI from tools/apidocs/node_modules (cmake/EmbedApiDocs.cmake).
+  auction_install_apidocs
+}
+
+# auction_install_apidocs: `npm ci` in tools/apidocs (Swagger UI, redocly, ajv, playwright-core, pinned by its
+# package-lock.json) unless node_modules already matches the lock file.
+auction_install_apidocs() {
+  local dir="$ROOT/tools/apidocs" stamp="$ROOT/tools/apidocs/node_modules/.package-lock.json"
+  if [[ -f $stamp && ! $dir/package-lock.json -nt $stamp ]]; then
     return 0
   fi
-  log "installing missing packages: ${missing[*]}"
-  if [[ -z ${_AUCTION_APT_UPDATED:-} ]]; then
-    _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    _AUCTION_APT_UPDATED=1
+  mkdir -p "$LOG_DIR"
+  log "installing the API docs tools (npm ci in tools/apidocs, log $LOG_DIR/npm-apidocs.log)"
+  # SCARF_ANALYTICS=false: swagger-ui-dist's install-time analytics stay off (no call home from CI).
+  if ! (cd "$dir" && SCARF_ANALYTICS=false npm ci --no-audit --no-fund) >"$LOG_DIR/npm-apidocs.log" 2>&1; then
+    tail -n 30 "$LOG_DIR/npm-apidocs.log" >&2
+    _auction_die "npm ci failed in $dir"
+    return 1
   fi
-  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-    "${missing[@]}"
 }
 
 # ---------------------------------------------------------------------------
