@@ -1,0 +1,391 @@
+#!/usr/bin/env bash
+# Chaos test (docs/CHAOS.md): a private PostgreSQL (5434) and RabbitMQ node (chaos@localhost, 5673), the built
+# auction-api (18181) and 3 auction-worker replicas (health 18191..18193), a load of API writes and bid events
+# (tests/chaos/chaos_load), and a nemesis that kill -9s and restarts RabbitMQ, PostgreSQL, the API and the
+# workers at random (seedable) moments. Then it heals everything, waits for quiescence and checks the history
+# against the events on auction.item and the final database state (lost / duplicated / unexpected).
+#   scripts/chaos.sh [--large] [--seed N]      exit 0 when valid, 1 when the checker found anomalies
+# Loopback only; never touches the shared services (5433, 5672, 9000). Binaries from $AUCTION_BUILD_DIR
+# (default build-chaos, built here when missing).
+set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SIZE=small
+SEED=${CHAOS_SEED:-$(date +%s)}
+while (($#)); do
+  case $1 in
+    --large) SIZE=large ;;
+    --small) SIZE=small ;;
+    --seed) SEED=$2; shift ;;
+    *) echo "usage: $0 [--large] [--seed N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [[ $SIZE == large ]]; then
+  : "${CHAOS_SECONDS:=240}" "${CHAOS_BIDS:=40000}" "${CHAOS_BID_ITEMS:=150}" "${CHAOS_WRITERS:=3}"
+  : "${CHAOS_FAULT_GAP:=6}"  # seconds between the starts of two faults: 1..2*GAP, uniform
+else
+  : "${CHAOS_SECONDS:=45}" "${CHAOS_BIDS:=5000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
+  : "${CHAOS_FAULT_GAP:=5}"
+fi
+export CHAOS_SECONDS CHAOS_BIDS CHAOS_BID_ITEMS CHAOS_WRITERS CHAOS_SEED=$SEED
+
+BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
+CHAOS_DIR=$RUN_DIR/chaos
+OUT=$CHAOS_DIR/out
+API_PORT=18181
+HEALTH_BASE=18190
+WORKERS=3
+DB=auction_chaos
+
+# The private PostgreSQL cluster: lib.sh's functions, pointed at our own directory and port.
+AUCTION_PG_PORT=${CHAOS_PG_PORT:-5434}
+AUCTION_PG_DIR=$CHAOS_DIR/pg
+AUCTION_PG_DATA=$AUCTION_PG_DIR/data
+AUCTION_PG_SOCK=$AUCTION_PG_DIR/sock # used by lib.sh's PostgreSQL functions
+export AUCTION_PG_SOCK
+LOG_DIR=$CHAOS_DIR/logs
+AUCTION_PG_LOG=$LOG_DIR/postgres.log
+
+# The private RabbitMQ node.
+RABBIT_DIR=$CHAOS_DIR/rabbit
+RABBIT_NODE=chaos@localhost
+RABBIT_PORT=${CHAOS_AMQP_PORT:-5673}
+RABBIT_DIST_PORT=25673
+AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
+
+if ((AUCTION_PG_PORT == 5433 || RABBIT_PORT == 5672)); then
+  echo "chaos.sh must not use the shared services' ports" >&2
+  exit 2
+fi
+
+say() { printf '[chaos %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+
+pg_postmaster_pid() {
+  local pid
+  pid=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == *"$AUCTION_PG_DATA"* ]]; then
+    echo "$pid"
+  fi
+}
+
+pg_start() {
+  _auction_pg_clear_stale_pid
+  local _try
+  for _try in 1 2 3 4 5; do
+    if _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" -l "$AUCTION_PG_LOG" -w -t 60 start \
+      >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 1
+  done
+  say "PostgreSQL did not restart"
+  return 1
+}
+
+# kill -9 of the postmaster and its children (ours only: found by parent pid).
+pg_kill9() {
+  local pid kids
+  pid=$(pg_postmaster_pid)
+  [[ -n $pid ]] || return 0
+  kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+  # shellcheck disable=SC2086
+  kill -KILL "$pid" $kids 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+pg_stop() {
+  if [[ -n $(pg_postmaster_pid) ]]; then
+    _auction_as_postgres "$AUCTION_PG_BIN/pg_ctl" -D "$AUCTION_PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 || pg_kill9
+  fi
+}
+
+chaos_psql() {
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres "$@"
+}
+
+# ---------------------------------------------------------------------------
+# RabbitMQ (second node, started with rabbitmq-server directly as the rabbitmq user)
+
+# Printed as NAME=value words for `env -i` (values contain no spaces).
+# shellcheck disable=SC2086
+rabbit_env() {
+  echo PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/var/lib/rabbitmq LANG=C.UTF-8 \
+    RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$RABBIT_PORT \
+    RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia RABBITMQ_LOG_BASE=$RABBIT_DIR/log \
+    RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins \
+    RABBITMQ_PID_FILE=$RABBIT_DIR/beam.pid
+}
+
+rabbit_beam_pid() {
+  local pid
+  pid=$(cat "$RABBIT_DIR/beam.pid" 2>/dev/null || true)
+  # The node name is not on beam's command line: it is in its environment.
+  if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE"; then
+    echo "$pid"
+  fi
+}
+
+rabbit_prepare() {
+  mkdir -p "$RABBIT_DIR/mnesia" "$RABBIT_DIR/log"
+  cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
+loopback_users.guest = true
+disk_free_limit.absolute = 50MB
+log.file.level = warning
+EOF
+  echo '[].' >"$RABBIT_DIR/enabled_plugins"
+  chown -R rabbitmq:rabbitmq "$RABBIT_DIR"
+  _auction_make_traversable "$CHAOS_DIR"
+}
+
+rabbit_ctl() {
+  # shellcheck disable=SC2046
+  runuser -u rabbitmq -- env -i $(rabbit_env) /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" "$@"
+}
+
+rabbit_start() {
+  rm -f "$RABBIT_DIR/beam.pid"
+  (
+    cd "$RABBIT_DIR" || exit 1
+    # shellcheck disable=SC2046
+    exec setsid runuser -u rabbitmq -- env -i $(rabbit_env) /usr/lib/rabbitmq/bin/rabbitmq-server \
+      >>"$LOG_DIR/rabbitmq.log" 2>&1 </dev/null
+  ) &
+  local deadline=$((SECONDS + 90))
+  until _auction_port_open 127.0.0.1 "$RABBIT_PORT"; do
+    if ((SECONDS >= deadline)); then
+      say "RabbitMQ node $RABBIT_NODE not accepting on $RABBIT_PORT after 90 s"
+      tail -n 20 "$LOG_DIR/rabbitmq.log" >&2 || true
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+rabbit_kill9() {
+  local pid
+  pid=$(rabbit_beam_pid)
+  [[ -n $pid ]] || return 0
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+rabbit_stop() {
+  local pid
+  pid=$(rabbit_beam_pid)
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || { kill -KILL "$pid" 2>/dev/null || true; }
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------
+# The service's processes (pid files in $CHAOS_DIR)
+
+# shellcheck disable=SC2086
+svc_env() {
+  echo PATH=/usr/bin:/bin POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$AUCTION_PG_PORT POSTGRES_DATABASE=$DB \
+    POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres RABBITMQ_URL=$AMQP_URL SERVICE_NAME=auction-chaos \
+    AWS_ENDPOINT=http://127.0.0.1:9 AWS_ACCESS_KEY=unused AWS_SECRET_KEY=unused AWS_BUCKET=chaos-unused \
+    LOG_LEVEL=warn
+}
+
+proc_pid() {
+  local pid
+  pid=$(cat "$CHAOS_DIR/$1.pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == "$BUILD_DIR/auction-"* ]]; then
+    echo "$pid"
+  fi
+}
+
+proc_start() {
+  local name=$1 bin extra
+  if [[ $name == api ]]; then
+    bin=$BUILD_DIR/auction-api
+    extra="PORT=$API_PORT HTTP_THREADS=2"
+  else
+    bin=$BUILD_DIR/auction-worker
+    extra="WORKER_ID=${name#worker-} HEALTH_PORT=$((HEALTH_BASE + ${name#worker-}))"
+  fi
+  (
+    cd "$CHAOS_DIR" || exit 1
+    # shellcheck disable=SC2046,SC2086
+    exec env -i $(svc_env) $extra setsid "$bin" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$CHAOS_DIR/$name.pid"
+}
+
+proc_kill() {
+  local sig=$1 name=$2 pid
+  pid=$(proc_pid "$name")
+  [[ -n $pid ]] || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 20))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+}
+
+api_wait() {
+  local deadline=$((SECONDS + ${1:-60}))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/api/v1/categories" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.3
+  done
+}
+
+PROCS=(api)
+for ((n = 1; n <= WORKERS; n++)); do PROCS+=("worker-$n"); done
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -z ${NEMESIS_PID:-} ]] || kill -TERM "$NEMESIS_PID" 2>/dev/null || true
+  [[ -z ${LOAD_PID:-} ]] || kill -TERM "$LOAD_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  local p
+  for p in "${PROCS[@]}"; do proc_kill TERM "$p"; done
+  rabbit_stop
+  pg_stop
+  exit "$status"
+}
+
+# ---------------------------------------------------------------------------
+# Nemesis: faults start every 1..2*GAP seconds; each kills one target with SIGKILL, keeps it down a
+# while and restarts it. Faults overlap when a new one starts before the previous healed.
+
+fault() {
+  local target=$1 down=$2 t
+  touch "$CHAOS_DIR/fault-$target"
+  case $target in
+    rabbitmq) rabbit_kill9 ;;
+    postgres) pg_kill9 ;;
+    *) proc_kill KILL "$target" ;;
+  esac
+  sleep "$down"
+  case $target in
+    rabbitmq) rabbit_start || true ;;
+    postgres) pg_start || true ;;
+    *) proc_start "$target" ;;
+  esac
+  t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
+  echo "[nemesis t=${t}s] $target back up" | tee -a "$OUT/nemesis.log"
+  rm -f "$CHAOS_DIR/fault-$target"
+}
+
+nemesis() {
+  trap 'wait; exit 0' TERM
+  RANDOM=$SEED
+  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap
+  while [[ ! -f $OUT/load.done ]]; do
+    gap=$((1 + RANDOM % (2 * CHAOS_FAULT_GAP)))
+    target=${targets[RANDOM % ${#targets[@]}]}
+    case $target in
+      rabbitmq) down=$((1 + RANDOM % 5)) ;;
+      postgres) down=$((1 + RANDOM % 4)) ;;
+      api) down=$((RANDOM % 3)) ;;
+      *) down=$((RANDOM % 6)) ;;
+    esac
+    sleep "$gap" & wait $!
+    [[ ! -f $OUT/load.done ]] || break
+    t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
+    if [[ -e $CHAOS_DIR/fault-$target ]]; then
+      echo "[nemesis t=${t}s] $target already down: skipped" | tee -a "$OUT/nemesis.log"
+      continue
+    fi
+    echo "[nemesis t=${t}s] kill -9 $target, down ${down}s" | tee -a "$OUT/nemesis.log"
+    fault "$target" "$down" &
+  done
+  wait
+}
+
+# ---------------------------------------------------------------------------
+
+# CHAOS_FUNCTIONS_ONLY=1: only define the functions above (to drive the private services by hand).
+if [[ ${CHAOS_FUNCTIONS_ONLY:-0} == 1 ]]; then
+  return 0 2>/dev/null || exit 0
+fi
+
+if [[ ! -x $BUILD_DIR/auction-api || ! -x $BUILD_DIR/auction-worker || ! -x $BUILD_DIR/tests/chaos/chaos_load ]]; then
+  say "building auction-api, auction-worker and chaos_load in $BUILD_DIR"
+  [[ -f $BUILD_DIR/build.ninja ]] || cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAUCTION_WERROR=ON >/dev/null
+  cmake --build "$BUILD_DIR" -j2 --target auction-api auction-worker chaos_load
+fi
+CHAOS_LOAD=$BUILD_DIR/tests/chaos/chaos_load
+
+say "size $SIZE: ${CHAOS_SECONDS}s, $CHAOS_BIDS bid events on $CHAOS_BID_ITEMS items, $CHAOS_WRITERS API writers, seed $SEED"
+"$CHAOS_LOAD" selfcheck >/dev/null || { say "checker self-check failed"; exit 1; }
+
+mkdir -p "$CHAOS_DIR" "$LOG_DIR"
+# Leftovers of an interrupted run (ours only: pid files and the node's own pid file).
+for p in "${PROCS[@]}"; do proc_kill KILL "$p"; done
+rabbit_kill9
+pg_kill9
+rm -f "$CHAOS_DIR"/fault-* "$LOG_DIR"/*.log
+rm -rf "$OUT" "$RABBIT_DIR"
+mkdir -p "$OUT"
+trap cleanup EXIT INT TERM
+
+say "starting PostgreSQL on $AUCTION_PG_PORT and RabbitMQ $RABBIT_NODE on $RABBIT_PORT"
+auction_start_postgres >/dev/null 2>&1 || { tail -n 20 "$AUCTION_PG_LOG" >&2; exit 1; }
+chaos_psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+rabbit_prepare
+rabbit_start
+RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" setup
+
+say "starting auction-api on $API_PORT and $WORKERS workers (logs in $LOG_DIR)"
+proc_start api
+api_wait 60 || { tail -n 20 "$LOG_DIR/api.log" >&2; exit 1; }
+for ((n = 1; n <= WORKERS; n++)); do proc_start "worker-$n"; done
+
+T0=$(date +%s.%N)
+CHAOS_API_URL=http://127.0.0.1:$API_PORT RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" run "$OUT" &
+LOAD_PID=$!
+# The nemesis starts once the bid items exist.
+until [[ -f $OUT/ready ]] || ! kill -0 "$LOAD_PID" 2>/dev/null; do sleep 0.2; done
+T0=$(date +%s.%N)
+nemesis &
+NEMESIS_PID=$!
+load_status=0
+wait "$LOAD_PID" || load_status=$?
+LOAD_PID=
+touch "$OUT/load.done"
+say "load finished (status $load_status); waiting for the nemesis' last faults to heal"
+wait "$NEMESIS_PID" || true
+NEMESIS_PID=
+((load_status == 0)) || exit 1
+
+say "healing: every process up"
+[[ -n $(pg_postmaster_pid) ]] || pg_start
+[[ -n $(rabbit_beam_pid) ]] || rabbit_start
+for p in "${PROCS[@]}"; do
+  [[ -n $(proc_pid "$p") ]] || { say "$p was down: restarting"; proc_start "$p"; }
+done
+api_wait 60 || say "API not answering after healing"
+
+say "waiting for quiescence (outbox empty, bid queue drained, no bid applied for 8 s)"
+SVC_PG_ENV=(POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" POSTGRES_DATABASE="$DB"
+  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres RABBITMQ_URL="$AMQP_URL")
+env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" quiet 180 || say "no quiescence: the check will show what is missing"
+
+echo
+echo "Nemesis schedule (seed $SEED):"
+cat "$OUT/nemesis.log" 2>/dev/null || echo "(no faults)"
+echo
+status=0
+env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" check "$OUT" || status=$?
+say "history, events and summary in $OUT; exit $status (reproduce the schedule with --seed $SEED)"
+exit "$status"

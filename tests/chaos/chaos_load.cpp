@@ -1,0 +1,651 @@
+// Load generator, observer and checker of the chaos test (scripts/chaos.sh; docs/CHAOS.md).
+//   chaos_load setup                    declares the bid topology and the observer queue on auction.item
+//   chaos_load run OUT                  API writes + bid events for CHAOS_SECONDS; history in OUT/*.tsv
+//   chaos_load check OUT                drains the observer and dead-letter queues, reads the database,
+//                                       prints the table and the JSON summary; exit 1 unless valid
+//   chaos_load quiet [SECONDS]          waits for quiescence (outbox empty, bid queue drained)
+//   chaos_load selfcheck                feeds the checker histories with known faults; exit 1 if it misses one
+// Settings come from the environment: RABBITMQ_URL, POSTGRES_*, CHAOS_API_URL, CHAOS_SECONDS, CHAOS_BIDS,
+// CHAOS_BID_ITEMS, CHAOS_WRITERS, CHAOS_SEED.
+#include <curl/curl.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "checker.hpp"
+#include "infra/postgres/connection.hpp"
+#include "infra/rabbitmq/amqp_connection.hpp"
+#include "infra/rabbitmq/consumer.hpp"
+#include "pkg/config/config.hpp"
+#include "pkg/ids/uuid.hpp"
+
+namespace {
+
+using namespace auction;
+using namespace auction::chaos;
+using Clock = std::chrono::steady_clock;
+namespace json = boost::json;
+
+constexpr const char* kObserverQueue = "chaos.item.observer";
+constexpr const char* kSeller = "chaos-seller";
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+long EnvLong(const char* name, long fallback) {
+    return std::stol(EnvOr(name, std::to_string(fallback)));
+}
+
+double Elapsed(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP (libcurl, one handle per thread so connections are reused)
+
+struct HttpAnswer {
+    int status = 0;  // 0: no answer (connection refused, reset, timeout)
+    std::string body;
+};
+
+std::size_t Collect(char* data, std::size_t size, std::size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+class Http {
+public:
+    explicit Http(std::string base) : base_(std::move(base)), curl_(curl_easy_init()) {}
+    ~Http() { curl_easy_cleanup(curl_); }
+    Http(const Http&) = delete;
+    Http& operator=(const Http&) = delete;
+
+    HttpAnswer Send(const char* method, const std::string& path, const std::string& body) {
+        HttpAnswer a;
+        curl_easy_reset(curl_);
+        const std::string url = base_ + path;
+        curl_slist* headers = nullptr;
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+        headers = curl_slist_append(headers, (std::string("X-User-ID: ") + kSeller).c_str());
+        curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+        if (!body.empty()) {
+            curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
+            curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+        }
+        curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+        curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 6000L);
+        curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Collect);
+        curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &a.body);
+        if (curl_easy_perform(curl_) == CURLE_OK) {
+            long code = 0;
+            curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &code);
+            a.status = static_cast<int>(code);
+        }
+        curl_slist_free_all(headers);
+        return a;
+    }
+
+private:
+    std::string base_;
+    CURL* curl_;
+};
+
+Outcome Classify(int status) {
+    if (status >= 200 && status < 300) {
+        return Outcome::kOk;
+    }
+    if (status >= 400 && status < 500) {
+        return Outcome::kFail;
+    }
+    return Outcome::kUnknown;  // 5xx, no answer: it may have committed
+}
+
+std::string ItemBody(const std::string& name) {
+    json::object o{{"name", name},
+                   {"description", "chaos item"},
+                   {"currencyCode", "USD"},
+                   {"startPrice", "100.00"},
+                   {"bidIncrement", "1.00"},
+                   {"startDate", "2024-01-15T10:00:00Z"},
+                   {"endDate", "2030-01-20T10:00:00Z"},
+                   {"status", "active"}};
+    return json::serialize(o);
+}
+
+std::string IdOf(const std::string& body) {
+    json::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("id")) {
+        return "";
+    }
+    return std::string(v.as_object().at("id").as_string());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// run
+
+struct Shared {
+    std::mutex mutex;
+    std::vector<ApiOp> api_ops;
+    std::vector<std::string> bid_items;
+};
+
+// One API op: create an item with a unique name.
+std::string CreateItem(Http& http, Shared& shared, const std::string& name) {
+    const auto a = http.Send("POST", "/api/v1/items", ItemBody(name));
+    ApiOp op{"create", a.status == 201 ? IdOf(a.body) : "", name, Classify(a.status), a.status};
+    std::lock_guard lock(shared.mutex);
+    shared.api_ops.push_back(op);
+    return op.outcome == Outcome::kOk ? op.item_id : "";
+}
+
+void Writer(const std::string& api_url, Shared& shared, int writer, std::uint64_t seed, Clock::time_point deadline,
+            long pause_ms) {
+    Http http(api_url);
+    std::mt19937_64 rng(seed);
+    std::vector<std::string> mine;  // this writer's churn items: only it updates and deletes them
+    long seq = 0;
+    while (Clock::now() < deadline) {
+        ++seq;
+        const auto r = rng() % 100;
+        if (r < 35 || mine.empty()) {
+            auto id = CreateItem(http, shared, "chaos-c-" + std::to_string(writer) + "-" + std::to_string(seq));
+            if (!id.empty()) {
+                mine.push_back(id);
+            }
+        } else if (r < 80) {
+            std::string item;
+            if (rng() % 2 == 0) {
+                item = mine[rng() % mine.size()];
+            } else {
+                std::lock_guard lock(shared.mutex);
+                item = shared.bid_items[rng() % shared.bid_items.size()];
+            }
+            const std::string marker = "u-" + std::to_string(writer) + "-" + std::to_string(seq);
+            const json::object patch{{"description", marker}};
+            const auto a = http.Send("PUT", "/api/v1/items/" + item, json::serialize(patch));
+            std::lock_guard lock(shared.mutex);
+            shared.api_ops.push_back(ApiOp{"update", item, marker, Classify(a.status), a.status});
+        } else {
+            const auto k = rng() % mine.size();
+            const std::string item = mine[k];
+            mine.erase(mine.begin() + static_cast<long>(k));
+            const auto a = http.Send("DELETE", "/api/v1/items/" + item, "");
+            std::lock_guard lock(shared.mutex);
+            shared.api_ops.push_back(ApiOp{"delete", item, item, Classify(a.status), a.status});
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    }
+}
+
+struct PlannedBid {
+    BidOp op;
+    std::string body;
+    bool sent = false;
+};
+
+std::string BidBody(const BidOp& b) {
+    json::object body{{"event", b.type},
+                      {"version", "v1"},
+                      {"timestamp", "2024-01-16T10:00:00Z"},
+                      {"traceId", "chaos-" + b.bid_id},
+                      {"correlationId", "chaos-" + b.bid_id},
+                      {"payload",
+                       {{"bidId", b.bid_id},
+                        {"itemId", b.item_id},
+                        {"userId", b.user_id},
+                        {"amount", FormatCents(b.amount_cents)},
+                        {"currencyCode", "USD"}}}};
+    return json::serialize(body);
+}
+
+std::vector<PlannedBid> PlanBids(const std::vector<std::string>& items, long count, std::mt19937_64& rng) {
+    std::vector<PlannedBid> plan;
+    // About a third of the items are sold by a bid.won late in the run; bids keep arriving after that
+    // (the worker ignores them: the item is no longer active).
+    const auto won_count = static_cast<long>(items.size() / 3);
+    std::vector<long> won_at;
+    for (long k = 0; k < won_count; ++k) {
+        won_at.push_back(count * 6 / 10 + static_cast<long>(rng() % static_cast<std::uint64_t>(count * 3 / 10 + 1)));
+    }
+    long next_won = 0;
+    for (long i = 0; i < count; ++i) {
+        for (long k = 0; k < won_count; ++k) {
+            if (won_at[static_cast<std::size_t>(k)] == i) {
+                BidOp w;
+                w.bid_id = "won-" + ids::NewUuidV7();
+                w.type = "bid.won";
+                w.item_id = items[static_cast<std::size_t>(k)];
+                w.user_id = "winner-" + std::to_string(next_won++);
+                w.amount_cents = 500000 + static_cast<std::int64_t>(rng() % 100000);
+                plan.push_back(PlannedBid{w, BidBody(w)});
+            }
+        }
+        BidOp b;
+        b.bid_id = ids::NewUuidV7();
+        b.type = "bid.placed";
+        b.user_id = "bidder-" + std::to_string(rng() % 50);
+        // Rising with time, with noise: many bids are lower than the current price (valid, no change).
+        const auto ceiling = 10000 + 400000 * i / count;
+        b.amount_cents = 10001 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(ceiling));
+        if (rng() % 200 == 0) {
+            b.poison = true;  // an item that does not exist: dead-lettered by design
+            b.item_id = ids::NewUuidV4();
+        } else {
+            b.item_id = items[rng() % items.size()];
+        }
+        plan.push_back(PlannedBid{b, BidBody(b)});
+    }
+    return plan;
+}
+
+void BidPublisher(const std::string& url, std::vector<PlannedBid>& plan, Clock::time_point start, double seconds,
+                  Clock::time_point give_up, std::atomic<long>& reconnects) {
+    std::unique_ptr<rabbitmq::AmqpConnection> conn;
+    constexpr std::size_t kBatch = 100;
+    for (std::size_t from = 0; from < plan.size(); from += kBatch) {
+        const auto to = std::min(plan.size(), from + kBatch);
+        // Paced over the run: batch `from` is due at from/size of the duration.
+        const auto due = start + std::chrono::milliseconds(static_cast<long>(
+                                     1000.0 * seconds * static_cast<double>(from) / static_cast<double>(plan.size())));
+        std::this_thread::sleep_until(due);
+        while (true) {
+            if (Clock::now() > give_up) {
+                return;  // the rest stays unsent (not in the history) or unconfirmed (indeterminate)
+            }
+            try {
+                if (!conn) {
+                    conn =
+                        std::make_unique<rabbitmq::AmqpConnection>(url, "chaos-bid-publisher", std::chrono::seconds(3));
+                    conn->EnableConfirms();
+                }
+                std::uint64_t tag = 0;
+                for (auto i = from; i < to; ++i) {
+                    rabbitmq::MessageProperties props;
+                    props.message_id = plan[i].op.bid_id;  // the same id and body on every retry
+                    props.type = plan[i].op.type + ".v1";
+                    props.app_id = "chaos-bid-service";
+                    plan[i].sent = true;
+                    tag = conn->Publish("auction.bid", plan[i].op.type + ".v1", plan[i].body, props);
+                }
+                conn->WaitForConfirms(tag, std::chrono::seconds(10));
+                for (auto i = from; i < to; ++i) {
+                    plan[i].op.outcome = Outcome::kOk;
+                }
+                break;
+            } catch (const std::exception& e) {
+                conn.reset();
+                ++reconnects;
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            }
+        }
+    }
+}
+
+int Run(const std::string& out_dir) {
+    const std::string api_url = EnvOr("CHAOS_API_URL", "http://127.0.0.1:18181");
+    const std::string amqp_url = EnvOr("RABBITMQ_URL", "");
+    const double seconds = static_cast<double>(EnvLong("CHAOS_SECONDS", 45));
+    const long bid_count = EnvLong("CHAOS_BIDS", 5000);
+    const long item_count = EnvLong("CHAOS_BID_ITEMS", 40);
+    const int writers = static_cast<int>(EnvLong("CHAOS_WRITERS", 2));
+    const long pause_ms = EnvLong("CHAOS_WRITE_PAUSE_MS", 120);
+    const auto seed = static_cast<std::uint64_t>(EnvLong("CHAOS_SEED", 1));
+    std::mt19937_64 rng(seed);
+    Shared shared;
+
+    // The bid targets first (retried until created; every attempt is in the history).
+    {
+        Http http(api_url);
+        const auto until = Clock::now() + std::chrono::seconds(60);
+        for (long n = 0; static_cast<long>(shared.bid_items.size()) < item_count; ++n) {
+            if (Clock::now() > until) {
+                std::cerr << "chaos_load: cannot create the bid items\n";
+                return 2;
+            }
+            auto id = CreateItem(http, shared, "chaos-b-" + std::to_string(n));
+            if (id.empty()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            } else {
+                shared.bid_items.push_back(id);
+            }
+        }
+    }
+    auto plan = PlanBids(shared.bid_items, bid_count, rng);
+    std::ofstream(out_dir + "/ready") << "ready\n";
+    std::cerr << "chaos_load: " << shared.bid_items.size() << " bid items, " << plan.size() << " bid events planned, "
+              << writers << " API writers, " << seconds << " s\n";
+
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+    std::atomic<long> reconnects{0};
+    std::thread publisher(
+        [&] { BidPublisher(amqp_url, plan, start, seconds * 0.9, deadline + std::chrono::seconds(30), reconnects); });
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back(
+            [&, w] { Writer(api_url, shared, w, seed * 1000 + static_cast<std::uint64_t>(w), deadline, pause_ms); });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    publisher.join();
+
+    std::ofstream api(out_dir + "/api.tsv");
+    std::map<std::string, long> by_status;
+    for (const auto& op : shared.api_ops) {
+        api << op.kind << '\t' << op.item_id << '\t' << op.key << '\t' << ToString(op.outcome) << '\t' << op.status
+            << '\n';
+        ++by_status[op.kind + " " + std::to_string(op.status)];
+    }
+    std::ofstream bids(out_dir + "/bids.tsv");
+    long sent = 0;
+    long confirmed = 0;
+    for (const auto& p : plan) {
+        if (!p.sent) {
+            continue;
+        }
+        ++sent;
+        confirmed += p.op.outcome == Outcome::kOk ? 1 : 0;
+        bids << p.op.bid_id << '\t' << p.op.type << '\t' << p.op.item_id << '\t' << p.op.user_id << '\t'
+             << p.op.amount_cents << '\t' << (p.op.poison ? 1 : 0) << '\t' << ToString(p.op.outcome) << '\n';
+    }
+    std::cerr << "chaos_load: " << shared.api_ops.size() << " API writes (";
+    for (const auto& [k, n] : by_status) {
+        std::cerr << k << ": " << n << "; ";
+    }
+    std::cerr << "), " << sent << " bid events sent, " << confirmed << " confirmed, " << reconnects
+              << " publisher reconnects, " << Elapsed(start) << " s\n";
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// setup / check
+
+int Setup() {
+    rabbitmq::AmqpConnection conn(EnvOr("RABBITMQ_URL", ""), "chaos-setup");
+    rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
+    conn.DeclareExchange("auction.item", "topic", true);
+    conn.DeclareQueue(kObserverQueue, true, false, false);
+    conn.BindQueue(kObserverQueue, "auction.item", "item.#");
+    return 0;
+}
+
+std::vector<std::string> Fields(const std::string& line) {
+    std::vector<std::string> f;
+    std::stringstream in(line);
+    for (std::string x; std::getline(in, x, '\t');) {
+        f.push_back(x);
+    }
+    if (!line.empty() && line.back() == '\t') {
+        f.emplace_back();
+    }
+    return f;
+}
+
+std::vector<ApiOp> ReadApi(const std::string& path) {
+    std::vector<ApiOp> ops;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+        auto f = Fields(line);
+        if (f.size() == 5) {
+            ops.push_back(
+                ApiOp{f[0], f[1], f[2], OutcomeFromString(f[3]).value_or(Outcome::kUnknown), std::stoi(f[4])});
+        }
+    }
+    return ops;
+}
+
+std::vector<BidOp> ReadBids(const std::string& path) {
+    std::vector<BidOp> ops;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+        auto f = Fields(line);
+        if (f.size() == 7) {
+            ops.push_back(BidOp{f[0], f[1], f[2], f[3], std::stoll(f[4]), f[5] == "1",
+                                OutcomeFromString(f[6]).value_or(Outcome::kUnknown)});
+        }
+    }
+    return ops;
+}
+
+std::vector<rabbitmq::Delivery> Drain(const std::string& url, const std::string& queue) {
+    rabbitmq::AmqpConnection conn(url, "chaos-drain");
+    conn.Qos(1000);
+    conn.Consume(queue);
+    std::vector<rabbitmq::Delivery> out;
+    while (auto d = conn.NextDelivery(std::chrono::seconds(3))) {
+        conn.Ack(d->delivery_tag);
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
+int CheckRun(const std::string& out_dir) {
+    const auto api_ops = ReadApi(out_dir + "/api.tsv");
+    const auto bid_ops = ReadBids(out_dir + "/bids.tsv");
+    const std::string url = EnvOr("RABBITMQ_URL", "");
+    std::vector<WireEvent> events;
+    {
+        std::ofstream raw(out_dir + "/events.jsonl");
+        for (auto& d : Drain(url, kObserverQueue)) {
+            raw << json::serialize(json::object{{"messageId", d.properties.message_id},
+                                                {"routingKey", d.routing_key},
+                                                {"redelivered", d.redelivered},
+                                                {"body", d.body}})
+                << '\n';
+            events.push_back(WireEvent{d.properties.message_id, d.routing_key, std::move(d.body)});
+        }
+    }
+    FinalState state;
+    for (const auto& d : Drain(url, rabbitmq::Topology{}.dead_letter_queue)) {
+        json::error_code ec;
+        auto v = json::parse(d.body, ec);
+        std::string bid_id;
+        if (!ec && v.is_object() && v.as_object().contains("payload") && v.as_object().at("payload").is_object()) {
+            const auto* b = v.as_object().at("payload").as_object().if_contains("bidId");
+            bid_id = b != nullptr && b->is_string() ? std::string(b->as_string()) : "";
+        }
+        auto reason = d.headers.contains("x-error-reason") ? d.headers.at("x-error-reason") : "rejected";
+        state.dead_letters.push_back(DeadLetter{bid_id, d.routing_key, reason});
+    }
+    const auto env = config::Environment::Load("/nonexistent/.env");
+    const auto pg_config = config::LoadPostgresConfig(env, 1, 1);
+    auto pg = postgres::PgConnection::Connect(pg_config.ConnInfo("chaos-check"), std::chrono::seconds(30));
+    auto items = pg->Exec(
+        "SELECT id::text, name, description, status, start_price::text, current_price::text, buyer_id FROM items");
+    for (int r = 0; r < items.Rows(); ++r) {
+        state.items[items.String(r, 0)] = ItemRow{items.String(r, 1),
+                                                  items.String(r, 2),
+                                                  items.String(r, 3),
+                                                  ParseCents(items.String(r, 4)).value_or(0),
+                                                  ParseCents(items.String(r, 5)).value_or(0),
+                                                  items.OptString(r, 6)};
+    }
+    auto processed = pg->Exec("SELECT bid_id, event_type FROM processed_bid_events");
+    for (int r = 0; r < processed.Rows(); ++r) {
+        state.processed.emplace(processed.String(r, 0), processed.String(r, 1));
+    }
+    state.outbox_rows = pg->Exec("SELECT count(*) FROM outbox_events").Int64(0, 0);
+
+    const auto report = Check(api_ops, bid_ops, events, state);
+    std::cout << FormatTable(report);
+    const auto summary = FormatJson(report);
+    std::cout << "CHAOS_SUMMARY " << summary << '\n';
+    std::ofstream(out_dir + "/summary.json") << summary << '\n';
+    return report.Clean() ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// quiet: waits until the outbox is empty, the bid queue has no ready message and processed_bid_events has not
+// grown for 8 s (longer than the worker's largest retry backoff, so an unacknowledged message in a retry
+// loop is not mistaken for quiet). rabbitmqctl would count unacknowledged messages too, but one call takes
+// 20 s on a loaded machine.
+
+std::uint32_t ReadyMessages(rabbitmq::AmqpConnection& conn, const std::string& queue) {
+    auto* ok = amqp_queue_declare(conn.Raw(), 1, amqp_cstring_bytes(queue.c_str()), 1, 0, 0, 0, amqp_empty_table);
+    if (ok == nullptr) {
+        throw std::runtime_error("passive declare of " + queue + " failed");
+    }
+    return ok->message_count;
+}
+
+int Quiet(long timeout_s) {
+    const auto env = config::Environment::Load("/nonexistent/.env");
+    const auto conninfo = config::LoadPostgresConfig(env, 1, 1).ConnInfo("chaos-quiet");
+    const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+    std::int64_t last_processed = -1;
+    auto stable_since = Clock::now();
+    std::string state = "no answer yet";
+    while (Clock::now() < deadline) {
+        try {
+            auto pg = postgres::PgConnection::Connect(conninfo, std::chrono::seconds(5));
+            rabbitmq::AmqpConnection amqp(EnvOr("RABBITMQ_URL", ""), "chaos-quiet");
+            const auto outbox = pg->Exec("SELECT count(*) FROM outbox_events").Int64(0, 0);
+            const auto processed = pg->Exec("SELECT count(*) FROM processed_bid_events").Int64(0, 0);
+            const auto ready = ReadyMessages(amqp, rabbitmq::Topology{}.queue);
+            if (processed != last_processed || outbox != 0 || ready != 0) {
+                stable_since = Clock::now();
+                last_processed = processed;
+            }
+            state = "outbox rows " + std::to_string(outbox) + ", ready bid messages " + std::to_string(ready) +
+                    ", processed bid events " + std::to_string(processed);
+            if (Clock::now() - stable_since >= std::chrono::seconds(8)) {
+                std::cout << "quiet: " << state << '\n';
+                return 0;
+            }
+        } catch (const std::exception& e) {
+            state = e.what();
+            stable_since = Clock::now();
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    std::cout << "NOT quiet after " << timeout_s << " s: " << state << '\n';
+    return 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// selfcheck: the checker must see faults that are there, and see none in a clean history.
+
+std::string ItemEvent(const std::string& rk, json::object payload) {
+    return json::serialize(json::object{{"event", rk.substr(0, rk.size() - 3)}, {"payload", std::move(payload)}});
+}
+
+int SelfCheck() {
+    const std::string a = "00000000-0000-4000-8000-00000000000a";
+    const std::string b = "00000000-0000-4000-8000-00000000000b";
+    const std::string c = "00000000-0000-4000-8000-00000000000c";
+    FinalState state;
+    state.items[a] = ItemRow{"n-a", "u-1", "active", 10000, 12000, std::nullopt};
+    state.items[b] = ItemRow{"n-b", "chaos item", "sold", 10000, 50000, std::string("w1")};
+    state.items[c] = ItemRow{"n-c", "chaos item", "active", 10000, 10000, std::nullopt};
+    std::vector<ApiOp> api{
+        {"create", a, "n-a", Outcome::kOk, 201},     {"create", b, "n-b", Outcome::kOk, 201},
+        {"create", "", "n-c", Outcome::kUnknown, 0},  // indeterminate, in the DB: recovered
+        {"update", a, "u-1", Outcome::kOk, 200},     {"update", a, "u-2", Outcome::kFail, 409},
+    };
+    std::vector<BidOp> bids{
+        {"p1", "bid.placed", a, "x", 12000, false, Outcome::kOk},
+        {"p2", "bid.placed", a, "x", 11000, false, Outcome::kOk},
+        {"p3", "bid.placed", a, "x", 13000, false, Outcome::kUnknown},
+        {"w1", "bid.won", b, "w1", 50000, false, Outcome::kOk},
+        {"bad", "bid.placed", "00000000-0000-4000-8000-0000000000ff", "x", 20000, true, Outcome::kOk},
+    };
+    std::vector<WireEvent> clean_events{
+        {"m1", "item.created.v1", ItemEvent("item.created.v1", {{"id", a}, {"name", "n-a"}})},
+        {"m2", "item.created.v1", ItemEvent("item.created.v1", {{"id", b}, {"name", "n-b"}})},
+        {"m3", "item.created.v1", ItemEvent("item.created.v1", {{"id", c}, {"name", "n-c"}})},
+        {"m4", "item.updated.v1",
+         ItemEvent("item.updated.v1", {{"id", a}, {"description", "u-1"}, {"status", "active"}})},
+        {"m4", "item.updated.v1",
+         ItemEvent("item.updated.v1", {{"id", a}, {"description", "u-1"}, {"status", "active"}})},
+        {"m5", "item.updated.v1", ItemEvent("item.updated.v1", {{"id", b}, {"description", "x"}, {"status", "sold"}})},
+    };
+    state.processed = {{"p1", "bid.placed"}, {"p2", "bid.placed"}, {"w1", "bid.won"}};
+    state.dead_letters = {DeadLetter{"bad", "bid.placed.v1", "unknown item"}};
+
+    int failures = 0;
+    auto expect = [&](const char* what, bool ok) {
+        std::cout << (ok ? "  ok   " : "  FAIL ") << what << '\n';
+        failures += ok ? 0 : 1;
+    };
+    const auto clean = Check(api, bids, clean_events, state);
+    std::cout << "clean history:\n" << FormatTable(clean);
+    expect("clean history is valid", clean.Clean());
+    expect("clean: indeterminate create found in the DB is recovered", clean.api.recovered == 1);
+    expect("clean: same message id twice is redelivered, not duplicated",
+           clean.api.redelivered == 1 && clean.api.duplicated == 0);
+    expect("clean: 4xx update without event is not committed", clean.api.not_committed == 1);
+    expect("clean: poison bid is by design", clean.bids.by_design == 1 && clean.bids.ok == 3);
+    expect("clean: unconfirmed unapplied bid is indeterminate", clean.bids.indeterminate == 1);
+
+    // Faults: item a's create event lost, u-1 published twice under two message ids, an event for the
+    // refused update u-2, a confirmed bid never applied, a processed bid nobody sent, the won applied twice.
+    auto faulty_events = clean_events;
+    faulty_events.erase(faulty_events.begin());
+    faulty_events.push_back({"m6", "item.updated.v1",
+                             ItemEvent("item.updated.v1", {{"id", a}, {"description", "u-1"}, {"status", "active"}})});
+    faulty_events.push_back({"m7", "item.updated.v1",
+                             ItemEvent("item.updated.v1", {{"id", a}, {"description", "u-2"}, {"status", "active"}})});
+    faulty_events.push_back(
+        {"m8", "item.updated.v1", ItemEvent("item.updated.v1", {{"id", b}, {"description", "x"}, {"status", "sold"}})});
+    auto faulty_state = state;
+    faulty_state.processed.erase({"p1", "bid.placed"});
+    faulty_state.processed.insert({"ghost", "bid.placed"});
+    const auto faulty = Check(api, bids, faulty_events, faulty_state);
+    std::cout << "faulty history:\n" << FormatTable(faulty);
+    expect("faulty history is invalid", !faulty.Clean());
+    expect("faulty: api lost = 1 (create without event)", faulty.api.lost == 1);
+    expect("faulty: api duplicated = 2 (update and won with two message ids)", faulty.api.duplicated == 2);
+    expect("faulty: api unexpected = 1 (event for a 4xx update)", faulty.api.unexpected == 1);
+    // p1 not applied: lost, and the item's price (120.00) is above the model (110.00): unexpected.
+    expect("faulty: bids lost = 1 (confirmed, never applied)", faulty.bids.lost == 1);
+    expect("faulty: bids unexpected = 2 (ghost row, price above the model)", faulty.bids.unexpected == 2);
+    expect("faulty: bids duplicated = 1 (won applied twice)", faulty.bids.duplicated == 1);
+    std::cout << (failures == 0 ? "selfcheck passed" : "selfcheck FAILED") << '\n';
+    return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    try {
+        if (mode == "setup") {
+            return Setup();
+        }
+        if (mode == "run" && argc > 2) {
+            return Run(argv[2]);
+        }
+        if (mode == "check" && argc > 2) {
+            return CheckRun(argv[2]);
+        }
+        if (mode == "quiet") {
+            return Quiet(argc > 2 ? std::stol(argv[2]) : 180);
+        }
+        if (mode == "selfcheck") {
+            return SelfCheck();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "chaos_load " << mode << ": " << e.what() << '\n';
+        return 2;
+    }
+    std::cerr << "usage: chaos_load setup | run OUT | check OUT | selfcheck\n";
+    return 2;
+}
