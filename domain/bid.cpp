@@ -21,6 +21,26 @@ std::variant<std::string, PoisonReason> Field(const boost::json::object& payload
     return std::string(v->get_string());
 }
 
+// Ids go to PostgreSQL as libpq text parameters, which end at the first NUL (and text cannot hold one):
+// a control character would cut an id short, or fail the whole batch's statement again and again.
+bool HasControl(std::string_view text) noexcept {
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7F) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// An envelope's optional trace id: kept when it is short plain text, ignored otherwise.
+std::string OptionalId(const boost::json::object& obj, std::string_view name) {
+    const auto* v = obj.if_contains(name);
+    if (v == nullptr || !v->is_string() || v->get_string().size() > 128 || HasControl(v->get_string())) {
+        return {};
+    }
+    return std::string(v->get_string());
+}
+
 }  // namespace
 
 std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key, std::string_view body) {
@@ -66,6 +86,9 @@ std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key
     if (e.bid_id.size() > 128) {
         return PoisonReason{"payload.bidId is longer than 128 characters"};
     }
+    if (HasControl(e.bid_id)) {
+        return PoisonReason{"payload.bidId must not contain control characters"};
+    }
     if (!ids::IsUuid(fields[1])) {
         return PoisonReason{"payload.itemId must be a UUID"};
     }
@@ -86,13 +109,8 @@ std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key
         return PoisonReason{"payload.currencyCode must be an ISO 4217 code"};
     }
     e.currency_code = std::move(fields[4]);
-    if (const auto* t = obj.if_contains("traceId"); t != nullptr && t->is_string() && t->get_string().size() <= 128) {
-        e.trace_id = std::string(t->get_string());
-    }
-    if (const auto* c = obj.if_contains("correlationId");
-        c != nullptr && c->is_string() && c->get_string().size() <= 128) {
-        e.correlation_id = std::string(c->get_string());
-    }
+    e.trace_id = OptionalId(obj, "traceId");
+    e.correlation_id = OptionalId(obj, "correlationId");
     return e;
 }
 
