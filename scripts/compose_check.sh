@@ -6,9 +6,9 @@
 #      them, so what it prints is what `docker compose` v2 reads too).
 #   2. Every variable in the `environment:` / `env_file:` of a service that runs one of the programs is
 #      one that program reads: the names passed to Environment::Required/String/Int/Duration/Find in the loader
-#      of that program in pkg/config/config.cpp (LoadApiConfig or LoadWorkerConfig, plus
-#      LoadPostgresConfig and RequireAmqpUrl, which both call) and in its cmd/<program>/main.cpp
-#      (LOG_LEVEL). Every variable the loader requires is set.
+#      of that program in pkg/config/config.cpp (LoadApiConfig or LoadWorkerConfig, plus every function of
+#      config.cpp they call, such as LoadPostgresConfig and RequireAmqpUrl) and in its
+#      cmd/<program>/main.cpp (LOG_LEVEL). Every variable the loader requires is set.
 #   3. The port mappings of the design (auction-api 8081:8080, auction-postgres 5433:5432, RabbitMQ
 #      5672 and 15672, MinIO 9000 and 9001); the API's container port is its PORT, the worker's health
 #      check asks its HEALTH_PORT; health checks, restart policies, depends_on conditions, 3 replicas.
@@ -75,25 +75,45 @@ config_cpp = read(os.path.join(root, "pkg/config/config.cpp"))
 LOOKUP = re.compile(r'\.(Required|String|Int|Duration|Find)\(\s*"([A-Za-z_][A-Za-z0-9_]*)"(?:\s*,\s*([^,)]*))?')
 
 
-def function_body(source, name):
-    """The text of the top-level function `name` (its definition up to the closing brace in column 0)."""
-    m = re.search(r"^[A-Za-z][\w:<> ]*\b" + name + r"\([^;{]*\)\s*\{", source, re.M)
-    if not m:
-        problem(f"pkg/config/config.cpp: function {name} not found (compose_check.sh needs updating)")
+def functions(source):
+    """Top-level function definitions of a file: name -> text from the signature to the closing brace in
+    column 0 (the repository's style: namespaces are not indented)."""
+    out = {}
+    for m in re.finditer(r"^[A-Za-z][\w:<>,&* ]*?\b(\w+)\([^;{}]*\)\s*(?:const\s*)?\{", source, re.M):
+        end = source.find("\n}", m.end())
+        out.setdefault(m.group(1), source[m.start():end if end >= 0 else len(source)])
+    return out
+
+
+config_functions = functions(config_cpp)
+
+
+def reachable_text(root_name):
+    """The loader's text plus that of every config.cpp function it calls, transitively (LoadPostgresConfig,
+    RequireAmqpUrl, and whatever helper a later change adds)."""
+    if root_name not in config_functions:
+        problem(f"pkg/config/config.cpp: function {root_name} not found (compose_check.sh needs updating)")
         return ""
-    end = source.find("\n}", m.end())
-    return source[m.start():end]
+    seen, todo, text = set(), [root_name], []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        body = config_functions[name]
+        text.append(body)
+        todo += [f for f in config_functions if f not in seen and re.search(r"\b" + f + r"\(", body)]
+    return "\n".join(text)
 
 
 def lookups(text):
     return [(kind, name, default) for kind, name, default in LOOKUP.findall(text)]
 
 
-shared = function_body(config_cpp, "LoadPostgresConfig") + function_body(config_cpp, "RequireAmqpUrl")
 programs = {}
 for program, loader in (("auction-api", "LoadApiConfig"), ("auction-worker", "LoadWorkerConfig")):
     main = read(os.path.join(root, "cmd", program.split("-")[1], "main.cpp"))
-    found = lookups(function_body(config_cpp, loader) + shared + main)
+    found = lookups(reachable_text(loader) + main)
     programs[program] = {
         "names": {n for _, n, _ in found},
         "required": {n for k, n, _ in found if k == "Required"},
