@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the items API, measured side by side with pgbench running the same SQL.
+# HTTP benchmark of the items API, measured side by side with pgbench running the same SQL, at several
+# concurrencies.
 #
 #   bench/items_bench.sh
 #
 # Builds (RelWithDebInfo), starts PostgreSQL and RabbitMQ through scripts/lib.sh, recreates the
 # database auction_bench (and a RabbitMQ vhost of the same name, so the events go nowhere near other
-# consumers), starts its own auction-api on 127.0.0.1:18081, loads BENCH_ITEMS items with SQL, then:
+# consumers), starts its own auction-api on 127.0.0.1:18081, loads BENCH_ITEMS items with SQL, then for
+# every concurrency C of BENCH_SWEEP (wrk connections = pgbench clients):
 #
 #   GET  /api/v1/items/:id  wrk (random loaded id per request)     vs  pgbench, bench/pgbench_get_item.sql
 #   POST /api/v1/items      wrk (fixed body, non-201 = error)      vs  pgbench, bench/pgbench_create_item.sql
+#
+# Writes one row per concurrency to bench/results/items.dat and draws docs/images/items_bench.png with
+# gnuplot (bench/plot/items.gp): throughput and p99 by concurrency, the API beside pgbench. About
+# 2 minutes at the defaults.
 #
 # Each measured run follows a warm-up run and a CHECKPOINT; the auction-api stays up (idle) during
 # the pgbench runs, so its outbox relay publishes and deletes pgbench's outbox rows exactly as it
@@ -16,43 +22,61 @@
 # and the CPU split between the processes for every measured run; stops the API it started.
 #
 # Environment:
-#   BENCH_CONNECTIONS   wrk connections, and pgbench clients               (default 64)
-#   BENCH_PG_CLIENTS    pgbench clients instead                             (default BENCH_CONNECTIONS)
-#   BENCH_DURATION      seconds per measured run                            (default 15)
-#   BENCH_WARMUP        seconds of warm-up before each measured run         (default 3)
+#   BENCH_SWEEP         concurrencies, wrk connections = pgbench clients    (default "4 16 64")
+#   BENCH_CONNECTIONS   one concurrency only (the former single-run mode)
+#   BENCH_PG_CLIENTS    pgbench clients instead, at every concurrency       (default: the concurrency)
+#   BENCH_DURATION      seconds per measured run                            (default 5; 15 for steadier figures)
+#   BENCH_WARMUP        seconds of warm-up before each measured run         (default 2)
 #   BENCH_ITEMS         items loaded for the GET scenario                   (default 100000)
 #   BENCH_HTTP_THREADS  HTTP_THREADS of the API                             (default: the API's, = cores)
 #   BENCH_DB_CONNS      DB_MAX_OPEN_CONNS of the API                        (default: the API's, 16)
 #   BENCH_PORT          port of the API                                     (default 18081)
+#   BENCH_DB            database and RabbitMQ vhost                         (default auction_bench)
+#   BENCH_VHOST         RabbitMQ vhost instead                              (default BENCH_DB)
+#   BENCH_BIN_DIR       where auction-api is; not build/ = used as it is    (default build/)
 #   BENCH_SKIP_BUILD=1  use build/auction-api as it is
+#   BENCH_RESULTS_DIR   data file directory                                 (default bench/results)
+#   BENCH_PLOT_DIR      picture directory                                   (default docs/images)
+#   BENCH_NO_PLOT=1     no picture (no gnuplot needed)
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
 . "$BENCH_DIR/../scripts/lib.sh"
 
-CONNS=${BENCH_CONNECTIONS:-64}
-DURATION=${BENCH_DURATION:-15}
+SWEEP=${BENCH_CONNECTIONS:-${BENCH_SWEEP:-4 16 64}}
+DURATION=${BENCH_DURATION:-5}
 DURATION=${DURATION%s}
-WARMUP=${BENCH_WARMUP:-3}
+WARMUP=${BENCH_WARMUP:-2}
 WARMUP=${WARMUP%s}
 ITEMS=${BENCH_ITEMS:-100000}
 HTTP_THREADS=${BENCH_HTTP_THREADS:-}
 DB_CONNS=${BENCH_DB_CONNS:-}
 PORT=${BENCH_PORT:-18081}
-DB=auction_bench
-VHOST=auction_bench
-PROC=bench-api
+DB=${BENCH_DB:-auction_bench}
+VHOST=${BENCH_VHOST:-$DB}
+# The process name keys .run/<name>.pid: a bench on another database must not stop this one's API.
+PROC=bench-api${BENCH_DB:+-$BENCH_DB}
+BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
+RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
+PLOT_DIR=${BENCH_PLOT_DIR:-$ROOT/docs/images}
 URL=http://127.0.0.1:$PORT
 WRK_THREADS=2
 PG_JOBS=2
-PG_CLIENTS=${BENCH_PG_CLIENTS:-$CONNS}
+CONNS=
+PG_CLIENTS=
 
-for v in CONNS PG_CLIENTS DURATION WARMUP ITEMS PORT; do
+for v in DURATION WARMUP ITEMS PORT; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
 done
-((CONNS >= WRK_THREADS)) || { log "ERROR: BENCH_CONNECTIONS must be at least $WRK_THREADS"; exit 2; }
-((PG_CLIENTS <= 150)) || { log "ERROR: BENCH_PG_CLIENTS above 150 would exhaust the cluster's max_connections"; exit 2; }
-((PG_CLIENTS >= PG_JOBS)) || { log "ERROR: BENCH_PG_CLIENTS must be at least $PG_JOBS"; exit 2; }
+[[ -n ${SWEEP// /} ]] || { log "ERROR: BENCH_SWEEP is empty"; exit 2; }
+for c in $SWEEP; do
+  [[ $c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: concurrencies must be positive integers (got '$c')"; exit 2; }
+  ((c >= WRK_THREADS)) || { log "ERROR: every concurrency must be at least $WRK_THREADS (got $c)"; exit 2; }
+  pg_c=${BENCH_PG_CLIENTS:-$c}
+  [[ $pg_c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_PG_CLIENTS '$pg_c'"; exit 2; }
+  ((pg_c <= 150)) || { log "ERROR: pgbench clients above 150 would exhaust the cluster's max_connections"; exit 2; }
+  ((pg_c >= PG_JOBS)) || { log "ERROR: pgbench clients must be at least $PG_JOBS"; exit 2; }
+done
 [[ -z $HTTP_THREADS || $HTTP_THREADS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_HTTP_THREADS"; exit 2; }
 [[ -z $DB_CONNS || $DB_CONNS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_DB_CONNS"; exit 2; }
 
@@ -323,6 +347,12 @@ if ! command -v wrk >/dev/null 2>&1; then
     { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
       _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 fi
+if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
+  log "installing gnuplot-nox"
+  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox ||
+    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
+fi
 command -v pgbench >/dev/null 2>&1 || { log "ERROR: pgbench missing (Debian package postgresql-15)"; exit 1; }
 
 # Another build in build/ (two ninjas in one directory race each other): wait for it, bounded.
@@ -334,8 +364,8 @@ _build_running() {
   return 1
 }
 
-if [[ ${BENCH_SKIP_BUILD:-0} == 1 ]]; then
-  log "BENCH_SKIP_BUILD=1: using build/auction-api as it is"
+if [[ ${BENCH_SKIP_BUILD:-0} == 1 || $BIN_DIR != "$ROOT/build" ]]; then
+  log "using $BIN_DIR/auction-api as it is"
 else
   deadline=$((SECONDS + 900))
   while _build_running && ((SECONDS < deadline)); do
@@ -344,7 +374,7 @@ else
   done
   auction_build RelWithDebInfo
 fi
-[[ -x $ROOT/build/auction-api ]] || { log "ERROR: $ROOT/build/auction-api missing"; exit 1; }
+[[ -x $BIN_DIR/auction-api ]] || { log "ERROR: $BIN_DIR/auction-api missing"; exit 1; }
 
 auction_start_postgres
 auction_start_rabbitmq
@@ -377,7 +407,7 @@ api_env=(PORT="$PORT" POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" P
   RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$AUCTION_AMQP_PORT/$VHOST")
 [[ -z $HTTP_THREADS ]] || api_env+=(HTTP_THREADS="$HTTP_THREADS")
 [[ -z $DB_CONNS ]] || api_env+=(DB_MAX_OPEN_CONNS="$DB_CONNS" DB_MAX_IDLE_CONNS="$DB_CONNS")
-auction_proc_start "$PROC" "$ROOT/build/auction-api" "${api_env[@]}"
+auction_proc_start "$PROC" "$BIN_DIR/auction-api" "${api_env[@]}"
 API_PID=$(cat "$RUN_DIR/$PROC.pid")
 deadline=$((SECONDS + 60))
 until curl -fsS --max-time 2 -o /dev/null "$URL/api/v1/categories" 2>/dev/null; do
@@ -448,74 +478,122 @@ if [[ $api_cols != "$bench_cols" ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------------
-# 3-4. Measurements: each scenario through the API, then through pgbench, one after the other.
+# 3-4. Measurements: at each concurrency, each scenario through the API, then through pgbench, one after
+# the other.
 
-wrk_run get "$BENCH_DIR/get_item.lua" /api/v1/items "$TMP/ids.txt"
-pgbench_run pg_get "$BENCH_DIR/pgbench_get_item.sql" -D items="$ITEMS"
-drain_outbox start
-wrk_run post "$BENCH_DIR/create_item.lua" /api/v1/items
-drain_outbox post
-pgbench_run pg_post "$BENCH_DIR/pgbench_create_item.sql"
-drain_outbox pg_post
+for c in $SWEEP; do
+  CONNS=$c
+  PG_CLIENTS=${BENCH_PG_CLIENTS:-$c}
+  log "=== concurrency $CONNS (pgbench clients $PG_CLIENTS)"
+  wrk_run "get_$c" "$BENCH_DIR/get_item.lua" /api/v1/items "$TMP/ids.txt"
+  pgbench_run "pg_get_$c" "$BENCH_DIR/pgbench_get_item.sql" -D items="$ITEMS"
+  drain_outbox "start_$c"
+  wrk_run "post_$c" "$BENCH_DIR/create_item.lua" /api/v1/items
+  drain_outbox "post_$c"
+  pgbench_run "pg_post_$c" "$BENCH_DIR/pgbench_create_item.sql"
+  drain_outbox "pg_post_$c"
+done
 
 # ---------------------------------------------------------------------------------------------------
-# 5-6. Peak RSS and the summary
+# 5-6. Peak RSS, the summary, the data file and the picture
 
 PEAK_RSS=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
 api_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$API_PID/status")
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 {
   echo
-  echo "items_bench $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores (${cpu_model:-unknown CPU}), $(uname -r)"
-  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s (after ${WARMUP}s warm-up); pgbench -M prepared -c $PG_CLIENTS -j $PG_JOBS -T $DURATION;" \
+  echo "items_bench $stamp  $(nproc) cores (${cpu_model:-unknown CPU}), $(uname -r)"
+  echo "wrk -t$WRK_THREADS -c<C> -d${DURATION}s (after ${WARMUP}s warm-up); pgbench -M prepared -c ${BENCH_PG_CLIENTS:-<C>} -j $PG_JOBS -T $DURATION;" \
     "$ITEMS items; auction-api HTTP_THREADS=${HTTP_THREADS:-default} DB_MAX_OPEN_CONNS=${DB_CONNS:-default}, $api_threads threads"
   echo
-  printf '%-22s %9s %8s %8s %12s %9s %9s %7s %12s\n' scenario "req/s" "p50 ms" "p99 ms" "pgbench tps" \
+  printf '%-22s %5s %9s %8s %8s %12s %9s %9s %7s %12s\n' scenario C "req/s" "p50 ms" "p99 ms" "pgbench tps" \
     "pg p50" "pg p99" ratio "peak RSS MiB"
-  printf '%-22s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "GET /api/v1/items/:id" \
-    "${RPS[get]}" "${P50[get]}" "${P99[get]}" "${TPS[pg_get]}" "${PGP50[pg_get]}" "${PGP99[pg_get]}" \
-    "$(ratio "${RPS[get]}" "${TPS[pg_get]}")" "${RSS[get]}"
-  printf '%-22s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "POST /api/v1/items" \
-    "${RPS[post]}" "${P50[post]}" "${P99[post]}" "${TPS[pg_post]}" "${PGP50[pg_post]}" "${PGP99[pg_post]}" \
-    "$(ratio "${RPS[post]}" "${TPS[pg_post]}")" "${RSS[post]}"
+  for scenario in get post; do
+    for c in $SWEEP; do
+      r=${scenario}_$c
+      p=pg_${scenario}_$c
+      label="GET /api/v1/items/:id"
+      [[ $scenario == get ]] || label="POST /api/v1/items"
+      printf '%-22s %5s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "$label" "$c" \
+        "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" "${PGP50[$p]}" "${PGP99[$p]}" \
+        "$(ratio "${RPS[$r]}" "${TPS[$p]}")" "${RSS[$r]}"
+    done
+  done
   echo
-  echo "wrk errors: GET ${EXTRA[get]}; POST ${EXTRA[post]} (POST counts every non-201 answer)"
+  for c in $SWEEP; do
+    echo "C=$c wrk errors: GET ${EXTRA[get_$c]}; POST ${EXTRA[post_$c]} (POST counts every non-201 answer)"
+  done
   echo "auction-api RSS: ${IDLE_RSS} MiB after start and data load, peak (VmHWM) ${PEAK_RSS} MiB at the end"
-  echo "auction-api context switches per request (all its threads): GET ${CTX[get]}, POST ${CTX[post]}"
-  echo "outbox rows the relay had not yet published when the run ended: POST ${BACKLOG[post]}; pgbench ${BACKLOG[pg_post]}"
+  for c in $SWEEP; do
+    echo "C=$c auction-api context switches per request (all its threads): GET ${CTX[get_$c]}, POST ${CTX[post_$c]};" \
+      "outbox rows not yet published when the run ended: POST ${BACKLOG[post_$c]}; pgbench ${BACKLOG[pg_post_$c]}"
+  done
   echo
   echo "CPU during each measured run, % of one core (the machine has $NCPU, so $((NCPU * 100))% is all of it):"
-  printf '  %-8s %6s %6s %6s %6s %6s %6s %8s   %s\n' run api pg client rabbit others rest machine "biggest others"
-  for r in get pg_get post pg_post; do
-    printf '  %-8s %s   %s\n' "$r" "${CPU_LINE[$r]}" "${CPU_TOP[$r]:--}"
+  printf '  %-12s %6s %6s %6s %6s %6s %6s %8s   %s\n' run api pg client rabbit others rest machine "biggest others"
+  for c in $SWEEP; do
+    for r in "get_$c" "pg_get_$c" "post_$c" "pg_post_$c"; do
+      printf '  %-12s %s   %s\n' "$r" "${CPU_LINE[$r]}" "${CPU_TOP[$r]:--}"
+    done
   done
   echo "  (client = wrk or pgbench; pg = every process of the PostgreSQL cluster; others = every other process;"
   echo "   rest = interrupts, steal and short-lived processes; the machine is shared, so others/rest are noise)"
   echo
   echo "pgbench ran:"
-  for c in "${PGBENCH_CMDS[@]}"; do
-    echo "  $c"
+  for cmd in "${PGBENCH_CMDS[@]}"; do
+    echo "  $cmd"
   done
   echo "  bench/pgbench_get_item.sql:    $(grep -v '^--' "$BENCH_DIR/pgbench_get_item.sql" | tr '\n' ' ')"
   echo "  bench/pgbench_create_item.sql: $(grep -v '^--' "$BENCH_DIR/pgbench_create_item.sql" | tr '\n' ' ')"
   echo "  The API runs: SELECT <same columns> FROM items i WHERE i.id = \$1::uuid (prepared item_get), and the"
   echo "  same item_create statement with \$n parameters in place of the constants."
   echo
-  printf 'RESULT scenario=get rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
-    "${RPS[get]}" "${P50[get]}" "${P99[get]}" "${TPS[pg_get]}" "${PGP50[pg_get]}" "${PGP99[pg_get]}" \
-    "$(ratio "${RPS[get]}" "${TPS[pg_get]}")"
-  printf 'RESULT scenario=post rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
-    "${RPS[post]}" "${P50[post]}" "${P99[post]}" "${TPS[pg_post]}" "${PGP50[pg_post]}" "${PGP99[pg_post]}" \
-    "$(ratio "${RPS[post]}" "${TPS[pg_post]}")"
+  for scenario in get post; do
+    for c in $SWEEP; do
+      r=${scenario}_$c
+      p=pg_${scenario}_$c
+      printf 'RESULT scenario=%s conns=%s rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
+        "$scenario" "$c" "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" "${PGP50[$p]}" "${PGP99[$p]}" \
+        "$(ratio "${RPS[$r]}" "${TPS[$p]}")"
+    done
+  done
   printf 'RESULT peak_rss_mib=%s\n' "$PEAK_RSS"
 }
 
 log "stopping auction-api"
 auction_proc_stop -t 20 "$PROC"
 API_PID=
+
+mkdir -p "$RESULTS_DIR"
+DAT=$RESULTS_DIR/items.dat
+{
+  echo "# bench/items_bench.sh $stamp, $(nproc) cores (${cpu_model:-unknown CPU}), shared machine"
+  echo "# wrk -t$WRK_THREADS -d${DURATION}s, pgbench -M prepared -j $PG_JOBS -T $DURATION (clients ${BENCH_PG_CLIENTS:-= conns}), $ITEMS items"
+  printf '# conns\tget_rps\tget_p50_ms\tget_p99_ms\tpg_get_tps\tpg_get_p50_ms\tpg_get_p99_ms'
+  printf '\tpost_rps\tpost_p50_ms\tpost_p99_ms\tpg_post_tps\tpg_post_p50_ms\tpg_post_p99_ms\n'
+  for c in $SWEEP; do
+    printf '%s' "$c"
+    for scenario in get post; do
+      r=${scenario}_$c
+      p=pg_${scenario}_$c
+      printf '\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f' "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" \
+        "${PGP50[$p]}" "${PGP99[$p]}"
+    done
+    printf '\n'
+  done
+} >"$DAT"
+log "results: $DAT"
+if [[ ${BENCH_NO_PLOT:-0} != 1 ]]; then
+  mkdir -p "$PLOT_DIR"
+  gnuplot -e "datafile='$DAT'; outfile='$PLOT_DIR/items_bench.png'; stamp='$stamp'" \
+    -e "load '$BENCH_DIR/plot/common.gp'" "$BENCH_DIR/plot/items.gp"
+  log "picture: $PLOT_DIR/items_bench.png"
+fi
+
 if ((WRK_ERRORS > 0)); then
   log "ERROR: $WRK_ERRORS failed requests (see wrk errors above): the numbers are not a valid measurement"
   exit 1

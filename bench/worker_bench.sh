@@ -1,34 +1,54 @@
 #!/usr/bin/env bash
-# Worker drain benchmark, measured side by side with its two limits in one run.
+# Worker drain benchmark, measured side by side with its two limits, for 1, 2 and 3 replicas.
 #
 #   bench/worker_bench.sh
 #
+# For every replica count R of BENCH_REPLICAS_SWEEP (default "1 2 3"; the design runs 3):
 # 1. Publishes BENCH_EVENTS bid.placed.v1 events (over BENCH_BID_ITEMS items) to auction.bid with no worker
-#    running, starts BENCH_REPLICAS auction-worker processes and times the drain (until every event is
-#    recorded in processed_bid_events). Reports events/s and each worker's peak RSS.
-# 2. RabbitMQ's own limit: the same number of the same messages, consumed and acked by BENCH_REPLICAS
-#    plain consumers with the same prefetch and no other work (bench/bid_flood.cpp consume).
+#    running, starts R auction-worker processes and times the drain (until every event is recorded in
+#    processed_bid_events). Reports events/s and each worker's peak RSS.
+# 2. RabbitMQ's own limit: the same number of the same messages, consumed and acked by R plain consumers
+#    with the same prefetch and no other work (bench/bid_flood.cpp consume).
 # 3. PostgreSQL's one-commit-per-event limit: pgbench running the per-event transaction
 #    (bench/pgbench_bid_placed.sql) with as many clients as the workers have messages in flight
-#    (replicas x prefetch), for BENCH_PG_DURATION seconds.
-# Uses its own database and RabbitMQ vhost (auction_bench_worker), loopback only, bounded in time.
+#    (R x prefetch), for BENCH_PG_DURATION seconds.
+# Item prices and processed_bid_events are reset before every replica count, so each one does the same
+# work. Writes one row per replica count to bench/results/worker.dat and draws
+# docs/images/worker_bench.png with gnuplot (bench/plot/worker.gp). About 2 minutes at the defaults on
+# a quiet machine (BENCH_EVENTS=100000 BENCH_PG_DURATION=15 for the longer runs of docs/PERFORMANCE.md).
+# Uses its own database and RabbitMQ vhost, loopback only, bounded in time; worker replica n serves its
+# health endpoints on BENCH_HEALTH_PORT + n - 1 (so it never collides with a running worker's 8090+).
 #
-# Environment: BENCH_EVENTS (100000), BENCH_BID_ITEMS (1000), BENCH_REPLICAS (3), BENCH_PREFETCH (10),
-# BENCH_POOL (20), BENCH_PG_DURATION (15), BENCH_TIMEOUT (600 s for one drain), BENCH_SKIP_BUILD=1.
+# Environment: BENCH_REPLICAS_SWEEP ("1 2 3"; BENCH_REPLICAS=N runs only N), BENCH_EVENTS (20000),
+# BENCH_BID_ITEMS (1000), BENCH_PREFETCH (10), BENCH_POOL (20), BENCH_PG_DURATION (5), BENCH_TIMEOUT
+# (600 s for one drain), BENCH_DB (auction_bench_worker, also the vhost; BENCH_VHOST to differ),
+# BENCH_HEALTH_PORT (18091), BENCH_BIN_DIR (build/: auction-worker and bench/bid_flood; a directory
+# other than build/ is used as it is), BENCH_SKIP_BUILD=1, BENCH_RESULTS_DIR (bench/results),
+# BENCH_PLOT_DIR (docs/images), BENCH_NO_PLOT=1.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
 . "$BENCH_DIR/../scripts/lib.sh"
 
-EVENTS=${BENCH_EVENTS:-100000}
+EVENTS=${BENCH_EVENTS:-20000}
 ITEMS=${BENCH_BID_ITEMS:-1000}
-REPLICAS=${BENCH_REPLICAS:-3}
+SWEEP=${BENCH_REPLICAS:-${BENCH_REPLICAS_SWEEP:-1 2 3}}
 PREFETCH=${BENCH_PREFETCH:-10}
 POOL=${BENCH_POOL:-20}
-PG_DURATION=${BENCH_PG_DURATION:-15}
+PG_DURATION=${BENCH_PG_DURATION:-5}
 TIMEOUT=${BENCH_TIMEOUT:-600}
-DB=auction_bench_worker
-VHOST=auction_bench_worker
+DB=${BENCH_DB:-auction_bench_worker}
+VHOST=${BENCH_VHOST:-$DB}
+HEALTH_BASE=${BENCH_HEALTH_PORT:-18091}
+BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
+RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
+PLOT_DIR=${BENCH_PLOT_DIR:-$ROOT/docs/images}
+for v in EVENTS ITEMS PREFETCH POOL PG_DURATION TIMEOUT HEALTH_BASE; do
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
+done
+for r in $SWEEP; do
+  [[ $r =~ ^[1-9][0-9]*$ ]] || { log "ERROR: replica counts must be positive integers (got '$r')"; exit 2; }
+done
 TMP=$(mktemp -d /tmp/worker_bench.XXXXXX)
 WORKER_PIDS=()
 
@@ -39,10 +59,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
+  log "installing gnuplot-nox"
+  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox ||
+    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
+fi
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 && $BIN_DIR == "$ROOT/build" ]]; then
   auction_install_deps
   auction_build RelWithDebInfo
 fi
+WORKER_BIN=$BIN_DIR/auction-worker
+FLOOD_BIN=$BIN_DIR/bench/bid_flood
+for b in "$WORKER_BIN" "$FLOOD_BIN"; do
+  [[ -x $b ]] || { log "ERROR: $b missing"; exit 1; }
+done
 auction_start_postgres
 auction_start_rabbitmq
 auction_reset_database "$DB"
@@ -53,8 +84,9 @@ export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$DB POSTGRES
   LOG_LEVEL=warn PREFETCH_COUNT=$PREFETCH WORKER_POOL_SIZE=$POOL
 psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 
-# Migrations: one worker start applies them; it exits on SIGTERM once started.
-"$ROOT/build/auction-worker" > "$TMP/migrate.log" 2>&1 &
+# Migrations: one worker start applies them; it exits on SIGTERM once started (LOG_LEVEL=info: the
+# start line is what the loop waits for).
+LOG_LEVEL=info HEALTH_PORT=0 "$WORKER_BIN" > "$TMP/migrate.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do grep -q "started successfully" "$TMP/migrate.log" && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid" || true
@@ -72,70 +104,130 @@ psql_bench -c "SELECT id FROM items" > "$TMP/items.txt"
 queue_depth() {
   rabbitmqctl -q list_queues -p "$VHOST" name messages 2>/dev/null | awk '$1 == "auction.bid.all.v1" {print $2}'
 }
+dlq_depth() {
+  rabbitmqctl -q list_queues -p "$VHOST" name messages 2>/dev/null | awk '$1 == "auction.bid.all.v1.dlq" {print $2}'
+}
 now_ms() { date +%s%3N; }
 
-# --- 2. RabbitMQ's own consume-and-ack rate -------------------------------------------------------
-log "publishing $EVENTS events for the raw consumers"
-"$ROOT/build/bench/bid_flood" publish "$EVENTS" "$TMP/items.txt"
-start=$(now_ms)
-consumer_pids=()
-for _ in $(seq 1 "$REPLICAS"); do
-  "$ROOT/build/bench/bid_flood" consume "$EVENTS" > /dev/null &
-  consumer_pids+=($!)
-done
-for pid in "${consumer_pids[@]}"; do wait "$pid"; done
-raw_ms=$(( $(now_ms) - start - 5000 ))  # each consumer waits 5 s on an empty queue before it exits
-raw_rate=$(awk -v n="$EVENTS" -v ms="$raw_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
-log "RabbitMQ consume+ack: $EVENTS in ${raw_ms} ms = $raw_rate/s (left in queue: $(queue_depth))"
+declare -A DRAIN RAW PGTPS RSS BATCHES DEAD CPU
+# measure R: the three measurements with R replicas / consumers / R x prefetch pgbench clients.
+measure() {
+  local replicas=$1 start pid n
+  # The same starting state for every replica count: list prices, no processed events.
+  psql_bench -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price" \
+    -c "CHECKPOINT" >/dev/null
 
-# --- 1. The worker drain ------------------------------------------------------------------------------
-log "publishing $EVENTS events to a stopped worker set"
-"$ROOT/build/bench/bid_flood" publish "$EVENTS" "$TMP/items.txt"
-log "queue depth before start: $(queue_depth)"
-cpu_before=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
-start=$(now_ms)
-for n in $(seq 1 "$REPLICAS"); do
-  WORKER_ID=$n LOG_LEVEL=info "$ROOT/build/auction-worker" > "$TMP/worker-$n.log" 2>&1 &
-  WORKER_PIDS+=($!)
-done
-deadline=$(( $(date +%s) + TIMEOUT ))
-while :; do
-  done_count=$(psql_bench -c "SELECT count(*) FROM processed_bid_events")
-  ((done_count >= EVENTS)) && break
-  if (( $(date +%s) > deadline )); then log "ERROR: drain timed out at $done_count/$EVENTS"; exit 1; fi
-  sleep 0.2
-done
-drain_ms=$(( $(now_ms) - start ))
-cpu_after=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
-cpu_busy=$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " ");
-  printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
-rss=()
-for pid in "${WORKER_PIDS[@]}"; do
-  rss+=("$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status") MiB")
-done
-for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
-for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
-WORKER_PIDS=()
-batches=$(cat "$TMP"/worker-*.log | grep -o '"batches":[0-9]*' | awk -F: '{s += $2} END {print s}')
-drain_rate=$(awk -v n="$EVENTS" -v ms="$drain_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
-dead=$(rabbitmqctl -q list_queues -p "$VHOST" name messages | awk '$1 == "auction.bid.all.v1.dlq" {print $2}')
-log "worker drain: $EVENTS in ${drain_ms} ms = $drain_rate/s, dead-lettered: $dead"
+  # --- 2. RabbitMQ's own consume-and-ack rate -----------------------------------------------------
+  log "[$replicas] publishing $EVENTS events for the raw consumers"
+  "$FLOOD_BIN" publish "$EVENTS" "$TMP/items.txt"
+  start=$(now_ms)
+  local consumer_pids=() last_ms=0 got end
+  for n in $(seq 1 "$replicas"); do
+    ( "$FLOOD_BIN" consume "$EVENTS" > "$TMP/raw-$n.got"; now_ms > "$TMP/raw-$n.end" ) &
+    consumer_pids+=($!)
+  done
+  for pid in "${consumer_pids[@]}"; do wait "$pid"; done
+  # A consumer that took fewer than all the events stopped after 5 s without a delivery; one that took
+  # all of them stopped at its last ack. The rate ends at the latest last ack.
+  for n in $(seq 1 "$replicas"); do
+    got=$(cat "$TMP/raw-$n.got")
+    end=$(cat "$TMP/raw-$n.end")
+    ((got >= EVENTS)) || end=$((end - 5000))
+    ((end > last_ms)) && last_ms=$end
+  done
+  local raw_ms=$((last_ms - start))
+  RAW[$replicas]=$(awk -v n="$EVENTS" -v ms="$raw_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+  log "[$replicas] RabbitMQ consume+ack: $EVENTS in ${raw_ms} ms = ${RAW[$replicas]}/s (left in queue: $(queue_depth))"
 
-# --- 3. PostgreSQL, one commit per event -------------------------------------------------------------
-clients=$((REPLICAS * PREFETCH))
-pg_out=$(pgbench -h 127.0.0.1 -p 5433 -U postgres -n -M prepared -c "$clients" -j 2 -T "$PG_DURATION" \
-  -D items="$ITEMS" -f "$BENCH_DIR/pgbench_bid_placed.sql" "$DB" 2>&1)
-pg_tps=$(awk '/^tps/ {printf "%.0f", $3}' <<< "$pg_out")
-log "pgbench per-event transaction, $clients clients: $pg_tps tps"
+  # --- 1. The worker drain ----------------------------------------------------------------------------
+  log "[$replicas] publishing $EVENTS events to a stopped worker set"
+  "$FLOOD_BIN" publish "$EVENTS" "$TMP/items.txt"
+  log "[$replicas] queue depth before start: $(queue_depth)"
+  local dead_before cpu_before cpu_after
+  dead_before=$(dlq_depth)
+  cpu_before=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+  start=$(now_ms)
+  for n in $(seq 1 "$replicas"); do
+    WORKER_ID=$n LOG_LEVEL=info HEALTH_PORT=$((HEALTH_BASE + n - 1)) "$WORKER_BIN" > "$TMP/worker-$replicas-$n.log" 2>&1 &
+    WORKER_PIDS+=($!)
+  done
+  local deadline=$(( $(date +%s) + TIMEOUT )) done_count
+  while :; do
+    done_count=$(psql_bench -c "SELECT count(*) FROM processed_bid_events")
+    ((done_count >= EVENTS)) && break
+    if (( $(date +%s) > deadline )); then log "ERROR: drain timed out at $done_count/$EVENTS"; exit 1; fi
+    sleep 0.2
+  done
+  local drain_ms=$(( $(now_ms) - start ))
+  cpu_after=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+  CPU[$replicas]=$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
+  local rss=()
+  for pid in "${WORKER_PIDS[@]}"; do
+    rss+=("$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")")
+  done
+  RSS[$replicas]=$(IFS=/; echo "${rss[*]}")
+  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
+  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
+  WORKER_PIDS=()
+  BATCHES[$replicas]=$(cat "$TMP"/worker-"$replicas"-*.log | grep -o '"batches":[0-9]*' | awk -F: '{s += $2} END {print s + 0}')
+  DRAIN[$replicas]=$(awk -v n="$EVENTS" -v ms="$drain_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+  DEAD[$replicas]=$(( $(dlq_depth) - ${dead_before:-0} ))
+  log "[$replicas] worker drain: $EVENTS in ${drain_ms} ms = ${DRAIN[$replicas]}/s, dead-lettered: ${DEAD[$replicas]}"
 
-printf '\n%-38s %12s\n' "measure" "events/s"
-printf '%-38s %12s\n' "worker drain ($REPLICAS replicas)" "$drain_rate"
-printf '%-38s %12s\n' "RabbitMQ consume+ack ($REPLICAS consumers)" "$raw_rate"
-printf '%-38s %12s\n' "pgbench per-event tx ($clients clients)" "$pg_tps"
-printf '\nratio to RabbitMQ: %s   ratio to pgbench one-commit-per-event: %s\n' \
-  "$(awk -v a="$drain_rate" -v b="$raw_rate" 'BEGIN { printf "%.2f", a / b }')" \
-  "$(awk -v a="$drain_rate" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }')"
-printf 'worker peak RSS: %s\n' "${rss[*]}"
-printf 'batches: %s (%.1f events per transaction)\n' "$batches" "$(awk -v n="$EVENTS" -v b="$batches" 'BEGIN { print n / b }')"
-printf 'dead-lettered: %s (must be 0)\n' "${dead:-0}"
-printf 'machine CPU busy during the drain: %s%% of both cores\n' "$cpu_busy"
+  # --- 3. PostgreSQL, one commit per event -------------------------------------------------------------
+  local clients=$((replicas * PREFETCH)) pg_out
+  pg_out=$(pgbench -h 127.0.0.1 -p 5433 -U postgres -n -M prepared -c "$clients" -j "$((clients < 2 ? clients : 2))" \
+    -T "$PG_DURATION" -D items="$ITEMS" -f "$BENCH_DIR/pgbench_bid_placed.sql" "$DB" 2>&1)
+  PGTPS[$replicas]=$(awk '/^tps/ {printf "%.0f", $3}' <<< "$pg_out")
+  log "[$replicas] pgbench per-event transaction, $clients clients: ${PGTPS[$replicas]} tps"
+}
+
+for r in $SWEEP; do
+  measure "$r"
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+per_commit() { awk -v n="$EVENTS" -v b="$1" 'BEGIN { if (b > 0) printf "%.1f", n / b; else print "n/a" }'; }
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+printf '\nworker_bench %s  %s cores (%s); %s events over %s items; PREFETCH_COUNT=%s WORKER_POOL_SIZE=%s\n' \
+  "$stamp" "$(nproc)" "${cpu_model:-unknown CPU}" "$EVENTS" "$ITEMS" "$PREFETCH" "$POOL"
+printf '\n%8s %12s %14s %14s %9s %9s %10s %8s %14s\n' replicas "drain ev/s" "RabbitMQ ev/s" "pgbench tps" \
+  "vs rmq" "vs pg" "ev/commit" "CPU %" "peak RSS MiB"
+dead_total=0
+for r in $SWEEP; do
+  printf '%8s %12s %14s %14s %9s %9s %10s %8s %14s\n' "$r" "${DRAIN[$r]}" "${RAW[$r]}" "${PGTPS[$r]}" \
+    "$(ratio "${DRAIN[$r]}" "${RAW[$r]}")" "$(ratio "${DRAIN[$r]}" "${PGTPS[$r]}")" "$(per_commit "${BATCHES[$r]}")" \
+    "${CPU[$r]}" "${RSS[$r]}"
+  dead_total=$((dead_total + DEAD[$r]))
+done
+printf '\n(pgbench clients = replicas x PREFETCH_COUNT; CPU %% = machine busy during the drain, both cores;\n'
+printf ' the machine is shared, so runs beside a build are noisy)\n'
+printf 'dead-lettered: %s (must be 0)\n' "$dead_total"
+for r in $SWEEP; do
+  printf 'RESULT replicas=%s drain_eps=%s rabbitmq_eps=%s pgbench_tps=%s events_per_commit=%s cpu_busy=%s\n' \
+    "$r" "${DRAIN[$r]}" "${RAW[$r]}" "${PGTPS[$r]}" "$(per_commit "${BATCHES[$r]}")" "${CPU[$r]}"
+done
+
+# --- Data file and picture ---------------------------------------------------------------------------
+mkdir -p "$RESULTS_DIR"
+DAT=$RESULTS_DIR/worker.dat
+{
+  echo "# bench/worker_bench.sh $stamp, $(nproc) cores (${cpu_model:-unknown CPU}), shared machine"
+  echo "# $EVENTS bid.placed.v1 events over $ITEMS items, PREFETCH_COUNT=$PREFETCH WORKER_POOL_SIZE=$POOL, pgbench $PG_DURATION s"
+  printf '# replicas\tdrain_eps\trabbitmq_eps\tpgbench_tps\tevents_per_commit\tcpu_busy_pct\n'
+  for r in $SWEEP; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${DRAIN[$r]}" "${RAW[$r]}" "${PGTPS[$r]}" \
+      "$(per_commit "${BATCHES[$r]}")" "${CPU[$r]}"
+  done
+} >"$DAT"
+log "results: $DAT"
+if [[ ${BENCH_NO_PLOT:-0} != 1 ]]; then
+  mkdir -p "$PLOT_DIR"
+  gnuplot -e "datafile='$DAT'; outfile='$PLOT_DIR/worker_bench.png'; stamp='$stamp'" \
+    -e "load '$BENCH_DIR/plot/common.gp'" "$BENCH_DIR/plot/worker.gp"
+  log "picture: $PLOT_DIR/worker_bench.png"
+fi
+((dead_total == 0)) || { log "ERROR: $dead_total events were dead-lettered"; exit 1; }
