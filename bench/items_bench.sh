@@ -82,10 +82,25 @@ done
 
 TMP=$(mktemp -d /tmp/items_bench.XXXXXX)
 API_PID=
+# auction_proc_stop signals only programs under a build/ directory; an API from BENCH_BIN_DIR elsewhere is
+# stopped here by the pid this script started, the same way (SIGTERM, SIGKILL after 20 s).
+stop_api() {
+  auction_proc_stop -t 20 "$PROC" || true
+  if [[ -n $API_PID ]] && kill -0 "$API_PID" 2>/dev/null &&
+    [[ $(readlink "/proc/$API_PID/exe" 2>/dev/null) == "$(readlink -f "$BIN_DIR/auction-api")" ]]; then
+    kill -TERM "$API_PID" 2>/dev/null || true
+    local i=0
+    while kill -0 "$API_PID" 2>/dev/null && ((i++ < 100)); do
+      sleep 0.2
+    done
+    kill -KILL "$API_PID" 2>/dev/null || true
+  fi
+  API_PID=
+}
 cleanup() {
   local rc=$?
   if [[ -n $API_PID ]]; then
-    auction_proc_stop -t 20 "$PROC" || true
+    stop_api
   fi
   rm -rf "$TMP"
   exit "$rc"
@@ -565,8 +580,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 }
 
 log "stopping auction-api"
-auction_proc_stop -t 20 "$PROC"
-API_PID=
+stop_api
 
 mkdir -p "$RESULTS_DIR"
 DAT=$RESULTS_DIR/items.dat
