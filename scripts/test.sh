@@ -10,6 +10,8 @@ set -euo pipefail
 auction_install_deps
 bash "$ROOT/scripts/lint.sh"
 auction_build "${BUILD_TYPE:-RelWithDebInfo}"
+# The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
+bash "$ROOT/scripts/compose_check.sh"
 auction_start_postgres
 auction_start_rabbitmq
 auction_start_s3
