@@ -2,7 +2,6 @@
 
 #include "infra/postgres/migrator.hpp"
 #include "pkg/logging/logger.hpp"
-#include "pkg/metrics/metrics.hpp"
 
 namespace auction::app {
 
@@ -63,17 +62,7 @@ CheckResults ApiApp::Readiness() {
 std::string ApiApp::MetricsText() {
     std::string out;
     router_.metrics().Write(out);
-    metrics::WriteCounter(out, "outbox_published_total", "Outbox events this process's relay published (confirmed).",
-                          static_cast<double>(relay_.Stats().published));
-    try {
-        // A scrape reads the backlog itself (one count) rather than the hot path maintaining a gauge.
-        auto lease = pool_.Acquire();
-        const auto rows = lease->Exec("SELECT count(*) FROM outbox_events");
-        metrics::WriteGauge(out, "outbox_backlog", "Outbox events waiting to be published.",
-                            static_cast<double>(rows.Int64(0, 0)));
-    } catch (const std::exception& e) {
-        logging::Warn("metrics: cannot read the outbox backlog", {{"error", e.what()}});
-    }
+    WriteOutboxMetrics(out, relay_, pool_);
     WritePoolMetrics(out, pool_.Stats());
     return out;
 }

@@ -143,6 +143,7 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             }
             if (answer) {
                 auto res = Router::Problem(parser.get(), *answer);
+                router_.CountRefused(parser.get(), res.result_int());  // refused requests count in the metrics too
                 res.prepare_payload();
                 stream.expires_after(options_.request_timeout);
                 co_await http::async_write(stream, res, kUseTuple);

@@ -1,5 +1,6 @@
 #include "app/ops_endpoints.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/object.hpp>
 
@@ -90,14 +91,46 @@ CheckResults CheckPostgres(postgres::PgPool& pool) {
 }
 
 void WritePoolMetrics(std::string& out, const postgres::PoolStats& stats) {
-    metrics::WriteGauge(out, "db_pool_max_open", "Most connections the pool may open (MaxOpenConns).", stats.max_open);
-    metrics::WriteGauge(out, "db_pool_open", "Connections open, in use or idle.", stats.open);
-    metrics::WriteGauge(out, "db_pool_in_use", "Connections leased out.", stats.in_use);
-    metrics::WriteGauge(out, "db_pool_idle", "Idle connections.", stats.idle);
-    metrics::WriteCounter(out, "db_pool_wait_count_total", "Acquisitions that had to wait for a connection.",
+    metrics::WriteGauge(out, "auction_db_pool_max_open", "Most connections the pool may open (MaxOpenConns).",
+                        stats.max_open);
+    metrics::WriteGauge(out, "auction_db_pool_open", "Connections open, in use or idle.", stats.open);
+    metrics::WriteGauge(out, "auction_db_pool_in_use", "Connections leased out.", stats.in_use);
+    metrics::WriteGauge(out, "auction_db_pool_idle", "Idle connections.", stats.idle);
+    metrics::WriteCounter(out, "auction_db_pool_wait_count_total", "Acquisitions that had to wait for a connection.",
                           static_cast<double>(stats.wait_count));
-    metrics::WriteCounter(out, "db_pool_wait_duration_seconds_total", "Total time spent waiting for a connection.",
+    metrics::WriteCounter(out, "auction_db_pool_wait_duration_seconds_total",
+                          "Total time spent waiting for a connection.",
                           static_cast<double>(stats.wait_duration_ms) / 1000.0);
+}
+
+void WriteOutboxMetrics(std::string& out, const rabbitmq::OutboxRelay& relay, postgres::PgPool& pool) {
+    try {
+        // A scrape reads the backlog itself (one aggregate) rather than the hot path maintaining a gauge.
+        auto lease = pool.Acquire();
+        const auto rows = lease->Exec(
+            "SELECT count(*), COALESCE((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000000)::bigint, 0) "
+            "FROM outbox_events");
+        metrics::WriteGauge(out, "auction_outbox_backlog", "Outbox events waiting to be published.",
+                            static_cast<double>(rows.Int64(0, 0)));
+        metrics::WriteGauge(out, "auction_outbox_oldest_event_age_seconds",
+                            "Age of the oldest unpublished outbox event (0 when there is none).",
+                            static_cast<double>(std::max<std::int64_t>(0, rows.Int64(0, 1))) / 1e6);
+    } catch (const std::exception& e) {
+        logging::Warn("metrics: cannot read the outbox backlog", {{"error", e.what()}});
+    }
+    const auto stats = relay.Stats();
+    metrics::WriteCounter(out, "auction_outbox_published_total",
+                          "Outbox events this process's relay published (broker-confirmed).",
+                          static_cast<double>(stats.published));
+    metrics::WriteCounter(out, "auction_outbox_relay_failures_total",
+                          "Relay rounds that failed on the broker or the database (retried with backoff).",
+                          static_cast<double>(stats.failures));
+    metrics::WriteGauge(out, "auction_outbox_relay_leader",
+                        "1 when this process's relay holds the publishing lock (one relay publishes at a time).",
+                        stats.leader ? 1 : 0);
+    metrics::WriteHeader(out, "auction_outbox_publish_latency_seconds", "histogram",
+                         "Per published event: from the outbox row's created_at to the broker's confirm.");
+    relay.publish_latency().Write(out, "auction_outbox_publish_latency_seconds", {});
 }
 
 }  // namespace auction::app

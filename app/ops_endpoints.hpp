@@ -11,6 +11,7 @@
 
 #include "app/router.hpp"
 #include "infra/postgres/pool.hpp"
+#include "infra/rabbitmq/outbox_relay.hpp"
 #include "pkg/executor/blocking_pool.hpp"
 
 namespace auction::app {
@@ -70,7 +71,13 @@ private:
 /// migration is recorded ("unknown" when PostgreSQL cannot be asked).
 CheckResults CheckPostgres(postgres::PgPool& pool);
 
-/// The pool's stats as the db_pool_* gauges and counters.
+/// The pool's stats (the design's `max_open open in_use idle wait_count wait_duration_ms`) as the
+/// auction_db_pool_* gauges and counters.
 void WritePoolMetrics(std::string& out, const postgres::PoolStats& stats);
+
+/// The outbox: backlog and oldest event's age (one query through `pool` at scrape time, left out when
+/// PostgreSQL cannot be asked) and this process's relay (published, failures, leadership, publish
+/// latency). Both programs run a relay; only the leader publishes. Blocking.
+void WriteOutboxMetrics(std::string& out, const rabbitmq::OutboxRelay& relay, postgres::PgPool& pool);
 
 }  // namespace auction::app

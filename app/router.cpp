@@ -85,6 +85,23 @@ const BodyLimit* Router::BodyLimitFor(http::verb method, std::string_view target
     return nullptr;
 }
 
+void Router::CountRefused(const Request& partial, unsigned status) noexcept {
+    std::size_t slot = metrics_.Unmatched(partial.method_string());
+    try {
+        const auto target = partial.target();
+        const auto segments = Split(target.substr(0, target.find('?')));
+        for (const auto& route : routes_) {
+            if (route.method == partial.method() && Match(route.segments, segments, nullptr)) {
+                slot = route.metrics_slot;
+                break;
+            }
+        }
+    } catch (const std::exception&) {
+        // Out of memory splitting a target: count it as unmatched rather than not at all.
+    }
+    metrics_.Count(slot, status);
+}
+
 std::size_t Router::LargestBodyLimit() const noexcept {
     std::size_t largest = 0;
     for (const auto& route : routes_) {

@@ -46,6 +46,9 @@ public:
 
     /// Requests answered, by matched route pattern (recorded by Handle for every request).
     const metrics::HttpMetrics& metrics() const noexcept { return metrics_; }
+    /// Counts a request the server refused before routing (e.g. 413, 400): under its route when the
+    /// request line matches one, else as "unmatched". Not timed: such a request has no routed start.
+    void CountRefused(const Request& partial, unsigned status) noexcept;
 
 private:
     struct Route {

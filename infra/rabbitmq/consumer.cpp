@@ -73,6 +73,7 @@ void Consumer::WorkerLoop() {
             jobs_.pop_front();
         }
         std::vector<Outcome> outcomes;
+        const auto started = std::chrono::steady_clock::now();
         try {
             outcomes = handler_(job.batch, draining_);
         } catch (const std::exception& e) {
@@ -80,10 +81,12 @@ void Consumer::WorkerLoop() {
             logging::Error("message handler failed", {{"error", e.what()}});
             outcomes.assign(job.batch.size(), Outcome{Verdict::kRequeue, e.what()});
         }
+        handler_duration_.Observe(std::chrono::steady_clock::now() - started);
         outcomes.resize(job.batch.size(), Outcome{Verdict::kRequeue, "no outcome"});
         {
             std::lock_guard lock(mutex_);
-            done_.push_back(Done{job.generation, std::move(job.batch), std::move(outcomes)});
+            done_.push_back(
+                Done{job.generation, std::move(job.batch), std::move(job.received_at), std::move(outcomes)});
         }
         Wake();
     }
@@ -140,6 +143,11 @@ void Consumer::Settle(Done& done) {
                 break;
         }
     }
+    // Settled on the broker: that ends the message's processing time.
+    const auto settled = std::chrono::steady_clock::now();
+    for (const auto& received : done.received_at) {
+        processing_latency_.Observe(settled - received);
+    }
 }
 
 void Consumer::ConsumeLoop() {
@@ -167,6 +175,7 @@ void Consumer::ConsumeLoop() {
                 }
                 in_flight_ -= static_cast<int>(pending_.size());
                 pending_.clear();
+                pending_received_at_.clear();
                 if (in_flight_ == 0) {
                     return;
                 }
@@ -193,6 +202,7 @@ void Consumer::ConsumeLoop() {
                 ++received_;
                 ++in_flight_;
                 pending_.push_back(std::move(*delivery));
+                pending_received_at_.push_back(std::chrono::steady_clock::now());
                 readable = buffered();
             }
             // Batch: start one when nothing is being processed, or when a full prefetch window has piled up
@@ -204,6 +214,7 @@ void Consumer::ConsumeLoop() {
                 Job job;
                 job.generation = generation_;
                 job.batch.swap(pending_);
+                job.received_at.swap(pending_received_at_);
                 ++batches_in_flight_;
                 ++batches_;
                 {
@@ -216,6 +227,7 @@ void Consumer::ConsumeLoop() {
             logging::Warn("consumer lost RabbitMQ; reconnecting", {{"error", e.what()}});
             in_flight_ -= static_cast<int>(pending_.size());
             pending_.clear();  // never started; the broker redelivers them
+            pending_received_at_.clear();
             conn_.reset();
             connected_ = false;
             if (draining_) {
@@ -253,8 +265,8 @@ void Consumer::Stop(std::chrono::milliseconds timeout) {
 }
 
 ConsumerStats Consumer::Stats() const {
-    return ConsumerStats{received_.load(), acked_.load(),   dead_lettered_.load(),
-                         requeued_.load(), batches_.load(), connected_.load()};
+    return ConsumerStats{received_.load(), acked_.load(),     dead_lettered_.load(), requeued_.load(),
+                         batches_.load(),  connected_.load(), in_flight_.load()};
 }
 
 }  // namespace auction::rabbitmq

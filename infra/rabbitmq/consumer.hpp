@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "infra/rabbitmq/amqp_connection.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::rabbitmq {
 
@@ -63,6 +64,7 @@ struct ConsumerStats {
     std::uint64_t requeued = 0;
     std::uint64_t batches = 0;
     bool connected = false;
+    int in_flight = 0;  // received and not yet settled
 };
 
 /// Concurrent consumer with manual acks. One thread owns the AMQP connection (rabbitmq-c is not
@@ -84,15 +86,23 @@ public:
     /// Stops taking messages, waits for in-flight ones (bounded), acks them, closes the connection.
     void Stop(std::chrono::milliseconds timeout);
     ConsumerStats Stats() const;
+    /// Per message: from its arrival on the consume thread to its ack, dead-letter or requeue (includes
+    /// waiting for a batch and for a pool thread).
+    const metrics::Histogram& processing_latency() const noexcept { return processing_latency_; }
+    /// Per batch: how long the handler ran.
+    const metrics::Histogram& handler_duration() const noexcept { return handler_duration_; }
 
 private:
+    using TimePoint = std::chrono::steady_clock::time_point;
     struct Job {
         std::uint64_t generation = 0;
         std::vector<Delivery> batch;
+        std::vector<TimePoint> received_at;  // parallel to batch
     };
     struct Done {
         std::uint64_t generation = 0;
         std::vector<Delivery> batch;
+        std::vector<TimePoint> received_at;
         std::vector<Outcome> outcomes;
     };
 
@@ -118,9 +128,10 @@ private:
     std::condition_variable jobs_cv_;
     std::deque<Job> jobs_;
     std::vector<Done> done_;
-    std::atomic<int> in_flight_{0};  // pending + dispatched messages
-    std::vector<Delivery> pending_;  // received, not yet dispatched (consume thread only)
-    int batches_in_flight_ = 0;      // consume thread only
+    std::atomic<int> in_flight_{0};               // pending + dispatched messages
+    std::vector<Delivery> pending_;               // received, not yet dispatched (consume thread only)
+    std::vector<TimePoint> pending_received_at_;  // parallel to pending_
+    int batches_in_flight_ = 0;                   // consume thread only
 
     std::atomic<std::uint64_t> received_{0};
     std::atomic<std::uint64_t> acked_{0};
@@ -128,6 +139,8 @@ private:
     std::atomic<std::uint64_t> requeued_{0};
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<bool> connected_{false};
+    metrics::Histogram processing_latency_;
+    metrics::Histogram handler_duration_;
 };
 
 }  // namespace auction::rabbitmq

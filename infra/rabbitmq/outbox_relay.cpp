@@ -9,6 +9,7 @@
 #include "infra/rabbitmq/amqp_connection.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::rabbitmq {
 
@@ -111,6 +112,12 @@ void OutboxRelay::Run() {
                 ids.push_back(e.id);
             }
             amqp->WaitForConfirms(last_tag, options_.confirm_timeout);
+            const auto confirmed_at = timeutil::NowMicros();
+            for (const auto& e : batch) {
+                // Clocks of two processes (maybe hosts): a skew that makes it negative counts as zero.
+                publish_latency_.Observe(
+                    std::chrono::microseconds(std::max<std::int64_t>(0, confirmed_at - e.message.occurred_at)));
+            }
             postgres::outbox::DeleteBatch(*pg, ids);
             published_ += batch.size();
             backoff = std::chrono::milliseconds(100);

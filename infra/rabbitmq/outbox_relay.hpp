@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "pkg/config/config.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::rabbitmq {
 
@@ -46,6 +47,9 @@ public:
     /// Finishes the batch in flight and stops.
     void Stop();
     RelayStats Stats() const;
+    /// Per published event: from its outbox row's created_at (the writer's clock, when the change was
+    /// made) to the broker's confirm (this process's clock).
+    const metrics::Histogram& publish_latency() const noexcept { return publish_latency_; }
 
 private:
     void Run();
@@ -60,6 +64,7 @@ private:
     std::atomic<std::uint64_t> failures_{0};
     std::atomic<bool> leader_{false};
     std::atomic<bool> broker_connected_{false};
+    metrics::Histogram publish_latency_;
 };
 
 }  // namespace auction::rabbitmq

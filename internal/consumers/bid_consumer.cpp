@@ -41,6 +41,7 @@ bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::st
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         backoff = std::min(backoff * 2, config_.retry_backoff_max);
+        retries_.fetch_add(1, std::memory_order_relaxed);
     }
 }
 

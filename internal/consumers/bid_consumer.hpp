@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <vector>
 
 #include "infra/postgres/pool.hpp"
@@ -19,6 +20,9 @@ public:
 
     std::vector<rabbitmq::Outcome> Handle(const std::vector<rabbitmq::Delivery>& batch,
                                           const std::atomic<bool>& stopping);
+    /// Database attempts that failed transiently and were retried in-process (a batch of placed bids
+    /// retried once counts one).
+    std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
 
 private:
     /// Runs `work` with a pooled connection, retrying transient failures. Returns false (with `error`)
@@ -28,6 +32,7 @@ private:
 
     postgres::PgPool& pool_;
     const config::WorkerConfig& config_;
+    std::atomic<std::uint64_t> retries_{0};
 };
 
 }  // namespace auction::consumers

@@ -35,6 +35,8 @@ WorkerApp::WorkerApp(config::WorkerConfig config)
       pool_(config_.postgres, config_.service_name + "-worker-" + config_.worker_id),
       handler_(pool_, config_),
       relay_(RelayOptionsFor(config_)),
+      queue_probe_(config_.rabbitmq_url, config_.service_name + "-worker-" + config_.worker_id + "-metrics",
+                   {rabbitmq::Topology{}.queue, rabbitmq::Topology{}.dead_letter_queue}),
       ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
     ops_.Register(health_router_);
 }
@@ -105,19 +107,53 @@ app::CheckResults WorkerApp::Readiness() {
 }
 
 std::string WorkerApp::MetricsText() {
-    const auto stats = consuming_.load(std::memory_order_acquire) ? consumer_->Stats() : rabbitmq::ConsumerStats{};
+    const bool consuming = consuming_.load(std::memory_order_acquire);
+    const auto stats = consuming ? consumer_->Stats() : rabbitmq::ConsumerStats{};
     std::string out;
-    metrics::WriteCounter(out, "worker_messages_received_total", "Bid messages received from the broker.",
+    metrics::WriteCounter(out, "auction_worker_messages_consumed_total", "Bid messages received from the broker.",
                           static_cast<double>(stats.received));
-    metrics::WriteCounter(out, "worker_messages_acked_total", "Bid messages acknowledged after their commit.",
+    metrics::WriteCounter(out, "auction_worker_messages_acked_total", "Bid messages acknowledged after their commit.",
                           static_cast<double>(stats.acked));
-    metrics::WriteCounter(out, "worker_messages_dead_lettered_total", "Bid messages sent to the dead-letter queue.",
-                          static_cast<double>(stats.dead_lettered));
-    metrics::WriteCounter(out, "worker_messages_requeued_total", "Bid messages handed back to the broker.",
+    metrics::WriteCounter(out, "auction_worker_messages_dead_lettered_total",
+                          "Bid messages sent to the dead-letter queue.", static_cast<double>(stats.dead_lettered));
+    metrics::WriteCounter(out, "auction_worker_messages_requeued_total",
+                          "Bid messages handed back to the broker for redelivery (e.g. on shutdown).",
                           static_cast<double>(stats.requeued));
-    metrics::WriteCounter(out, "worker_batches_total", "Batches handed to the worker pool.",
+    metrics::WriteCounter(out, "auction_worker_retries_total",
+                          "Database attempts that failed transiently and were retried in-process.",
+                          static_cast<double>(handler_.retries()));
+    metrics::WriteCounter(out, "auction_worker_batches_total", "Batches handed to the worker pool.",
                           static_cast<double>(stats.batches));
+    metrics::WriteGauge(out, "auction_worker_messages_in_flight", "Bid messages received and not yet settled.",
+                        stats.in_flight);
+    metrics::WriteGauge(out, "auction_worker_consumer_connected", "1 while the consumer's broker connection is up.",
+                        stats.connected ? 1 : 0);
+    metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",
+                         "Per message: from its arrival to its ack, dead-letter or requeue.");
+    metrics::WriteHeader(out, "auction_worker_batch_handler_seconds", "histogram",
+                         "Per batch: time the handler spent (decoding and the database).");
+    if (consuming) {
+        consumer_->processing_latency().Write(out, "auction_worker_message_processing_seconds", {});
+        consumer_->handler_duration().Write(out, "auction_worker_batch_handler_seconds", {});
+    }
+    // Asked on the probe's own connection: the consume thread's connection is never touched here.
+    metrics::WriteHeader(out, "auction_worker_queue_messages", "gauge",
+                         "Messages ready in the queue, not yet delivered to a consumer (the consumer lag).");
+    const auto depths = queue_probe_.Read();
+    if (depths) {
+        for (const auto& d : *depths) {
+            metrics::WriteSample(out, "auction_worker_queue_messages", {{"queue", d.queue}}, d.messages);
+        }
+    }
+    metrics::WriteHeader(out, "auction_worker_queue_consumers", "gauge", "Consumers attached to the queue.");
+    if (depths) {
+        for (const auto& d : *depths) {
+            metrics::WriteSample(out, "auction_worker_queue_consumers", {{"queue", d.queue}}, d.consumers);
+        }
+    }
+    app::WriteOutboxMetrics(out, relay_, pool_);
     app::WritePoolMetrics(out, pool_.Stats());
+    health_router_.metrics().Write(out);
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
+#include "infra/rabbitmq/queue_probe.hpp"
 #include "internal/consumers/bid_consumer.hpp"
 #include "pkg/config/config.hpp"
 
@@ -39,7 +40,8 @@ public:
 private:
     /// /readyz: PostgreSQL, migrations, and the consumer's broker connection.
     app::CheckResults Readiness();
-    /// /metrics: the consumer's counters and the pool.
+    /// /metrics: the consumer's counters and latencies, the consumed queues' depths, the outbox, the
+    /// pool and the health port's own requests.
     std::string MetricsText();
     void StopHealthServer();
 
@@ -49,6 +51,7 @@ private:
     std::unique_ptr<rabbitmq::Consumer> consumer_;
     std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads
     rabbitmq::OutboxRelay relay_;
+    rabbitmq::QueueDepthProbe queue_probe_;  // its own broker connection, used by scrapes only
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
     // The health port: the API's server and router on an io_context and thread of their own.
     app::OpsEndpoints ops_;

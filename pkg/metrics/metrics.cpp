@@ -66,7 +66,9 @@ std::string FormatValue(double value) {
         const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), static_cast<std::int64_t>(value));
         return {buf.data(), end};
     }
-    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+    // %g style: 0.0005 rather than the shorter 5e-04, so `le` labels read as Prometheus' own clients write them
+    // (PromQL groups buckets by the label's text).
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::general);
     return {buf.data(), end};
 }
 
@@ -176,12 +178,19 @@ void HttpMetrics::Record(std::size_t slot, unsigned status, std::chrono::nanosec
     auto& s = slots_[slot];
     if (status >= kMinStatus && status <= kMaxStatus) {
         s.by_status[status - kMinStatus].Add();
+        routes_[s.route].duration_by_class[status / 100 - 1].Observe(duration);
     }
-    routes_[s.route].duration.Observe(duration);
+}
+
+void HttpMetrics::Count(std::size_t slot, unsigned status) noexcept {
+    if (slot < slots_.size() && status >= kMinStatus && status <= kMaxStatus) {
+        slots_[slot].by_status[status - kMinStatus].Add();
+    }
 }
 
 void HttpMetrics::Write(std::string& out) const {
-    WriteHeader(out, "http_requests_total", "counter", "HTTP requests answered, by route pattern, method and status.");
+    WriteHeader(out, "auction_http_requests_total", "counter",
+                "HTTP requests answered, by route pattern, method and status.");
     for (const auto& slot : slots_) {
         for (unsigned i = 0; i < slot.by_status.size(); ++i) {
             const auto n = slot.by_status[i].Value();
@@ -189,17 +198,21 @@ void HttpMetrics::Write(std::string& out) const {
                 continue;
             }
             const auto status = std::to_string(kMinStatus + i);
-            WriteSample(out, "http_requests_total",
+            WriteSample(out, "auction_http_requests_total",
                         {{"route", slot.pattern}, {"method", slot.method}, {"status", status}}, static_cast<double>(n));
         }
     }
-    WriteHeader(out, "http_request_duration_seconds", "histogram",
-                "Time from routing a request to its response, by route pattern.");
+    WriteHeader(out, "auction_http_request_duration_seconds", "histogram",
+                "Time from routing a request (fully read) to its response, by route pattern and status class.");
+    static constexpr std::array<std::string_view, 5> kClasses = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     for (const auto& route : routes_) {
-        if (route.duration.Count() == 0) {
-            continue;
+        for (std::size_t c = 0; c < kClasses.size(); ++c) {
+            if (route.duration_by_class[c].Count() == 0) {
+                continue;
+            }
+            route.duration_by_class[c].Write(out, "auction_http_request_duration_seconds",
+                                             {{"route", route.pattern}, {"status_class", kClasses[c]}});
         }
-        route.duration.Write(out, "http_request_duration_seconds", {{"route", route.pattern}});
     }
 }
 

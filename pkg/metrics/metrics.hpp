@@ -40,11 +40,23 @@ private:
     std::atomic<std::uint64_t> value_{0};
 };
 
-/// A duration histogram with Prometheus' default buckets (5 ms .. 10 s); lock-free, one bucket add,
-/// a count add and a sum add per observation.
+/// A gauge set from one place and read at scrape time; one relaxed atomic store per update.
+class Gauge {
+public:
+    void Set(std::int64_t value) noexcept { value_.store(value, std::memory_order_relaxed); }
+    std::int64_t Value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::int64_t> value_{0};
+};
+
+/// A duration histogram with Prometheus' default buckets (5 ms .. 10 s) plus three below them, since
+/// reads and publishes mostly take under 5 ms; lock-free, one bucket add, a count add and a sum add per
+/// observation.
 class Histogram {
 public:
-    static constexpr std::array<double, 11> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
+    static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                       0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
 
     void Observe(std::chrono::nanoseconds duration) noexcept;
     /// Writes the `_bucket` (cumulative, with `le`), `_sum` (seconds) and `_count` samples.
@@ -58,7 +70,8 @@ private:
 };
 
 /// HTTP request metrics by route pattern (never the raw path, which would explode the label set):
-/// `http_requests_total{route,method,status}` and `http_request_duration_seconds{route}`.
+/// `auction_http_requests_total{route,method,status}` and
+/// `auction_http_request_duration_seconds{route,status_class}` (status_class 1xx..5xx).
 /// Routes are registered before serving starts; recording is then lock-free (an array per route,
 /// indexed by status code), so it costs a few relaxed atomic adds per request.
 class HttpMetrics {
@@ -74,6 +87,9 @@ public:
     std::size_t Unmatched(std::string_view method) const noexcept;
     /// Records one answered request; thread-safe and lock-free.
     void Record(std::size_t slot, unsigned status, std::chrono::nanoseconds duration) noexcept;
+    /// Counts an answered request without timing it: for requests refused while their header or body
+    /// was still being read (413, 400), which have no meaningful start.
+    void Count(std::size_t slot, unsigned status) noexcept;
     /// Both families in exposition format.
     void Write(std::string& out) const;
     /// The requests counted for (route, method, status), for tests.
@@ -91,7 +107,7 @@ private:
     };
     struct Route {
         std::string pattern;
-        Histogram duration;
+        std::array<Histogram, 5> duration_by_class;  // 1xx .. 5xx
     };
 
     std::size_t RouteIndex(std::string_view pattern);

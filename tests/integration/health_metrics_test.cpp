@@ -101,29 +101,31 @@ TEST(MetricsApi, CountsRequestsByRoutePatternAndParsesAsPrometheusText) {
     std::vector<PromSample> samples;
     ASSERT_NO_THROW(samples = ParsePromText(res.body)) << res.body;
 
-    EXPECT_GE(FindSample(samples, "http_requests_total",
+    EXPECT_GE(FindSample(samples, "auction_http_requests_total",
                          {{"route", "/api/v1/items/:id"}, {"method", "GET"}, {"status", "404"}}),
               3);
-    EXPECT_GE(FindSample(samples, "http_requests_total",
+    EXPECT_GE(FindSample(samples, "auction_http_requests_total",
                          {{"route", "/api/v1/categories"}, {"method", "GET"}, {"status", "200"}}),
               1);
-    EXPECT_GE(FindSample(samples, "http_requests_total", {{"route", "unmatched"}, {"status", "404"}}), 1);
-    EXPECT_GE(FindSample(samples, "http_request_duration_seconds_count", {{"route", "/api/v1/items/:id"}}), 3);
-    EXPECT_FALSE(std::isnan(
-        FindSample(samples, "http_request_duration_seconds_bucket", {{"route", "/api/v1/items/:id"}, {"le", "+Inf"}})));
+    EXPECT_GE(FindSample(samples, "auction_http_requests_total", {{"route", "unmatched"}, {"status", "404"}}), 1);
+    EXPECT_GE(FindSample(samples, "auction_http_request_duration_seconds_count",
+                         {{"route", "/api/v1/items/:id"}, {"status_class", "4xx"}}),
+              3);
+    EXPECT_FALSE(std::isnan(FindSample(samples, "auction_http_request_duration_seconds_bucket",
+                                       {{"route", "/api/v1/items/:id"}, {"status_class", "4xx"}, {"le", "+Inf"}})));
     for (const auto& s : samples) {
         const auto route = s.labels.find("route");
         if (route != s.labels.end()) {
             EXPECT_EQ(route->second.find(missing), std::string::npos) << "raw path as a label: " << route->second;
         }
     }
-    for (const char* name :
-         {"outbox_backlog", "outbox_published_total", "db_pool_max_open", "db_pool_open", "db_pool_in_use",
-          "db_pool_idle", "db_pool_wait_count_total", "db_pool_wait_duration_seconds_total"}) {
+    for (const char* name : {"auction_outbox_backlog", "auction_outbox_published_total", "auction_db_pool_max_open",
+                             "auction_db_pool_open", "auction_db_pool_in_use", "auction_db_pool_idle",
+                             "auction_db_pool_wait_count_total", "auction_db_pool_wait_duration_seconds_total"}) {
         EXPECT_FALSE(std::isnan(FindSample(samples, name))) << name << " missing in\n" << res.body;
     }
-    EXPECT_GE(FindSample(samples, "outbox_backlog"), 0);
-    EXPECT_EQ(FindSample(samples, "db_pool_max_open"), ApiServer::Shared().app().pool().Stats().max_open);
+    EXPECT_GE(FindSample(samples, "auction_outbox_backlog"), 0);
+    EXPECT_EQ(FindSample(samples, "auction_db_pool_max_open"), ApiServer::Shared().app().pool().Stats().max_open);
 }
 
 TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
@@ -151,12 +153,13 @@ TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
     std::vector<PromSample> samples;
     ASSERT_NO_THROW(samples = ParsePromText(res.body)) << res.body;
     for (const char* name :
-         {"worker_messages_received_total", "worker_messages_acked_total", "worker_messages_dead_lettered_total",
-          "worker_messages_requeued_total", "worker_batches_total", "db_pool_max_open", "db_pool_open",
-          "db_pool_in_use", "db_pool_idle", "db_pool_wait_count_total", "db_pool_wait_duration_seconds_total"}) {
+         {"auction_worker_messages_consumed_total", "auction_worker_messages_acked_total",
+          "auction_worker_messages_dead_lettered_total", "auction_worker_messages_requeued_total",
+          "auction_worker_batches_total", "auction_db_pool_max_open", "auction_db_pool_open", "auction_db_pool_in_use",
+          "auction_db_pool_idle", "auction_db_pool_wait_count_total", "auction_db_pool_wait_duration_seconds_total"}) {
         EXPECT_FALSE(std::isnan(FindSample(samples, name))) << name << " missing in\n" << res.body;
     }
-    EXPECT_EQ(FindSample(samples, "db_pool_max_open"), cfg.postgres.max_open_conns);
+    EXPECT_EQ(FindSample(samples, "auction_db_pool_max_open"), cfg.postgres.max_open_conns);
     worker.Stop();
 }
 

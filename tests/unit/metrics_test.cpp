@@ -22,6 +22,8 @@ TEST(Metrics, ValuesPrintIntegersPlainlyAndSpecialValuesByName) {
     EXPECT_EQ(FormatValue(1e15), "1000000000000000");
     EXPECT_EQ(FormatValue(0.25), "0.25");
     EXPECT_EQ(FormatValue(0.005), "0.005");
+    EXPECT_EQ(FormatValue(0.0005), "0.0005");
+    EXPECT_EQ(FormatValue(1.5e-7), "1.5e-07");
     EXPECT_EQ(FormatValue(INFINITY), "+Inf");
     EXPECT_EQ(FormatValue(-INFINITY), "-Inf");
     EXPECT_EQ(FormatValue(NAN), "NaN");
@@ -85,14 +87,52 @@ TEST(Metrics, RequestsAreCountedByRoutePatternMethodAndStatus) {
     m.Write(out);
     const auto s = ParsePromText(out);
     const std::string route = "/api/v1/items/:id";
-    EXPECT_EQ(FindSample(s, "http_requests_total", {{"route", route}, {"method", "GET"}, {"status", "200"}}), 2);
-    EXPECT_EQ(FindSample(s, "http_requests_total", {{"route", route}, {"method", "GET"}, {"status", "404"}}), 1);
-    EXPECT_EQ(FindSample(s, "http_requests_total", {{"route", route}, {"method", "PUT"}, {"status", "409"}}), 1);
-    EXPECT_EQ(FindSample(s, "http_requests_total", {{"route", "unmatched"}, {"method", "GET"}}), 1);
-    EXPECT_EQ(FindSample(s, "http_requests_total", {{"route", "unmatched"}, {"method", "OTHER"}}), 1);
-    // One histogram per route pattern, whatever the method.
-    EXPECT_EQ(FindSample(s, "http_request_duration_seconds_count", {{"route", route}}), 4);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", route}, {"method", "GET"}, {"status", "200"}}),
+              2);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", route}, {"method", "GET"}, {"status", "404"}}),
+              1);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", route}, {"method", "PUT"}, {"status", "409"}}),
+              1);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", "unmatched"}, {"method", "GET"}}), 1);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", "unmatched"}, {"method", "OTHER"}}), 1);
+    // One histogram per route pattern and status class, whatever the method.
+    EXPECT_EQ(FindSample(s, "auction_http_request_duration_seconds_count", {{"route", route}, {"status_class", "2xx"}}),
+              2);
+    EXPECT_EQ(FindSample(s, "auction_http_request_duration_seconds_count", {{"route", route}, {"status_class", "4xx"}}),
+              2);
+    EXPECT_TRUE(std::isnan(FindSample(s, "auction_http_request_duration_seconds_count", {{"status_class", "5xx"}})))
+        << "empty histograms are left out";
     EXPECT_EQ(out.find("status=\"500\""), std::string::npos) << "zero series are left out";
+}
+
+TEST(Metrics, RefusedRequestsAreCountedButNotTimed) {
+    HttpMetrics m;
+    const auto post_items = m.Register("POST", "/api/v1/items");
+    m.Count(post_items, 413);
+    m.Count(m.Unmatched("OTHER"), 400);
+    m.Count(post_items, 99);  // out of range: ignored, never out of bounds
+    std::string out;
+    m.Write(out);
+    const auto s = ParsePromText(out);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total",
+                         {{"route", "/api/v1/items"}, {"method", "POST"}, {"status", "413"}}),
+              1);
+    EXPECT_EQ(FindSample(s, "auction_http_requests_total", {{"route", "unmatched"}, {"status", "400"}}), 1);
+    EXPECT_EQ(out.find("auction_http_request_duration_seconds_count"), std::string::npos);
+}
+
+TEST(Metrics, HistogramHasSubMillisecondBuckets) {
+    Histogram h;
+    h.Observe(300us);
+    h.Observe(800us);
+    h.Observe(2ms);
+    std::string out;
+    WriteHeader(out, "d_seconds", "histogram", "Durations.");
+    h.Write(out, "d_seconds", {});
+    const auto s = ParsePromText(out);
+    EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.0005"}}), 1);
+    EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.001"}}), 2);
+    EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.0025"}}), 3);
 }
 
 TEST(Metrics, ConcurrentRecordingLosesNothing) {
