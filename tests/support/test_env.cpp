@@ -117,6 +117,20 @@ void RecordEvent(const rabbitmq::Delivery& d) {
     line["routingKey"] = d.routing_key;
     line["messageId"] = d.properties.message_id;
     line["contentType"] = d.properties.content_type;
+    line["type"] = d.properties.type;
+    line["appId"] = d.properties.app_id;
+    line["correlationId"] = d.properties.correlation_id;
+    line["deliveryMode"] = d.properties.persistent ? 2 : 1;
+    if (d.properties.timestamp != 0) {
+        line["timestamp"] = d.properties.timestamp;
+    }
+    if (!d.headers.empty()) {
+        boost::json::object headers;
+        for (const auto& [name, value] : d.headers) {
+            headers[name] = value;
+        }
+        line["headers"] = std::move(headers);
+    }
     line["body"] = d.body;
     RecordContractLine("events.jsonl", line);
 }
