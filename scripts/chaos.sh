@@ -69,7 +69,7 @@ say() { printf '[chaos %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 pg_postmaster_pid() {
   local pid
   pid=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == *"$AUCTION_PG_DATA"* ]]; then
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == *"$AUCTION_PG_DATA"* ]]; then
     echo "$pid"
   fi
 }
@@ -126,7 +126,7 @@ rabbit_beam_pid() {
   local pid
   pid=$(cat "$RABBIT_DIR/beam.pid" 2>/dev/null || true)
   # The node name is not on beam's command line: it is in its environment.
-  if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE"; then
+  if [[ $pid =~ ^[0-9]+$ ]] && { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE"; then
     echo "$pid"
   fi
 }
@@ -202,7 +202,7 @@ svc_env() {
 proc_pid() {
   local pid
   pid=$(cat "$CHAOS_DIR/$1.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) == "$BUILD_DIR/auction-"* ]]; then
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == "$BUILD_DIR/auction-"* ]]; then
     echo "$pid"
   fi
 }
@@ -222,6 +222,7 @@ proc_start() {
     exec env -i $(svc_env) $extra setsid "$bin" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$CHAOS_DIR/$name.pid"
+  disown $! # its SIGKILL is the nemesis' doing, not news for the job table
 }
 
 proc_kill() {
@@ -288,10 +289,22 @@ fault() {
 nemesis() {
   trap 'wait; exit 0' TERM
   RANDOM=$SEED
-  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap
+  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap n=0
+  # The first four faults hit each kind once (broker, database, API, a worker) in a random order, so even
+  # the small run exercises them all; after that the targets are drawn at random.
+  local first=(rabbitmq postgres api "worker-$((1 + RANDOM % 3))") i j tmp
+  for ((i = 3; i > 0; i--)); do
+    j=$((RANDOM % (i + 1)))
+    tmp=${first[i]}; first[i]=${first[j]}; first[j]=$tmp
+  done
   while [[ ! -f $OUT/load.done ]]; do
     gap=$((1 + RANDOM % (2 * CHAOS_FAULT_GAP)))
-    target=${targets[RANDOM % ${#targets[@]}]}
+    if ((n < 4)); then
+      target=${first[n]}
+    else
+      target=${targets[RANDOM % ${#targets[@]}]}
+    fi
+    n=$((n + 1))
     case $target in
       rabbitmq) down=$((1 + RANDOM % 5)) ;;
       postgres) down=$((1 + RANDOM % 4)) ;;
