@@ -128,12 +128,15 @@ std::string WorkerApp::MetricsText() {
                         stats.in_flight);
     metrics::WriteGauge(out, "auction_worker_consumer_connected", "1 while the consumer's broker connection is up.",
                         stats.connected ? 1 : 0);
+    // A family's samples must follow its own TYPE line, before the next family starts.
     metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",
                          "Per message: from its arrival to its ack, dead-letter or requeue.");
+    if (consuming) {
+        consumer_->processing_latency().Write(out, "auction_worker_message_processing_seconds", {});
+    }
     metrics::WriteHeader(out, "auction_worker_batch_handler_seconds", "histogram",
                          "Per batch: time the handler spent (decoding and the database).");
     if (consuming) {
-        consumer_->processing_latency().Write(out, "auction_worker_message_processing_seconds", {});
         consumer_->handler_duration().Write(out, "auction_worker_batch_handler_seconds", {});
     }
     // Asked on the probe's own connection: the consume thread's connection is never touched here.

@@ -61,11 +61,13 @@ inline double ReadValue(std::string_view text) {
 }  // namespace prom_detail
 
 /// Parses an exposition; throws std::runtime_error on any malformed line, on a sample whose family has
-/// no TYPE before it, or on a TYPE given twice.
+/// no TYPE before it or whose family is not the last one TYPE'd (families must be contiguous), or on a
+/// TYPE given twice.
 inline std::vector<PromSample> ParsePromText(std::string_view text) {
     using namespace prom_detail;
     std::vector<PromSample> out;
     std::map<std::string, std::string> types;
+    std::string current;  // the family of the last TYPE line
     if (!text.empty() && text.back() != '\n') {
         throw std::runtime_error("the exposition must end with a line break");
     }
@@ -85,6 +87,7 @@ inline std::vector<PromSample> ParsePromText(std::string_view text) {
             if (i >= line.size() || line[i] != ' ' || kTypes.count(type) == 0 || !types.emplace(name, type).second) {
                 throw std::runtime_error("bad TYPE line: " + std::string(line));
             }
+            current = name;
             continue;
         }
         if (line.starts_with("#")) {
@@ -141,6 +144,11 @@ inline std::vector<PromSample> ParsePromText(std::string_view text) {
         }
         if (types.count(family) == 0) {
             throw std::runtime_error("sample without a TYPE: " + std::string(line));
+        }
+        if (family != current) {
+            // Prometheus requires a family's lines to be contiguous: no sample after another family's TYPE.
+            throw std::runtime_error("sample of " + family + " after the TYPE of " + current + ": " +
+                                     std::string(line));
         }
         out.push_back(std::move(sample));
     }

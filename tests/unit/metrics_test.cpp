@@ -157,6 +157,9 @@ TEST(Metrics, TheTestParserRejectsMalformedText) {
     EXPECT_THROW(ParsePromText("# TYPE x gauge\nx{a=\"1} 1\n"), std::runtime_error);  // unterminated
     EXPECT_THROW(ParsePromText("# TYPE x gauge\nx one\n"), std::runtime_error);
     EXPECT_THROW(ParsePromText("# TYPE x gauge\nx 1"), std::runtime_error);  // no final line break
+    // Interleaved families: y's TYPE came between x's TYPE and x's sample.
+    EXPECT_THROW(ParsePromText("# TYPE x gauge\n# TYPE y gauge\nx 1\ny 1\n"), std::runtime_error);
+    EXPECT_NO_THROW(ParsePromText("# TYPE x gauge\nx 1\n# TYPE y histogram\ny_bucket{le=\"+Inf\"} 1\ny_count 1\n"));
 }
 
 }  // namespace
