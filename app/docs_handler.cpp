@@ -121,8 +121,12 @@ boost::asio::awaitable<Response> GetDocsPageHandler(Services&, RequestContext& c
     co_return res;
 }
 
-boost::asio::awaitable<Response> GetDocsAssetHandler(Services&, RequestContext& ctx) {
+boost::asio::awaitable<Response> GetDocsAssetHandler(Services& s, RequestContext& ctx) {
     const auto& name = ctx.PathParam("asset");
+    if (name.empty()) {
+        // "/docs/" (the router sees an empty last segment): the page, as a reader typing it expects.
+        co_return co_await GetDocsPageHandler(s, ctx);
+    }
     const auto* served = Find(name);
     // The document and the page have routes of their own; /docs/<name> is only for what the page loads.
     if (served == nullptr || name == "openapi.json" || name == "index.html") {

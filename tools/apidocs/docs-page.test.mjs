@@ -104,8 +104,12 @@ try {
 
   // The page from its top down to the executed request's response: title, operations, the live 200.
   mkdirSync(path.dirname(screenshot), { recursive: true });
-  const live = await items.locator('.live-responses-table').first().boundingBox();
-  const height = Math.ceil((live?.y ?? 0) + (live?.height ?? 900) + 24);
+  // (bottom in page coordinates: boundingBox() would be relative to the scrolled viewport)
+  const bottom = await items
+    .locator('.live-responses-table')
+    .first()
+    .evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
+  const height = Math.ceil(bottom + 24);
   await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
   ok(`screenshot ${path.relative(process.cwd(), screenshot)}`);
 } catch (error) {
