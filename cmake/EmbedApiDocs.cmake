@@ -2,7 +2,7 @@
 # so a deployed auction-api serves both with no files beside it and no outside network.
 #
 # The Swagger UI files come from tools/apidocs/node_modules/swagger-ui-dist, pinned in tools/apidocs/package.json
-# and installed by `npm ci` (scripts/apidocs.sh: auction_install_apidocs, run by auction_install_deps). The build
+# and installed by `npm ci` (scripts/lib.sh: auction_install_apidocs, run by auction_install_deps). The build
 # itself never downloads anything: without those files, configuring fails and says how to get them.
 #
 # Used two ways: included by CMakeLists.txt (auction_embed_api_docs), and run as a script (cmake -P) by the build
@@ -33,7 +33,7 @@ function(auction_embed_api_docs out)
       message(FATAL_ERROR
         "auction-api embeds its API docs, but ${_path} is missing.\n"
         "Install the pinned Swagger UI first (no download happens during the build):\n"
-        "  bash -c '. scripts/apidocs.sh; auction_install_apidocs'\n"
+        "  bash -c '. scripts/lib.sh; auction_install_apidocs'\n"
         "(runs `npm ci` in tools/apidocs; scripts/test.sh does it through auction_install_deps).")
     endif()
     string(APPEND _manifest "${_entry}\n")
