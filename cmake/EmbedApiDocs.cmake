@@ -73,7 +73,8 @@ if(CMAKE_SCRIPT_MODE_FILE AND DEFINED MANIFEST AND DEFINED OUT)
     # Empty files still need one element: C++ has no zero-length arrays.
     string(APPEND _arrays "const unsigned char kFile${_index}[] = {${_bytes}0x00};\n")
     string(APPEND _table
-      "        {\"${_name}\", \"${_type}\", std::string_view(reinterpret_cast<const char*>(kFile${_index}), ${_size})},\n")
+      "        {\"${_name}\", \"${_type}\",\n"
+      "         std::string_view(reinterpret_cast<const char*>(kFile${_index}), ${_size})},\n")
     math(EXPR _index "${_index} + 1")
   endforeach()
   file(WRITE ${OUT}.tmp

@@ -37,7 +37,8 @@ step() {
   fi
 }
 
-step "redocly lint" bash -c "cd '$TOOLS' && node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.json"
+step "redocly lint" bash -c \
+  "cd '$TOOLS' && node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.json"
 step "contract checker self-test" bash -c "cd '$TOOLS' && node --test contract.test.mjs"
 if [[ -n ${AUCTION_CONTRACT_DIR:-} ]]; then
   step "contract check of $AUCTION_CONTRACT_DIR/http.jsonl" node "$TOOLS/contract.mjs" "$AUCTION_CONTRACT_DIR"
@@ -57,7 +58,9 @@ if [[ -z ${POSTGRES_HOST:-} ]]; then
   . "$RUN_DIR/auction.env"
   set +a
 fi
-port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+# A port the kernel just handed out and released: free unless something grabs it in the next instant.
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
+  console.log(s.address().port); s.close(); })')
 api_log="$LOG_DIR/apidocs-api.log"
 log "apidocs: starting $API_BIN on 127.0.0.1:$port (log $api_log)"
 PORT=$port "$API_BIN" >"$api_log" 2>&1 </dev/null &

@@ -130,7 +130,10 @@ export function createChecker(spec) {
     if (!schema) return;
     const validate = validatorFor(schema);
     if (!validate(body)) {
-      const details = validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}${e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ''}`);
+      const details = validate.errors.map((e) => {
+        const extra = e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : '';
+        return `${e.instancePath || '/'} ${e.message}${extra}`;
+      });
       errors.push(`body does not match the schema: ${details.join('; ')}`);
     }
   }
@@ -180,7 +183,8 @@ export function createChecker(spec) {
     }
     const mediaKey = mediaKeys.find((k) => sameMediaType(k, record.contentType));
     if (!mediaKey) {
-      errors.push(`content type ${JSON.stringify(record.contentType)} is not documented for ${status} (documented: ${mediaKeys.join(', ')})`);
+      const type = JSON.stringify(record.contentType);
+      errors.push(`content type ${type} is not documented for ${status} (documented: ${mediaKeys.join(', ')})`);
       return { key, errors };
     }
     checkBody(record, mediaKey, content[mediaKey].schema, errors);
@@ -254,7 +258,8 @@ function main(argv) {
   if (failures.length) {
     console.log(`contract: FAILED, ${failures.length} of ${records.length} exchanges break the document:`);
     for (const { record, key, errors } of failures.slice(0, 50)) {
-      console.log(`  ${record.method} ${record.target} -> ${record.status} ${record.contentType || '(no type)'} [${key}]`);
+      const type = record.contentType || '(no type)';
+      console.log(`  ${record.method} ${record.target} -> ${record.status} ${type} [${key}]`);
       for (const e of errors) console.log(`      ${e}`);
     }
     if (failures.length > 50) console.log(`  ... and ${failures.length - 50} more`);

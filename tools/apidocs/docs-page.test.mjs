@@ -32,7 +32,8 @@ const spec = await (await fetch(`${base}/openapi.json`)).json();
 const operations = [];
 for (const [p, item] of Object.entries(spec.paths)) {
   for (const method of METHODS) {
-    if (item[method]) operations.push({ method, path: p, tag: item[method].tags?.[0] ?? 'default', id: item[method].operationId });
+    if (!item[method]) continue;
+    operations.push({ method, path: p, tag: item[method].tags?.[0] ?? 'default', id: item[method].operationId });
   }
 }
 
