@@ -176,6 +176,20 @@ TEST(WorkerMetrics, CountsEachMessageOnceAndShowsTheQueueDepth) {
     worker.Stop();
 }
 
+TEST(WorkerMetrics, QueueProbeAnswersNothingForAMissingQueueAndRecovers) {
+    ResetBidQueues();
+    const rabbitmq::Topology topology;
+    rabbitmq::QueueDepthProbe missing(TestApiConfig().rabbitmq_url, "test-queue-probe-missing",
+                                      {topology.queue, "no.such.queue." + ids::NewUuidV4()}, 0ms);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_FALSE(missing.Read().has_value()) << "a passive declare never creates the queue";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+    // The probe's connection was reset with the closed channel; a later read works again.
+    rabbitmq::QueueDepthProbe probe(TestApiConfig().rabbitmq_url, "test-queue-probe", {topology.queue}, 0ms);
+    EXPECT_TRUE(probe.Read().has_value());
+    EXPECT_TRUE(probe.Read().has_value()) << "the kept connection answers a second read";
+}
+
 TEST(ApiMetrics, PoolGaugesAreConsistent) {
     ExpectPoolGaugesConsistent(Scrape(ApiServer::Shared().port()),
                                ApiServer::Shared().app().config().postgres.max_open_conns);
