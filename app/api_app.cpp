@@ -14,6 +14,9 @@ ServerOptions ToServerOptions(const config::ApiConfig& c) {
     o.body_limit = c.body_limit_bytes;
     o.idle_timeout = c.idle_timeout;
     o.request_timeout = c.request_timeout;
+    o.max_connections = c.max_connections;
+    o.max_header_fields = c.max_header_fields;
+    o.header_timeout = c.header_timeout;
     return o;
 }
 
@@ -49,6 +52,7 @@ ApiApp::ApiApp(config::ApiConfig config)
       relay_(ToRelayOptions(config_)),
       amqp_probe_(config_.rabbitmq_url, config_.service_name + "-api-readiness"),
       ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
+    router_.SetIdentityVerifier(middleware::IdentityVerifier(config_.auth));
     RegisterRoutes(router_, services_);
     ops_.Register(router_);
 }

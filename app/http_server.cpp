@@ -11,6 +11,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <iterator>
 
 #include "pkg/logging/logger.hpp"
 
@@ -109,10 +110,29 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         parser.body_limit(std::max(options_.body_limit, router_.LargestBodyLimit()));
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
         stream.expires_after(options_.idle_timeout);
+        beast::error_code ec;
+        if (buffer.size() == 0) {
+            // An idle keep-alive connection may wait idle_timeout for its next request's first byte; from
+            // then on the whole header must arrive within header_timeout (a client trickling bytes cannot
+            // hold the connection open forever).
+            auto [fec, first_bytes] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+            buffer.commit(first_bytes);
+            ec = fec;
+        }
+        stream.expires_after(options_.header_timeout);
         // Header first: until it is complete the connection counts as idle (a stop may close it); from
         // then on the request is in flight and a stop lets it finish.
-        auto [hec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-        beast::error_code ec = hec;
+        if (!ec) {
+            auto [hec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+            ec = hec;
+        }
+        bool too_many_fields = false;
+        if (!ec && static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end())) >
+                       options_.max_header_fields) {
+            // Beast bounds the header's bytes, not its field count; many tiny fields still cost work per field.
+            too_many_fields = true;
+            ec = http::error::header_limit;
+        }
         bool open = true;
         if (!ec) {
             const auto limit = LimitFor(parser.get());
@@ -136,7 +156,10 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
                 const auto limit = LimitFor(parser.get());
                 answer.emplace(limit.code, limit.detail);
             } else if (ec == http::error::header_limit) {
-                answer.emplace(Code::kBadRequest, "the request headers are too large");
+                answer.emplace(Code::kBadRequest, too_many_fields ? "the request has more than " +
+                                                                        std::to_string(options_.max_header_fields) +
+                                                                        " header fields"
+                                                                  : "the request headers are too large");
             } else if (ec != http::error::end_of_stream &&
                        ec.category() == http::make_error_code(http::error::bad_target).category()) {
                 answer.emplace(Code::kBadRequest, "the request is not valid HTTP/1.1");

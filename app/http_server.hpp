@@ -18,7 +18,11 @@ namespace auction::app {
 struct ServerOptions {
     std::size_t body_limit = 1024 * 1024;  // default; a route may have its own (Router::SetBodyLimit)
     std::size_t header_limit = 16 * 1024;
-    std::size_t max_connections = 10000;
+    std::size_t max_connections = 10000;  // beyond it a new connection is closed at once
+    std::size_t max_header_fields = 100;  // more header fields than this: 400 and close
+    // From a request's first byte to the end of its header (slowloris bound); idle_timeout covers the wait
+    // for that first byte.
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 };

@@ -188,7 +188,7 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
         for (auto seg : parsed->segments()) {
             segments.push_back(seg);
         }
-        middleware::ExtractIdentity(ctx);
+        middleware::ExtractIdentity(ctx, identity_);
 
         const Route* found = nullptr;
         std::string allow;

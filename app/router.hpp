@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "internal/middleware/identity.hpp"
 #include "internal/middleware/request_context.hpp"
 #include "pkg/httperror/http_error.hpp"
 #include "pkg/metrics/metrics.hpp"
@@ -38,6 +39,9 @@ public:
     /// The largest route-specific limit (0 when there is none).
     std::size_t LargestBodyLimit() const noexcept;
 
+    /// How callers prove who they are (AUTH_MODE); the default trusts X-User-ID. Set before serving.
+    void SetIdentityVerifier(middleware::IdentityVerifier verifier) { identity_ = std::move(verifier); }
+
     /// Runs the whole pipeline for one request; never throws.
     boost::asio::awaitable<Response> Handle(Request request);
 
@@ -62,6 +66,7 @@ private:
 
     std::vector<Route> routes_;
     metrics::HttpMetrics metrics_;
+    middleware::IdentityVerifier identity_;
 };
 
 /// Converts any exception escaping a handler into a public error, logging internals server-side.

@@ -92,6 +92,10 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
     if (!format) {
         throw HttpError(Code::kBadRequest, "the image must be a PNG or JPEG file", {{"image", "must be PNG or JPEG"}});
     }
+    // Magic bytes alone let through polyglots and decompression bombs: check the header and the content.
+    if (const auto inspection = domain::InspectImage(bytes, *format); !inspection.problem.empty()) {
+        throw HttpError(Code::kBadRequest, inspection.problem, {{"image", inspection.problem}});
+    }
 
     domain::ItemImage image;
     image.id = ids::NewUuidV7();

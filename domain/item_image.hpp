@@ -20,6 +20,24 @@ enum class ImageFormat { kPng, kJpeg };
 /// PNG (89 50 4E 47 0D 0A 1A 0A) or JPEG (FF D8 FF) by magic bytes; nullopt for anything else. The
 /// client's Content-Type and file name are never consulted: they are claims, the bytes are evidence.
 std::optional<ImageFormat> SniffImageFormat(std::string_view bytes) noexcept;
+
+/// Bounds on what one image may decode to (a decompression bomb declares huge dimensions in a small file).
+inline constexpr std::uint32_t kMaxImageSide = 16384;                      // pixels per side
+inline constexpr std::uint64_t kMaxImagePixels = std::uint64_t{64} << 20;  // 64 Mpx, about 256 MB as RGBA
+
+/// What InspectImage found: the dimensions of a well-formed image, or why it is refused (public text).
+struct ImageInspection {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    std::string problem;  // empty when the image is acceptable
+};
+
+/// Checks beyond the magic bytes, for a file already sniffed as `format`: the header must be well-formed
+/// (PNG: IHDR first, with a valid size; JPEG: a frame header before the scan), the declared dimensions
+/// within kMaxImageSide / kMaxImagePixels, and the file must not carry markup a browser could run if it
+/// were ever served as HTML or SVG (HTML/JS polyglots: `<script`, `<html`, `<svg`, ...).
+ImageInspection InspectImage(std::string_view bytes, ImageFormat format);
+
 std::string_view ContentTypeOf(ImageFormat format) noexcept;  // image/png, image/jpeg
 std::string_view ExtensionOf(ImageFormat format) noexcept;    // png, jpg
 

@@ -23,6 +23,9 @@ std::optional<std::string> RequestContext::Query(std::string_view name) const {
 }
 
 const std::string& RequestContext::RequireUser() const {
+    if (!user_id && !identity_error.empty()) {
+        throw httperror::HttpError(httperror::Code::kUnauthorized, identity_error);
+    }
     if (!user_id) {
         throw httperror::HttpError(httperror::Code::kUnauthorized,
                                    user_header_malformed

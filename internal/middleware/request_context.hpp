@@ -30,6 +30,7 @@ struct RequestContext {
     TraceContext trace;
     std::optional<std::string> user_id;  // a valid X-User-ID, if the request carried one
     bool user_header_malformed = false;
+    std::string identity_error;  // why signed credentials (AUTH_MODE hmac/jwt) were refused; public text
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
     /// The named path parameter (the route guarantees it exists).
@@ -45,9 +46,6 @@ struct RequestContext {
 TraceContext ExtractTrace(const Request& request);
 /// Echoes the ids on a response.
 void ApplyTrace(Response& response, const TraceContext& trace);
-
-/// Fills user_id / user_header_malformed from X-User-ID.
-void ExtractIdentity(RequestContext& ctx);
 
 /// One JSON log line per request: method, path, status, durationUs, traceId, correlationId, userId.
 void LogRequest(const RequestContext& ctx, unsigned status);

@@ -222,6 +222,27 @@ PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, 
 
 namespace {
 
+AuthConfig LoadAuthConfig(const Environment& env) {
+    AuthConfig auth;
+    const auto mode = env.String("AUTH_MODE", "header");
+    if (mode == "header") {
+        auth.mode = AuthMode::kHeader;
+    } else if (mode == "hmac") {
+        auth.mode = AuthMode::kHmac;
+    } else if (mode == "jwt") {
+        auth.mode = AuthMode::kJwt;
+    } else {
+        throw ConfigError("malformed setting AUTH_MODE=\"" + mode + "\": expected header, hmac or jwt");
+    }
+    auth.secret = env.String("AUTH_SECRET", "");
+    // HMAC-SHA256 keys shorter than the hash add no strength and invite guessable secrets.
+    if (auth.mode != AuthMode::kHeader && auth.secret.size() < 32) {
+        throw ConfigError("malformed setting AUTH_SECRET: AUTH_MODE=" + mode + " needs a secret of at least 32 bytes");
+    }
+    auth.max_skew = env.Duration("AUTH_MAX_SKEW", std::chrono::minutes(5));
+    return auth;
+}
+
 std::string RequireAmqpUrl(const Environment& env) {
     auto url = env.Required("RABBITMQ_URL");
     if (url.rfind("amqp://", 0) != 0 && url.rfind("amqps://", 0) != 0) {
@@ -269,6 +290,10 @@ ApiConfig LoadApiConfig(const Environment& env) {
     cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
     cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(15));
+    cfg.max_connections = static_cast<std::size_t>(env.Int("HTTP_MAX_CONNECTIONS", 10000, 1, 1000000));
+    cfg.max_header_fields = static_cast<std::size_t>(env.Int("HTTP_MAX_HEADERS", 100, 8, 10000));
+    cfg.header_timeout = env.Duration("HTTP_HEADER_TIMEOUT", std::chrono::seconds(10));
+    cfg.auth = LoadAuthConfig(env);
     return cfg;
 }
 

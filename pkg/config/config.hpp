@@ -66,6 +66,16 @@ struct AwsConfig {
     std::string bucket;
 };
 
+/// Who may assert the caller's identity (docs/SECURITY.md, API2). `header` trusts X-User-ID as the gateway
+/// sets it; `hmac` and `jwt` make the gateway (or client) prove it with AUTH_SECRET.
+enum class AuthMode { kHeader, kHmac, kJwt };
+
+struct AuthConfig {
+    AuthMode mode = AuthMode::kHeader;  // AUTH_MODE: header | hmac | jwt
+    std::string secret;                 // AUTH_SECRET: required (>= 32 bytes) for hmac and jwt
+    std::chrono::milliseconds max_skew{std::chrono::minutes(5)};  // AUTH_MAX_SKEW: timestamp window, JWT leeway
+};
+
 struct ApiConfig {
     int port = 8080;
     std::string service_name = "auction";
@@ -78,6 +88,11 @@ struct ApiConfig {
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(15)};
+    // Resource limits against slow or greedy clients (docs/SECURITY.md, API4).
+    std::size_t max_connections = 10000;                                 // HTTP_MAX_CONNECTIONS
+    std::size_t max_header_fields = 100;                                 // HTTP_MAX_HEADERS
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // HTTP_HEADER_TIMEOUT
+    AuthConfig auth;
 };
 
 struct WorkerConfig {

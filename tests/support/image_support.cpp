@@ -43,12 +43,23 @@ std::string WithMagic(std::string_view magic, std::size_t size) {
 
 }  // namespace
 
+// The server checks more than the magic bytes (domain::InspectImage): the fixtures start with a real
+// header (a 1x1 image) and only then turn into filler.
 std::string PngBytes(std::size_t size) {
-    return WithMagic(std::string_view("\x89PNG\r\n\x1a\n", 8), size);
+    // Signature, then IHDR: length 13, width 1, height 1, 8-bit RGB, and a CRC.
+    static constexpr char kHeader[] =
+        "\x89PNG\r\n\x1a\n"
+        "\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xde";
+    return WithMagic(std::string_view(kHeader, sizeof(kHeader) - 1), size);
 }
 
 std::string JpegBytes(std::size_t size) {
-    return WithMagic("\xFF\xD8\xFF\xE0", size);
+    // SOI, a JFIF APP0 segment, then a baseline frame header (SOF0) for 1x1 with three components.
+    static constexpr char kHeader[] =
+        "\xFF\xD8"
+        "\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        "\xFF\xC0\x00\x11\x08\x00\x01\x00\x01\x03\x01\x11\x00\x02\x11\x01\x03\x11\x01";
+    return WithMagic(std::string_view(kHeader, sizeof(kHeader) - 1), size);
 }
 
 HttpResult PostMultipart(HttpClient& client, const std::string& item_id, const std::string& user,

@@ -1,0 +1,270 @@
+// OWASP API4 (unrestricted resource consumption): page size, body size, header count and size, idle and
+// slow (slowloris) clients, and the connection limit, against a real auction-api. The connection-level
+// attacks use raw sockets, since an HTTP client library cannot express them. docs/SECURITY.md cites these.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "support/api_assertions.hpp"
+#include "support/test_env.hpp"
+
+namespace auction::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Small limits so the attacks are quick to show; the defaults are documented in docs/SECURITY.md.
+constexpr auto kIdleTimeout = 3s;
+constexpr auto kHeaderTimeout = 1500ms;
+constexpr std::size_t kMaxConnections = 6;
+
+ApiServer& LimitedServer() {
+    static ApiServer server([] {
+        auto cfg = TestApiConfig();
+        cfg.idle_timeout = kIdleTimeout;
+        cfg.header_timeout = kHeaderTimeout;
+        cfg.max_connections = kMaxConnections;
+        cfg.max_header_fields = 100;
+        return cfg;
+    }());
+    return server;
+}
+
+/// A plain TCP connection to the server, for requests no HTTP client would send.
+class RawConnection {
+public:
+    explicit RawConnection(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    }
+    ~RawConnection() { ::close(fd_); }
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+
+    bool connected() const { return connected_; }
+
+    /// False when the server has closed (or reset) the connection.
+    bool Send(std::string_view data) {
+        return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+    }
+
+    /// Reads until the server closes the connection or `timeout` passes; `closed` tells which.
+    std::string ReadAll(std::chrono::milliseconds timeout, bool& closed) {
+        std::string out;
+        closed = false;
+        const auto deadline = Clock::now() + timeout;
+        while (Clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) {
+                continue;
+            }
+            char buf[8192];
+            const auto n = ::recv(fd_, buf, sizeof(buf), 0);
+            if (n <= 0) {
+                closed = true;
+                return out;
+            }
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+
+    /// Reads one response (up to the end of a Content-Length body) without waiting for a close.
+    std::string ReadResponse(std::chrono::milliseconds timeout) {
+        std::string out;
+        const auto deadline = Clock::now() + timeout;
+        while (Clock::now() < deadline) {
+            const auto header_end = out.find("\r\n\r\n");
+            if (header_end != std::string::npos) {
+                const auto cl = out.find("Content-Length: ");
+                if (cl != std::string::npos && cl < header_end) {
+                    const auto length = std::stoul(out.substr(cl + 16));
+                    if (out.size() >= header_end + 4 + length) {
+                        return out;
+                    }
+                }
+            }
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) {
+                continue;
+            }
+            char buf[8192];
+            const auto n = ::recv(fd_, buf, sizeof(buf), 0);
+            if (n <= 0) {
+                return out;
+            }
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+
+private:
+    int fd_;
+    bool connected_ = false;
+};
+
+std::string StatusLine(const std::string& response) {
+    return response.substr(0, response.find("\r\n"));
+}
+
+const std::string kGet = "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\n\r\n";
+
+TEST(SecurityLimits, PageSizeIsCapped) {
+    HttpClient client(ApiServer::Shared().port());
+    ExpectProblem(client.Get("/api/v1/items?limit=101"), 400);
+    ExpectProblem(client.Get("/api/v1/items?limit=1000000"), 400);
+    ExpectProblem(client.Get("/api/v1/items?page=100001"), 400);
+    ExpectProblem(client.Get("/api/v1/items/00000000-0000-4000-8000-000000000000/comments?limit=101"), 400);
+    auto ok = client.Get("/api/v1/items?limit=100");
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.Json().at("limit").as_int64(), 100);
+}
+
+TEST(SecurityLimits, BodiesOverTheLimitAre413AndNeverRead) {
+    HttpClient client(ApiServer::Shared().port());
+    const std::string big(TestApiConfig().body_limit_bytes + 1, 'a');
+    auto res = client.Request("POST", "/api/v1/items", big,
+                              {{"Content-Type", "application/json"}, {"X-User-ID", UniqueUser()}});
+    ExpectProblem(res, 413);
+    // A declared length over the limit is refused from the header alone, before any body byte is sent.
+    RawConnection raw(ApiServer::Shared().port());
+    ASSERT_TRUE(raw.connected());
+    ASSERT_TRUE(
+        raw.Send("POST /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 1000000000\r\n\r\n"));
+    bool closed = false;
+    const auto answer = raw.ReadAll(5s, closed);
+    EXPECT_EQ(StatusLine(answer), "HTTP/1.1 413 Payload Too Large") << answer;
+    EXPECT_TRUE(closed);
+}
+
+TEST(SecurityLimits, TooManyHeaderFieldsAre400AndTheConnectionCloses) {
+    RawConnection raw(LimitedServer().port());
+    ASSERT_TRUE(raw.connected());
+    std::string request = "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 200; ++i) {
+        request += "X-Filler-" + std::to_string(i) + ": a\r\n";
+    }
+    request += "\r\n";
+    ASSERT_LT(request.size(), 16U * 1024U);  // small in bytes: only the field count can stop it
+    ASSERT_TRUE(raw.Send(request));
+    bool closed = false;
+    const auto answer = raw.ReadAll(5s, closed);
+    EXPECT_EQ(StatusLine(answer), "HTTP/1.1 400 Bad Request") << answer;
+    EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("header fields"), std::string::npos) << answer;
+    EXPECT_TRUE(closed) << "the connection must close after a refused header";
+
+    // 100 fields in all (Host included) are still served.
+    RawConnection fine(LimitedServer().port());
+    std::string ok = "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 99; ++i) {
+        ok += "X-Filler-" + std::to_string(i) + ": a\r\n";
+    }
+    ok += "\r\n";
+    ASSERT_TRUE(fine.Send(ok));
+    EXPECT_EQ(StatusLine(fine.ReadResponse(5s)), "HTTP/1.1 200 OK");
+}
+
+TEST(SecurityLimits, AHugeHeaderIs400AndTheConnectionCloses) {
+    RawConnection raw(LimitedServer().port());
+    ASSERT_TRUE(raw.connected());
+    const std::string request =
+        "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'b') + "\r\n\r\n";
+    raw.Send(request);  // the server may stop reading (and close) before all of it is sent
+    bool closed = false;
+    const auto answer = raw.ReadAll(5s, closed);
+    EXPECT_EQ(StatusLine(answer), "HTTP/1.1 400 Bad Request") << answer.substr(0, 200);
+    EXPECT_NE(answer.find("headers are too large"), std::string::npos) << answer.substr(0, 400);
+    EXPECT_TRUE(closed);
+}
+
+TEST(SecurityLimits, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
+    // Never sends a byte.
+    RawConnection silent(LimitedServer().port());
+    ASSERT_TRUE(silent.connected());
+    // Sends one request, then keeps the connection open without a next one.
+    RawConnection kept(LimitedServer().port());
+    ASSERT_TRUE(kept.Send(kGet));
+    EXPECT_EQ(StatusLine(kept.ReadResponse(5s)), "HTTP/1.1 200 OK");
+    const auto start = Clock::now();
+    bool closed_silent = false;
+    bool closed_kept = false;
+    silent.ReadAll(kIdleTimeout + 3s, closed_silent);
+    kept.ReadAll(kIdleTimeout + 3s, closed_kept);
+    EXPECT_TRUE(closed_silent);
+    EXPECT_TRUE(closed_kept);
+    EXPECT_LT(Clock::now() - start, kIdleTimeout + 3s);
+}
+
+TEST(SecurityLimits, ASlowlorisClientIsCutOffAfterTheHeaderTimeout) {
+    RawConnection slow(LimitedServer().port());
+    ASSERT_TRUE(slow.connected());
+    const std::string request = "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 's');
+    const auto start = Clock::now();
+    bool cut_off = false;
+    // One byte every 400 ms: never idle for long, but the header never completes. Without a header
+    // deadline this would hold the connection for as long as the client likes.
+    for (char c : request) {
+        if (!slow.Send(std::string_view(&c, 1))) {
+            cut_off = true;
+            break;
+        }
+        bool closed = false;
+        slow.ReadAll(400ms, closed);
+        if (closed) {
+            cut_off = true;
+            break;
+        }
+    }
+    const auto elapsed = Clock::now() - start;
+    EXPECT_TRUE(cut_off) << "the slow client was never disconnected";
+    EXPECT_GE(elapsed, kHeaderTimeout - 200ms);
+    EXPECT_LT(elapsed, kHeaderTimeout + 1500ms) << "cut off by the header timeout, not the idle timeout";
+}
+
+TEST(SecurityLimits, ConnectionsBeyondTheLimitAreClosedWhileExistingOnesWork) {
+    std::this_thread::sleep_for(300ms);  // connections of earlier tests (closed by the client) are gone
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (std::size_t i = 0; i < kMaxConnections; ++i) {
+        held.push_back(std::make_unique<RawConnection>(LimitedServer().port()));
+        ASSERT_TRUE(held.back()->connected());
+        ASSERT_TRUE(held.back()->Send(kGet));
+        ASSERT_EQ(StatusLine(held.back()->ReadResponse(5s)), "HTTP/1.1 200 OK") << "connection " << i;
+    }
+    // The next one is accepted by the kernel, then closed by the server without being served.
+    RawConnection excess(LimitedServer().port());
+    ASSERT_TRUE(excess.connected());
+    excess.Send(kGet);
+    bool closed = false;
+    const auto answer = excess.ReadAll(2s, closed);
+    EXPECT_TRUE(closed) << "a connection over HTTP_MAX_CONNECTIONS must be closed";
+    EXPECT_EQ(answer, "");
+    // The held connections keep working.
+    for (auto& conn : held) {
+        ASSERT_TRUE(conn->Send(kGet));
+        EXPECT_EQ(StatusLine(conn->ReadResponse(5s)), "HTTP/1.1 200 OK");
+    }
+    // Once one ends, there is room again.
+    held.pop_back();
+    std::this_thread::sleep_for(300ms);
+    RawConnection again(LimitedServer().port());
+    ASSERT_TRUE(again.Send(kGet));
+    EXPECT_EQ(StatusLine(again.ReadResponse(5s)), "HTTP/1.1 200 OK");
+}
+
+}  // namespace
+}  // namespace auction::testing
