@@ -47,6 +47,9 @@ if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
   log "sanitizer run exit status $sanitize_status"
   ((fuzz_status != 0)) || fuzz_status=$sanitize_status  # either failure fails the command
 fi
+# The main run records every HTTP exchange and event for the contract checks (ContractCheck.* in ctest).
+export AUCTION_CONTRACT_DIR="$RUN_DIR/contract"
+rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"
 status=0
 ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
 ((status != 0)) || status=$fuzz_status
