@@ -124,6 +124,7 @@ Response Router::Problem(const Request& request, const HttpError& error) {
     auto trace = middleware::ExtractTrace(request);
     std::string path(request.target().substr(0, request.target().find('?')));
     auto res = MakeProblemResponse(error, path, request.version(), false);
+    res.set("X-Content-Type-Options", "nosniff");
     middleware::ApplyTrace(res, trace);
     return res;
 }
@@ -229,6 +230,8 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
     }
     res.version(version);
     res.keep_alive(keep_alive);
+    // JSON is never to be sniffed into HTML by a browser (docs/SECURITY.md, API8).
+    res.set("X-Content-Type-Options", "nosniff");
     middleware::ApplyTrace(res, ctx.trace);
     middleware::LogRequest(ctx, res.result_int());
     metrics_.Record(metrics_slot, res.result_int(), std::chrono::steady_clock::now() - ctx.started);

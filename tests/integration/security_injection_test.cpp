@@ -163,5 +163,17 @@ TEST_F(SecurityInjection, HostileTextInBodiesIsStoredVerbatimOrRefused) {
     ExpectIntact();
 }
 
+TEST_F(SecurityInjection, ResponsesForbidContentSniffingAndHideInternals) {
+    // API8: every answer, success or problem, tells browsers not to sniff it into HTML, and a failure
+    // never carries SQL, stack traces or library messages.
+    for (const auto& target : {std::string("/api/v1/items"), "/api/v1/items/" + item_id_, std::string("/api/v1/nope"),
+                               std::string("/api/v1/items?limit=0")}) {
+        auto res = client_->Get(target);
+        EXPECT_EQ(res.Header("x-content-type-options"), "nosniff") << target;
+        EXPECT_EQ(res.body.find("SELECT"), std::string::npos) << res.body;
+        EXPECT_EQ(res.body.find("sqlstate"), std::string::npos) << res.body;
+    }
+}
+
 }  // namespace
 }  // namespace auction::testing
