@@ -9,6 +9,7 @@
 
 #include "internal/middleware/identity.hpp"
 #include "support/api_assertions.hpp"
+#include "support/process.hpp"
 #include "support/test_env.hpp"
 
 namespace auction::testing {
@@ -113,6 +114,22 @@ TEST(SecurityAuthJwt, AWriteNeedsAValidHs256Token) {
     // A valid token of another user is that user: the seller check answers 403.
     ExpectProblem(client.Request("PUT", target, patch, Bearer(Jwt("HS256", UniqueUser("other"), Now() + 600))), 403);
     EXPECT_EQ(client.Get(target).Json().at("name").as_string(), "Tokened and updated");
+}
+
+TEST(SecurityAuthConfig, AMalformedAuthOrLimitSettingStopsTheApiNamingTheVariable) {
+    using Overrides = std::map<std::string, std::string>;
+    for (const auto& [variable, overrides] : std::vector<std::pair<std::string, Overrides>>{
+             {"AUTH_MODE", {{"AUTH_MODE", "oauth"}}},
+             {"AUTH_SECRET", {{"AUTH_MODE", "jwt"}, {"AUTH_SECRET", ""}}},
+             {"AUTH_SECRET", {{"AUTH_MODE", "hmac"}, {"AUTH_SECRET", "too-short"}}},
+             {"AUTH_MAX_SKEW", {{"AUTH_MODE", "hmac"}, {"AUTH_SECRET", kSecret}, {"AUTH_MAX_SKEW", "a while"}}},
+             {"HTTP_MAX_CONNECTIONS", {{"HTTP_MAX_CONNECTIONS", "0"}}},
+             {"HTTP_MAX_HEADERS", {{"HTTP_MAX_HEADERS", "many"}}},
+             {"HTTP_HEADER_TIMEOUT", {{"HTTP_HEADER_TIMEOUT", "10 seconds"}}}}) {
+        ChildProcess child(AUCTION_API_BINARY, overrides);
+        EXPECT_EQ(child.WaitExit(std::chrono::seconds(10)), 2) << variable;
+        EXPECT_NE(child.Log().find(variable), std::string::npos) << child.Log();
+    }
 }
 
 }  // namespace
