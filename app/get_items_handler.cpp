@@ -1,4 +1,5 @@
 #include "app/handlers.hpp"
+#include "domain/text.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::app {
@@ -48,6 +49,10 @@ ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
     if (auto text = ctx.Query("q")) {
         if (text->empty() || domain::Utf8Length(*text) > kMaxTextLength) {
             errors.push_back({"q", "must be 1 to 200 characters"});
+        } else if (!domain::IsValidUtf8(*text) || !domain::IsPrintableText(*text)) {
+            // Percent-decoding can yield any bytes: PostgreSQL refuses invalid UTF-8 (a 500) and libpq would
+            // cut the search text at a NUL.
+            errors.push_back({"q", "must be UTF-8 text without control characters"});
         } else {
             q.text = *text;
         }

@@ -100,6 +100,11 @@ std::optional<Micros> ParseRfc3339(std::string_view s) {
     }
     const std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    // An offset can move a time out of years 1..9999 (0001-01-01T00:00:00+01:00 is in year 0 UTC), which
+    // FormatRfc3339 could not print as a four-digit year this parser reads back: refuse it.
+    if (secs < DaysFromCivil(1, 1, 1) * 86400 || secs >= DaysFromCivil(10000, 1, 1) * 86400) {
+        return std::nullopt;
+    }
     return secs * 1'000'000 + fraction;
 }
 

@@ -2,10 +2,20 @@
 // seed corpus as regress_*.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "app/handlers.hpp"
 #include "domain/bid.hpp"
+#include "domain/text.hpp"
+#include "pkg/httperror/http_error.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
+#include "tests/fuzz/fake_services.hpp"
 
 namespace auction {
 namespace {
@@ -43,6 +53,89 @@ TEST(FuzzRegressions, BidEventWithControlCharacterInBidIdIsPoison) {
     const auto* poison = std::get_if<domain::PoisonReason>(&result);
     ASSERT_NE(poison, nullptr);
     EXPECT_EQ(poison->reason, "payload.bidId must not contain control characters");
+}
+
+// json_body_fuzz: an offset could move a time out of years 1..9999, so the API printed a date it refuses
+// to read back ("0000-12-31T23:59:00Z" for a start date of 0001-01-01T00:00:00+00:01).
+TEST(FuzzRegressions, Rfc3339RefusesTimesOutsideYears1To9999InUtc) {
+    EXPECT_EQ(timeutil::ParseRfc3339("0001-01-01T00:00:00+00:01"), std::nullopt);
+    EXPECT_EQ(timeutil::ParseRfc3339("9999-12-31T23:59:59-00:01"), std::nullopt);
+    for (const char* edge : {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"}) {
+        const auto parsed = timeutil::ParseRfc3339(edge);
+        ASSERT_TRUE(parsed.has_value()) << edge;
+        EXPECT_EQ(timeutil::FormatRfc3339(*parsed), edge);
+    }
+    EXPECT_EQ(timeutil::FormatRfc3339(*timeutil::ParseRfc3339("0001-01-01T00:30:00-00:30")), "0001-01-01T01:00:00Z");
+}
+
+// http_router_fuzz: a problem quoting request bytes that are not UTF-8 (a raw byte in the target, %FF in
+// a path id) was not JSON any more. Invalid sequences now become U+FFFD.
+TEST(FuzzRegressions, ProblemDetailsAreUtf8WhateverTheRequestHeld) {
+    const httperror::HttpError error(httperror::Code::kNotFound, "item \xFF does not exist",
+                                     {{"id\xC0\x80", "bad \xED\xA0\x80"}});
+    const auto text = boost::json::serialize(httperror::ToProblem(error, "/api/v1/items/01\x98x"));
+    boost::system::error_code ec;
+    const auto problem = boost::json::parse(text, ec);
+    ASSERT_FALSE(ec) << text;
+    EXPECT_EQ(problem.at("detail").as_string(), "item \xEF\xBF\xBD does not exist");
+    EXPECT_EQ(problem.at("instance").as_string(), "/api/v1/items/01\xEF\xBF\xBDx");
+    EXPECT_EQ(problem.at("errors").at(0).at("field").as_string(), "id\xEF\xBF\xBD\xEF\xBF\xBD");
+    // Valid text, multi-byte included, is left as it is.
+    const httperror::HttpError plain(httperror::Code::kNotFound, "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
+    EXPECT_EQ(httperror::ToProblem(plain, "/x").at("detail").as_string(), "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
+}
+
+TEST(FuzzRegressions, IsValidUtf8IsStrict) {
+    EXPECT_TRUE(domain::IsValidUtf8(""));
+    EXPECT_TRUE(domain::IsValidUtf8("vintage \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x93\xB7 \xF4\x8F\xBF\xBF"));
+    EXPECT_FALSE(domain::IsValidUtf8("\xFF"));
+    EXPECT_FALSE(domain::IsValidUtf8("\xC0\x80"));          // overlong NUL
+    EXPECT_FALSE(domain::IsValidUtf8("\xE0\x80\xAF"));      // overlong '/'
+    EXPECT_FALSE(domain::IsValidUtf8("\xED\xA0\x80"));      // surrogate
+    EXPECT_FALSE(domain::IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+    EXPECT_FALSE(domain::IsValidUtf8("ab\xE6\x97"));        // cut short
+}
+
+// list_query_fuzz: ?q= is percent-decoded, so any bytes reached the item search: invalid UTF-8 made
+// PostgreSQL fail the request (a 500), a NUL cut the search text short. Both are a 400 naming q now; the
+// same request runs through the real router and route table over in-memory repositories.
+TEST(FuzzRegressions, ItemSearchTextMustBeUtf8WithoutControlCharacters) {
+    fuzz::FakeItems items;
+    fuzz::FakeCategories categories;
+    fuzz::FakeComments comments;
+    fuzz::FakeAttributes attributes;
+    fuzz::FakeImages images;
+    fuzz::FakeStorage storage;
+    app::Services services{items, categories, comments, attributes, images, storage};
+    app::Router router;
+    app::RegisterRoutes(router, services);
+    auto get = [&router](const char* target) {
+        middleware::Request request{boost::beast::http::verb::get, target, 11};
+        boost::asio::io_context io;
+        std::optional<middleware::Response> out;
+        boost::asio::co_spawn(io, router.Handle(std::move(request)),
+                              [&out](std::exception_ptr, middleware::Response response) { out = std::move(response); });
+        io.run();
+        return std::move(*out);
+    };
+    for (const char* target : {"/api/v1/items?q=%FF", "/api/v1/items?q=a%00b", "/api/v1/items?q=%C0%80"}) {
+        items.last_query.reset();
+        const auto res = get(target);
+        EXPECT_EQ(res.result_int(), 400u) << target;
+        EXPECT_FALSE(items.last_query.has_value()) << target;
+        const auto problem = boost::json::parse(res.body());
+        EXPECT_EQ(problem.at("errors").at(0).at("field").as_string(), "q") << target;
+    }
+    const auto ok = get("/api/v1/items?q=vintage+%E6%97%A5%E6%9C%AC");
+    EXPECT_EQ(ok.result_int(), 200u);
+    ASSERT_TRUE(items.last_query.has_value() && items.last_query->text.has_value());
+    EXPECT_EQ(*items.last_query->text, "vintage \xE6\x97\xA5\xE6\x9C\xAC");
+    // The not-found answer for a path id that is not UTF-8 is still JSON.
+    const auto missing = get("/api/v1/items/%FF");
+    EXPECT_EQ(missing.result_int(), 404u);
+    boost::system::error_code ec;
+    boost::json::parse(missing.body(), ec);
+    EXPECT_FALSE(ec) << missing.body();
 }
 
 }  // namespace
