@@ -30,6 +30,7 @@ else
   : "${CHAOS_SECONDS:=45}" "${CHAOS_BIDS:=5000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
   : "${CHAOS_FAULT_GAP:=5}"
 fi
+: "${CHAOS_PG_DOWN_MIN:=1}"  # the database stays down CHAOS_PG_DOWN_MIN..+3 s (plus its crash recovery)
 export CHAOS_SECONDS CHAOS_BIDS CHAOS_BID_ITEMS CHAOS_WRITERS CHAOS_SEED=$SEED
 
 BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
@@ -307,7 +308,7 @@ nemesis() {
     n=$((n + 1))
     case $target in
       rabbitmq) down=$((1 + RANDOM % 5)) ;;
-      postgres) down=$((1 + RANDOM % 4)) ;;
+      postgres) down=$((CHAOS_PG_DOWN_MIN + RANDOM % 4)) ;;
       api) down=$((RANDOM % 3)) ;;
       *) down=$((RANDOM % 6)) ;;
     esac

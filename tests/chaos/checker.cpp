@@ -12,9 +12,12 @@ namespace {
 
 constexpr std::size_t kMaxAnomalies = 40;
 
-void Note(Report& r, const std::string& text) {
+void Note(Report& r, std::string text) {
     if (r.anomalies.size() < kMaxAnomalies) {
-        r.anomalies.push_back(text);
+        for (auto& c : text) {
+            c = (c == '\n' || c == '\t') ? ' ' : c;  // one anomaly per line (error texts carry newlines)
+        }
+        r.anomalies.push_back(std::move(text));
     }
 }
 
