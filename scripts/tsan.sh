@@ -59,15 +59,15 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 supp
 # mapping"). Then the programs run with address randomization off for themselves (setarch -R).
 runner=()
 probe_status=0
-"$build/tests/unit_tests" --gtest_list_tests >/dev/null 2>&1 || probe_status=$?
-if ((probe_status != 0)) && grep -qs "unexpected memory mapping" "$reports"/tsan.*; then
+"$build/tests/unit_tests" --gtest_list_tests >/dev/null 2>"$reports/probe.err" || probe_status=$?
+if ((probe_status != 0)) && grep -qs "unexpected memory mapping" "$reports"/tsan.* "$reports/probe.err"; then
   log "ThreadSanitizer cannot map its shadow memory here (vm.mmap_rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null)):" \
     "running through setarch -R"
   runner=(setarch "$(uname -m)" -R)
-  rm -f "$reports"/tsan.*
+  rm -f "$reports"/tsan.* "$reports/probe.err"
   "${runner[@]}" "$build/tests/unit_tests" --gtest_list_tests >/dev/null
 elif ((probe_status != 0)); then
-  cat "$reports"/tsan.* 2>/dev/null >&2 || true
+  cat "$reports"/tsan.* "$reports/probe.err" 2>/dev/null >&2 || true
   log "ERROR: the ThreadSanitizer unit test binary does not start (exit status $probe_status)"
   exit 1
 fi
