@@ -47,6 +47,12 @@ if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
   log "sanitizer run exit status $sanitize_status"
   ((fuzz_status != 0)) || fuzz_status=$sanitize_status  # either failure fails the command
 fi
+# The chaos test (scripts/chaos.sh, docs/CHAOS.md): a private PostgreSQL (5434) and RabbitMQ node (5673), the
+# API and 3 workers under load, kill -9 nemesis, then a Jepsen-style check of both directions.
+chaos_status=0
+AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh" || chaos_status=$?
+log "chaos test exit status $chaos_status"
+((fuzz_status != 0)) || fuzz_status=$chaos_status
 # The main run records every HTTP exchange and event for the contract checks (ContractCheck.* in ctest).
 export AUCTION_CONTRACT_DIR="$RUN_DIR/contract"
 rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"
