@@ -35,28 +35,39 @@ AWS_BUCKET=$(auction_env_get AWS_BUCKET)
 export AWS_ACCESS_KEY AWS_SECRET_KEY AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-central-1}"
 export AWS_BUCKET="${AWS_BUCKET:-auction-images}"
 
-# The hand-written parsers are fuzzed for a bounded time first (scripts/fuzz.sh), so that ctest's summary
-# ("100% tests passed, 0 tests failed out of N") is the last thing this command prints.
-fuzz_status=0
-bash "$ROOT/scripts/fuzz.sh" || fuzz_status=$?
-log "fuzz exit status $fuzz_status"
-# The same tests built with ASan+UBSan (scripts/sanitize.sh), before the main run for the same reason.
-sanitize_status=0
+# The checks that are not ctest entries run first, so that ctest's summary ("100% tests passed, 0 tests
+# failed out of N") is the last thing this command prints; any failure fails the command all the same.
+checks_status=0
+run_check() {
+  local name=$1 rc=0
+  shift
+  "$@" || rc=$?
+  log "$name exit status $rc"
+  ((checks_status != 0)) || checks_status=$rc
+}
+# libFuzzer targets: the router and request parsing, every body decoder, list queries, bid events, multipart.
+run_check "fuzz" bash "$ROOT/scripts/fuzz.sh"
+# The suite built with ASan+UBSan (build-asan/).
 if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
-  bash "$ROOT/scripts/sanitize.sh" || sanitize_status=$?
-  log "sanitizer run exit status $sanitize_status"
-  ((fuzz_status != 0)) || fuzz_status=$sanitize_status  # either failure fails the command
+  run_check "sanitizer run" bash "$ROOT/scripts/sanitize.sh"
 fi
-# The chaos test (scripts/chaos.sh, docs/CHAOS.md): a private PostgreSQL (5434) and RabbitMQ node (5673), the
-# API and 3 workers under load, kill -9 nemesis, then a Jepsen-style check of both directions.
-chaos_status=0
-AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh" || chaos_status=$?
-log "chaos test exit status $chaos_status"
-((fuzz_status != 0)) || fuzz_status=$chaos_status
+# The concurrency tests built with ThreadSanitizer (build-tsan/).
+if [[ ${AUCTION_TSAN_RUN:-1} != 0 ]]; then
+  run_check "ThreadSanitizer run" bash "$ROOT/scripts/tsan.sh"
+fi
+# One minute of steady load on the built API and 3 workers (scripts/soak.sh): memory flat, p99 bounded.
+if [[ ${AUCTION_SOAK_RUN:-1} != 0 ]]; then
+  run_check "soak" env SOAK_SECONDS="${SOAK_SECONDS:-60}" bash "$ROOT/scripts/soak.sh"
+fi
+# The chaos test (docs/CHAOS.md): a private PostgreSQL (5434) and RabbitMQ node (5673), the API and 3
+# workers under load, kill -9 nemesis, then a Jepsen-style check of both directions.
+if [[ ${AUCTION_CHAOS_RUN:-1} != 0 ]]; then
+  run_check "chaos test" env AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh"
+fi
 # The main run records every HTTP exchange and event for the contract checks (ContractCheck.* in ctest).
 export AUCTION_CONTRACT_DIR="$RUN_DIR/contract"
 rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"
 status=0
 ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
-((status != 0)) || status=$fuzz_status
+((status != 0)) || status=$checks_status
 exit "$status"
