@@ -544,10 +544,13 @@ auction_start_s3() {
     log "starting s3rver on 127.0.0.1:$AUCTION_S3_PORT (data $AUCTION_S3_DIR, log $LOG_DIR/s3.log)"
     S3_ACCESS_KEY=$access S3_SECRET_KEY=$secret setsid node "$AUCTION_S3_TOOL/server.js" --address 127.0.0.1 \
       --port "$AUCTION_S3_PORT" --directory "$AUCTION_S3_DIR" >>"$LOG_DIR/s3.log" 2>&1 </dev/null &
-    echo $! >"$RUN_DIR/s3.pid"
+    local started=$!
+    echo "$started" >"$RUN_DIR/s3.pid"
     local deadline=$((SECONDS + 30))
     until _auction_port_open 127.0.0.1 "$AUCTION_S3_PORT"; do
-      if ((SECONDS >= deadline)) || [[ -z $(_auction_s3_pid) ]]; then
+      # Only "the process is gone" means it died: until the forked shell has exec'd node, its command line
+      # is not yet server.js's (the race that made a loaded machine's restart look like a failed start).
+      if ((SECONDS >= deadline)) || ! kill -0 "$started" 2>/dev/null; then
         tail -n 30 "$LOG_DIR/s3.log" >&2 || true
         _auction_die "s3rver not accepting on 127.0.0.1:$AUCTION_S3_PORT after 30 s"
         return 1
