@@ -13,5 +13,5 @@ set ytics nomirror
 set style line 1 lc rgb "#1f5fbf" pt 7 ps 1.4 lw 2.5   # the service (auction-api / auction-worker)
 set style line 2 lc rgb "#7f7f7f" pt 5 ps 1.3 lw 2 dt 2 # PostgreSQL alone (pgbench)
 set style line 3 lc rgb "#e07b00" pt 9 ps 1.4 lw 2 dt 3 # RabbitMQ alone
-note = "2-core VM shared with other builds at the time: absolute numbers are noisy, compare the curves"
+note = "2-core VM, one run of a few seconds per point: compare the curves and ratios more than absolute numbers"
 set style textbox opaque noborder margins 0.5,0.5
