@@ -6,11 +6,14 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# -O1 -g1 (the sanitizers' recommended optimisation, line tables for their stack traces) compiles about 3x
+# faster than RelWithDebInfo's -O2 -g, which made these builds most of the test command's time.
+AUCTION_SANITIZER_FLAGS=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG")
 build="$ROOT/build-asan"
 if [[ ! -f $build/build.ninja ]]; then
   log "configuring the sanitizer build (address;undefined) in $build"
   cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUCTION_WERROR=ON \
-    -DAUCTION_BUILD_BENCH=OFF "-DAUCTION_SANITIZE=address;undefined" >/dev/null
+    -DAUCTION_BUILD_BENCH=OFF "${AUCTION_SANITIZER_FLAGS[@]}" "-DAUCTION_SANITIZE=address;undefined" >/dev/null
 fi
 log "building the sanitizer build"
 cmake --build "$build" -j2 --target unit_tests integration_tests

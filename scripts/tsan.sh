@@ -18,6 +18,9 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# -O1 -g1 (the sanitizers' recommended optimisation, line tables for their stack traces) compiles about 3x
+# faster than RelWithDebInfo's -O2 -g, which made these builds most of the test command's time.
+AUCTION_SANITIZER_FLAGS=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG")
 build="$ROOT/build-tsan"
 cxx=${TSAN_CXX:-g++}
 cc=${TSAN_CC:-gcc}
@@ -42,7 +45,7 @@ if [[ ! -f $build/build.ninja ]]; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
   CXX=$cxx CC=$cc cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUCTION_WERROR=ON \
-    -DAUCTION_BUILD_BENCH=OFF -DAUCTION_SANITIZE=thread "${launcher[@]}" >/dev/null
+    -DAUCTION_BUILD_BENCH=OFF "${AUCTION_SANITIZER_FLAGS[@]}" -DAUCTION_SANITIZE=thread "${launcher[@]}" >/dev/null
 fi
 log "building the ThreadSanitizer build"
 cmake --build "$build" -j2 --target unit_tests integration_tests
