@@ -1,5 +1,6 @@
 #include "app/handlers.hpp"
 #include "domain/text.hpp"
+#include "pkg/encoding/encoding.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::app {
@@ -49,7 +50,7 @@ ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
     if (auto text = ctx.Query("q")) {
         if (text->empty() || domain::Utf8Length(*text) > kMaxTextLength) {
             errors.push_back({"q", "must be 1 to 200 characters"});
-        } else if (!domain::IsValidUtf8(*text) || !domain::IsPrintableText(*text)) {
+        } else if (!encoding::IsValidUtf8(*text) || !domain::IsPrintableText(*text)) {
             // Percent-decoding can yield any bytes: PostgreSQL refuses invalid UTF-8 (a 500) and libpq would
             // cut the search text at a NUL.
             errors.push_back({"q", "must be UTF-8 text without control characters"});

@@ -9,10 +9,6 @@ namespace auction::domain {
 /// reaches here anyway decodes as U+FFFD, so callers never see out-of-range values.
 std::u32string DecodeUtf8(std::string_view text);
 
-/// Strict UTF-8 as PostgreSQL checks it: no overlong forms, surrogates or values past U+10FFFF. Boost.JSON
-/// checks bodies already; query parameters are percent-decoded bytes that nobody has checked.
-bool IsValidUtf8(std::string_view text) noexcept;
-
 /// Unicode White_Space (tabs and line breaks, spaces of every width, U+3000 ...).
 bool IsUnicodeWhitespace(char32_t cp) noexcept;
 

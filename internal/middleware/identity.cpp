@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "domain/validation.hpp"
+#include "pkg/encoding/encoding.hpp"
 
 namespace auction::middleware {
 
@@ -63,17 +64,6 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
         throw std::runtime_error("HMAC-SHA256 failed");
     }
     return std::string(reinterpret_cast<const char*>(out.data()), length);
-}
-
-std::string ToHex(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out += kDigits[c >> 4];
-        out += kDigits[c & 0x0F];
-    }
-    return out;
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
@@ -155,7 +145,7 @@ IdentityVerdict IdentityVerifier::VerifyHmac(std::string_view user_id, std::stri
     std::string message(user_id);
     message += '\n';
     message += timestamp;
-    const auto expected = ToHex(HmacSha256(config_.secret, message));
+    const auto expected = encoding::LowerHex(HmacSha256(config_.secret, message));
     if (!ConstantTimeEquals(expected, signature)) {
         return Refuse("X-User-Signature does not match");
     }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 
+#include "pkg/encoding/encoding.hpp"
+
 namespace auction::aws {
 
 namespace {
@@ -58,14 +60,7 @@ std::string Sha256Hex(std::string_view data) {
     if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
         throw S3Error("SHA-256 failed", 0);
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(std::size_t{2} * length);
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 0x0f];
-    }
-    return hex;
+    return encoding::LowerHex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 // URI-encodes a key for a URL path, keeping '/' (S3 keys are paths) and RFC 3986 unreserved characters.

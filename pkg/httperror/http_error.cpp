@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "pkg/encoding/encoding.hpp"
+
 namespace auction::httperror {
 
 namespace {
@@ -48,66 +50,21 @@ const char* TitleOf(Code code) noexcept {
     return Info(code).title;
 }
 
-namespace {
-
-// JSON text must be UTF-8 (RFC 8259), but a detail or instance may quote request bytes that are not (a
-// raw byte in the request target, %FF in a path id): each invalid sequence becomes U+FFFD, so the problem
-// still parses.
-std::string ValidUtf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        if (lead < 0x80) {
-            out += static_cast<char>(lead);
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned char low = 0x80;  // the second byte's range rules out overlong forms and surrogates
-        unsigned char high = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            len = 2;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            len = 3;
-            low = lead == 0xE0 ? 0xA0 : 0x80;
-            high = lead == 0xED ? 0x9F : 0xBF;
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            len = 4;
-            low = lead == 0xF0 ? 0x90 : 0x80;
-            high = lead == 0xF4 ? 0x8F : 0xBF;
-        }
-        bool ok = len != 0 && i + len <= text.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            const auto c = static_cast<unsigned char>(text[i + k]);
-            ok = k == 1 ? (c >= low && c <= high) : (c & 0xC0) == 0x80;
-        }
-        if (ok) {
-            out.append(text.substr(i, len));
-            i += len;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 boost::json::object ToProblem(const HttpError& error, const std::string& instance) {
     const auto& info = Info(error.code());
     boost::json::object problem;
     problem["type"] = info.type;
     problem["title"] = info.title;
     problem["status"] = info.status;
-    problem["detail"] = ValidUtf8(error.detail());
-    problem["instance"] = ValidUtf8(instance);
+    // JSON text must be UTF-8 (RFC 8259), but a detail or instance may quote request bytes that are not (a
+    // raw byte in the request target, %FF in a path id): each invalid sequence becomes U+FFFD.
+    problem["detail"] = encoding::ToValidUtf8(error.detail());
+    problem["instance"] = encoding::ToValidUtf8(instance);
     if (!error.errors().empty()) {
         boost::json::array errors;
         for (const auto& e : error.errors()) {
-            errors.push_back(boost::json::object{{"field", ValidUtf8(e.field)}, {"message", ValidUtf8(e.message)}});
+            errors.push_back(boost::json::object{{"field", encoding::ToValidUtf8(e.field)},
+                                                 {"message", encoding::ToValidUtf8(e.message)}});
         }
         problem["errors"] = std::move(errors);
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "internal/middleware/identity.hpp"
+#include "pkg/encoding/encoding.hpp"
 #include "support/api_assertions.hpp"
 #include "support/process.hpp"
 #include "support/test_env.hpp"
@@ -16,9 +17,9 @@ namespace auction::testing {
 namespace {
 
 namespace json = boost::json;
+using encoding::LowerHex;
 using middleware::Base64UrlEncode;
 using middleware::HmacSha256;
-using middleware::ToHex;
 
 const std::string kSecret = "integration-test-secret-of-at-least-32-bytes";
 
@@ -49,7 +50,7 @@ std::map<std::string, std::string> HmacHeaders(const std::string& user, std::int
     return {{"Content-Type", "application/json"},
             {"X-User-ID", user},
             {"X-User-Timestamp", stamp},
-            {"X-User-Signature", ToHex(HmacSha256(key, user + "\n" + stamp))}};
+            {"X-User-Signature", LowerHex(HmacSha256(key, user + "\n" + stamp))}};
 }
 
 std::string Jwt(const std::string& alg, const std::string& sub, std::int64_t exp, const std::string& key = kSecret) {

@@ -13,6 +13,7 @@
 #include "app/handlers.hpp"
 #include "domain/bid.hpp"
 #include "domain/text.hpp"
+#include "pkg/encoding/encoding.hpp"
 #include "pkg/httperror/http_error.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 #include "tests/fuzz/fake_services.hpp"
@@ -86,14 +87,14 @@ TEST(FuzzRegressions, ProblemDetailsAreUtf8WhateverTheRequestHeld) {
 }
 
 TEST(FuzzRegressions, IsValidUtf8IsStrict) {
-    EXPECT_TRUE(domain::IsValidUtf8(""));
-    EXPECT_TRUE(domain::IsValidUtf8("vintage \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x93\xB7 \xF4\x8F\xBF\xBF"));
-    EXPECT_FALSE(domain::IsValidUtf8("\xFF"));
-    EXPECT_FALSE(domain::IsValidUtf8("\xC0\x80"));          // overlong NUL
-    EXPECT_FALSE(domain::IsValidUtf8("\xE0\x80\xAF"));      // overlong '/'
-    EXPECT_FALSE(domain::IsValidUtf8("\xED\xA0\x80"));      // surrogate
-    EXPECT_FALSE(domain::IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-    EXPECT_FALSE(domain::IsValidUtf8("ab\xE6\x97"));        // cut short
+    EXPECT_TRUE(encoding::IsValidUtf8(""));
+    EXPECT_TRUE(encoding::IsValidUtf8("vintage \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x93\xB7 \xF4\x8F\xBF\xBF"));
+    EXPECT_FALSE(encoding::IsValidUtf8("\xFF"));
+    EXPECT_FALSE(encoding::IsValidUtf8("\xC0\x80"));          // overlong NUL
+    EXPECT_FALSE(encoding::IsValidUtf8("\xE0\x80\xAF"));      // overlong '/'
+    EXPECT_FALSE(encoding::IsValidUtf8("\xED\xA0\x80"));      // surrogate
+    EXPECT_FALSE(encoding::IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+    EXPECT_FALSE(encoding::IsValidUtf8("ab\xE6\x97"));        // cut short
 }
 
 // list_query_fuzz: ?q= is percent-decoded, so any bytes reached the item search: invalid UTF-8 made

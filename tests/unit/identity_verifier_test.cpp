@@ -6,15 +6,16 @@
 
 #include "internal/middleware/identity.hpp"
 #include "pkg/config/config.hpp"
+#include "pkg/encoding/encoding.hpp"
 
 namespace auction {
 namespace {
 
+using encoding::LowerHex;
 using middleware::Base64UrlDecode;
 using middleware::Base64UrlEncode;
 using middleware::HmacSha256;
 using middleware::IdentityVerifier;
-using middleware::ToHex;
 using Clock = std::chrono::system_clock;
 
 const std::string kSecret = "0123456789abcdef0123456789abcdef-test-secret";
@@ -44,11 +45,11 @@ boost::json::object Claims(std::int64_t exp_offset = 600) {
 }
 
 std::string Sign(const std::string& user, const std::string& ts, const std::string& key = kSecret) {
-    return ToHex(HmacSha256(key, user + "\n" + ts));
+    return LowerHex(HmacSha256(key, user + "\n" + ts));
 }
 
 TEST(Hmac, MatchesRfc4231TestCase2) {
-    EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+    EXPECT_EQ(LowerHex(HmacSha256("Jefe", "what do ya want for nothing?")),
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace auction::encoding {
+
+/// Lower-case hex of raw bytes (digests, signatures): SigV4 and the identity HMAC both want this form.
+std::string LowerHex(std::string_view bytes);
+
+/// The length of the strict UTF-8 sequence starting at `text[at]`, or 0 when none starts there. Strict as
+/// PostgreSQL checks it: no overlong forms, surrogates or values past U+10FFFF.
+std::size_t Utf8SequenceLength(std::string_view text, std::size_t at) noexcept;
+
+/// True when all of `text` is strict UTF-8. Boost.JSON checks bodies already; query parameters are
+/// percent-decoded bytes that nobody has checked.
+bool IsValidUtf8(std::string_view text) noexcept;
+
+/// `text` with every byte that starts no valid sequence replaced by U+FFFD, e.g. for JSON text (RFC 8259
+/// wants UTF-8) that quotes request bytes.
+std::string ToValidUtf8(std::string_view text);
+
+}  // namespace auction::encoding
