@@ -74,27 +74,27 @@ void Router::SetBodyLimit(http::verb method, std::string_view pattern, BodyLimit
     throw std::logic_error("SetBodyLimit: no route " + std::string(pattern));
 }
 
-const BodyLimit* Router::BodyLimitFor(http::verb method, std::string_view target) const {
+const Router::Route* Router::RouteForRequestLine(http::verb method, std::string_view target) const {
     // Runs on the raw request line, before the body is read: match the undecoded path segments.
     const auto segments = Split(target.substr(0, target.find('?')));
     for (const auto& route : routes_) {
-        if (route.body_limit && route.method == method && Match(route.segments, segments, nullptr)) {
-            return &*route.body_limit;
+        if (route.method == method && Match(route.segments, segments, nullptr)) {
+            return &route;
         }
     }
     return nullptr;
 }
 
+const BodyLimit* Router::BodyLimitFor(http::verb method, std::string_view target) const {
+    const auto* route = RouteForRequestLine(method, target);
+    return route != nullptr && route->body_limit ? &*route->body_limit : nullptr;
+}
+
 void Router::CountRefused(const Request& partial, unsigned status) noexcept {
     std::size_t slot = metrics_.Unmatched(partial.method_string());
     try {
-        const auto target = partial.target();
-        const auto segments = Split(target.substr(0, target.find('?')));
-        for (const auto& route : routes_) {
-            if (route.method == partial.method() && Match(route.segments, segments, nullptr)) {
-                slot = route.metrics_slot;
-                break;
-            }
+        if (const auto* route = RouteForRequestLine(partial.method(), partial.target())) {
+            slot = route->metrics_slot;
         }
     } catch (const std::exception&) {
         // Out of memory splitting a target: count it as unmatched rather than not at all.

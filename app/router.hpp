@@ -64,6 +64,9 @@ private:
         std::size_t metrics_slot = 0;
     };
 
+    /// The route a raw request line would reach (first match, as Handle dispatches), or nullptr.
+    const Route* RouteForRequestLine(boost::beast::http::verb method, std::string_view target) const;
+
     std::vector<Route> routes_;
     metrics::HttpMetrics metrics_;
     middleware::IdentityVerifier identity_;
