@@ -424,15 +424,7 @@ api_env=(PORT="$PORT" POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" P
 [[ -z $DB_CONNS ]] || api_env+=(DB_MAX_OPEN_CONNS="$DB_CONNS" DB_MAX_IDLE_CONNS="$DB_CONNS")
 auction_proc_start "$PROC" "$BIN_DIR/auction-api" "${api_env[@]}"
 API_PID=$(cat "$RUN_DIR/$PROC.pid")
-deadline=$((SECONDS + 60))
-until curl -fsS --max-time 2 -o /dev/null "$URL/api/v1/categories" 2>/dev/null; do
-  if ((SECONDS >= deadline)) || ! kill -0 "$API_PID" 2>/dev/null; then
-    log "ERROR: auction-api did not come up on $URL; last lines of $LOG_DIR/$PROC.log:"
-    tail -n 40 "$LOG_DIR/$PROC.log" >&2 || true
-    exit 1
-  fi
-  sleep 0.3
-done
+auction_wait_http "$URL/api/v1/categories" "$API_PID" "$LOG_DIR/$PROC.log" || exit 1
 log "auction-api up (pid $API_PID), migrations applied"
 
 log "loading $ITEMS items"

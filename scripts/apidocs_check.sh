@@ -72,15 +72,7 @@ stop_api() {
   fi
 }
 trap stop_api EXIT
-deadline=$((SECONDS + 60))
-until curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; do
-  if ((SECONDS >= deadline)) || ! kill -0 "$api_pid" 2>/dev/null; then
-    tail -n 30 "$api_log" >&2 || true
-    log "apidocs: auction-api did not answer /healthz on port $port"
-    exit 1
-  fi
-  sleep 0.3
-done
+auction_wait_http "http://127.0.0.1:$port/healthz" "$api_pid" "$api_log" || exit 1
 step "browser test of /docs" node "$TOOLS/docs-page.test.mjs" "http://127.0.0.1:$port" "$SCREENSHOT"
 stop_api
 trap - EXIT

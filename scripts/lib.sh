@@ -75,6 +75,20 @@ auction_wait_port() {
   return 1
 }
 
+# auction_wait_http URL PID LOGFILE [SECONDS]: waits (default 60 s) until URL answers 2xx while process PID
+# lives; otherwise logs why, shows LOGFILE's last lines and returns 1.
+auction_wait_http() {
+  local url=$1 pid=$2 logfile=$3 deadline=$((SECONDS + ${4:-60}))
+  until curl -fsS --max-time 2 -o /dev/null "$url" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$pid" 2>/dev/null; then
+      log "ERROR: $url did not answer (pid $pid); last lines of $logfile:"
+      tail -n 40 "$logfile" >&2 || true
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
 # True when something accepts TCP connections on HOST:PORT right now.
 _auction_port_open() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null

@@ -30,16 +30,10 @@ fi
 
 auction_proc_start api "$ROOT/build/auction-api"
 api_pid=$(cat "$RUN_DIR/api.pid")
-deadline=$((SECONDS + 30))
-until curl -fsS -o /dev/null "$API_URL/api/v1/categories" 2>/dev/null; do
-  if ((SECONDS >= deadline)) || ! kill -0 "$api_pid" 2>/dev/null; then
-    log "auction-api did not come up on $API_URL; last lines of $LOG_DIR/api.log:"
-    tail -n 40 "$LOG_DIR/api.log" >&2 || true
-    auction_proc_stop -t 5 api
-    exit 1
-  fi
-  sleep 0.5
-done
+if ! auction_wait_http "$API_URL/api/v1/categories" "$api_pid" "$LOG_DIR/api.log" 30; then
+  auction_proc_stop -t 5 api
+  exit 1
+fi
 log "auction-api is up"
 
 have_workers=0

@@ -107,29 +107,13 @@ export PGPASSWORD=postgres
 # --- start: the API (it applies the migrations), then the workers ---------------------------------------
 PORT=$API_PORT "$BIN/auction-api" >"$TMP/api.log" 2>&1 &
 PIDS+=($!)
-deadline=$((SECONDS + 60))
-until curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/readyz" 2>/dev/null; do
-  if ((SECONDS >= deadline)) || ! kill -0 "${PIDS[0]}" 2>/dev/null; then
-    log "ERROR: auction-api did not become ready; its log:"
-    tail -n 30 "$TMP/api.log" >&2
-    exit 1
-  fi
-  sleep 0.3
-done
+auction_wait_http "http://127.0.0.1:$API_PORT/readyz" "${PIDS[0]}" "$TMP/api.log" || exit 1
 for n in $(seq 1 "$WORKERS"); do
   WORKER_ID=$n HEALTH_PORT=$((18290 + n)) "$BIN/auction-worker" >"$TMP/worker-$n.log" 2>&1 &
   PIDS+=($!)
 done
 for n in $(seq 1 "$WORKERS"); do
-  deadline=$((SECONDS + 60))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$((18290 + n))/readyz" 2>/dev/null; do
-    if ((SECONDS >= deadline)) || ! kill -0 "${PIDS[$n]}" 2>/dev/null; then
-      log "ERROR: worker $n did not become ready; its log:"
-      tail -n 30 "$TMP/worker-$n.log" >&2
-      exit 1
-    fi
-    sleep 0.3
-  done
+  auction_wait_http "http://127.0.0.1:$((18290 + n))/readyz" "${PIDS[$n]}" "$TMP/worker-$n.log" || exit 1
 done
 log "auction-api (pid ${PIDS[0]}) and $WORKERS workers (pids ${PIDS[*]:1}) are ready"
 
