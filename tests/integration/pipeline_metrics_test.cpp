@@ -2,9 +2,6 @@
 // the worker's message counters, processing latency and queue depth, pool gauges, refused requests.
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <cmath>
 #include <functional>
 #include <thread>
@@ -15,6 +12,7 @@
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/prom_text.hpp"
+#include "support/raw_connection.hpp"
 #include "support/test_env.hpp"
 
 namespace auction::testing {
@@ -205,18 +203,12 @@ TEST(ApiMetrics, RequestsRefusedBeforeRoutingAreCounted) {
     const std::string big(ApiServer::Shared().app().config().body_limit_bytes + 1, 'a');
     ASSERT_EQ(client.Request("POST", "/api/v1/items", big, {{"Content-Type", "application/json"}}).status, 413);
 
-    namespace asio = boost::asio;
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    asio::write(socket, asio::buffer(std::string("this is not HTTP\r\n\r\n")));
-    std::string answer;
-    std::array<char, 4096> buf{};
-    boost::system::error_code ec;
-    while (!ec) {
-        const auto n = socket.read_some(asio::buffer(buf), ec);
-        answer.append(buf.data(), n);
-    }
+    RawConnection raw(port);
+    ASSERT_TRUE(raw.connected());
+    ASSERT_TRUE(raw.Send("this is not HTTP\r\n\r\n"));
+    bool closed = false;
+    const auto answer = raw.ReadAll(std::chrono::seconds(10), closed);
+    EXPECT_TRUE(closed);
     ASSERT_EQ(answer.rfind("HTTP/1.1 400", 0), 0U) << answer;
 
     const auto after = Scrape(port);

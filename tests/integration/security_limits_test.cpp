@@ -1,12 +1,7 @@
 // OWASP API4 (unrestricted resource consumption): page size, body size, header count and size, idle and
 // slow (slowloris) clients, and the connection limit, against a real auction-api. The connection-level
 // attacks use raw sockets, since an HTTP client library cannot express them. docs/SECURITY.md cites these.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -14,6 +9,7 @@
 #include <thread>
 
 #include "support/api_assertions.hpp"
+#include "support/raw_connection.hpp"
 #include "support/test_env.hpp"
 
 namespace auction::testing {
@@ -37,87 +33,6 @@ ApiServer& LimitedServer() {
         return cfg;
     }());
     return server;
-}
-
-/// A plain TCP connection to the server, for requests no HTTP client would send.
-class RawConnection {
-public:
-    explicit RawConnection(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    }
-    ~RawConnection() { ::close(fd_); }
-    RawConnection(const RawConnection&) = delete;
-    RawConnection& operator=(const RawConnection&) = delete;
-
-    bool connected() const { return connected_; }
-
-    /// False when the server has closed (or reset) the connection.
-    bool Send(std::string_view data) {
-        return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
-    }
-
-    /// Reads until the server closes the connection or `timeout` passes; `closed` tells which.
-    std::string ReadAll(std::chrono::milliseconds timeout, bool& closed) {
-        std::string out;
-        closed = false;
-        const auto deadline = Clock::now() + timeout;
-        while (Clock::now() < deadline) {
-            pollfd p{fd_, POLLIN, 0};
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) {
-                continue;
-            }
-            char buf[8192];
-            const auto n = ::recv(fd_, buf, sizeof(buf), 0);
-            if (n <= 0) {
-                closed = true;
-                return out;
-            }
-            out.append(buf, static_cast<std::size_t>(n));
-        }
-        return out;
-    }
-
-    /// Reads one response (up to the end of a Content-Length body) without waiting for a close.
-    std::string ReadResponse(std::chrono::milliseconds timeout) {
-        std::string out;
-        const auto deadline = Clock::now() + timeout;
-        while (Clock::now() < deadline) {
-            const auto header_end = out.find("\r\n\r\n");
-            if (header_end != std::string::npos) {
-                const auto cl = out.find("Content-Length: ");
-                if (cl != std::string::npos && cl < header_end) {
-                    const auto length = std::stoul(out.substr(cl + 16));
-                    if (out.size() >= header_end + 4 + length) {
-                        return out;
-                    }
-                }
-            }
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 50) <= 0) {
-                continue;
-            }
-            char buf[8192];
-            const auto n = ::recv(fd_, buf, sizeof(buf), 0);
-            if (n <= 0) {
-                return out;
-            }
-            out.append(buf, static_cast<std::size_t>(n));
-        }
-        return out;
-    }
-
-private:
-    int fd_;
-    bool connected_ = false;
-};
-
-std::string StatusLine(const std::string& response) {
-    return response.substr(0, response.find("\r\n"));
 }
 
 const std::string kGet = "GET /api/v1/categories HTTP/1.1\r\nHost: x\r\n\r\n";
