@@ -68,6 +68,7 @@ std::string ApiApp::MetricsText() {
     router_.metrics().Write(out);
     WriteOutboxMetrics(out, relay_, pool_);
     WritePoolMetrics(out, pool_.Stats());
+    logging::WriteMetrics(out);
     return out;
 }
 
@@ -83,7 +84,10 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
     threads_.reserve(static_cast<std::size_t>(config_.http_threads));
     for (int i = 0; i < config_.http_threads; ++i) {
-        threads_.emplace_back([this] { io_.run(); });
+        threads_.emplace_back([this] {
+            const logging::ThreadBuffer log_buffer;  // every request logs a line from these threads
+            io_.run();
+        });
     }
     return port;
 }
