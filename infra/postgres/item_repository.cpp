@@ -27,8 +27,9 @@ constexpr const char* kColumns =
     "i.current_price::text, i.bid_increment::text, (extract(epoch FROM i.start_date) * 1000000)::bigint, "
     "(extract(epoch FROM i.end_date) * 1000000)::bigint, i.status, i.buyer_id, "
     "ARRAY(SELECT c.category_id::text FROM item_categories c WHERE c.item_id = i.id ORDER BY c.category_id)::text, "
-    "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint";
-constexpr int kColumnCount = 15;
+    "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint, "
+    "i.version";
+constexpr int kColumnCount = 16;
 
 std::string SelectById() {
     return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid";
@@ -55,6 +56,7 @@ Item ItemFromRow(const PgResult& rows, int r) {
     item.category_ids = ParseTextArray(rows.Get(r, 12));
     item.created_at = rows.Int64(r, 13);
     item.updated_at = rows.Int64(r, 14);
+    item.version = rows.Int64(r, 15);
     return item;
 }
 
@@ -230,12 +232,13 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         static const std::string kSql =
             "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
             "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
-            "end_date = $9::timestamptz, status = $10 WHERE id = $1::uuid RETURNING id), "
+            "end_date = $9::timestamptz, status = $10 WHERE id = $1::uuid RETURNING id, version), "
             "del AS (DELETE FROM item_categories WHERE $11::boolean AND item_id = $1::uuid "
             "AND NOT (category_id = ANY($12::uuid[]))), "
             "ins AS (INSERT INTO item_categories (item_id, category_id) SELECT $1::uuid, c FROM "
             "unnest($12::uuid[]) AS c WHERE $11::boolean ON CONFLICT DO NOTHING), " +
-            outbox::InsertCte(13) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+            outbox::InsertCte(13) + " SELECT (SELECT version FROM upd), pg_notify('" + kOutboxChannel +
+            "', '') FROM ev";
         const bool categories_changed = item.category_ids != previous_categories;
         Params params{item.id,
                       item.name,
@@ -250,7 +253,7 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
                       categories_changed ? "true" : "false",
                       FormatTextArray(item.category_ids)};
         outbox::AppendParams(params, event);
-        conn.ExecPrepared("item_update", kSql.c_str(), params);
+        item.version = conn.ExecPrepared("item_update", kSql.c_str(), params).Int64(0, 0);
         tx.Commit();
         std::sort(item.category_ids.begin(), item.category_ids.end());
         return item;
