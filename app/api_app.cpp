@@ -76,6 +76,12 @@ std::string ApiApp::MetricsText() {
     WriteOutboxMetrics(out, relay_, pool_);
     WritePoolMetrics(out, pool_.Stats());
     item_cache_.WriteMetrics(out);
+    const auto creates = items_.GetCreateStats();
+    metrics::WriteCounter(out, "auction_item_create_batches_total",
+                          "Group commits of POST /api/v1/items: transactions that carried the creates.",
+                          static_cast<double>(creates.batches));
+    metrics::WriteCounter(out, "auction_item_create_batch_items_total", "Items those group commits carried.",
+                          static_cast<double>(creates.items));
     logging::WriteMetrics(out);
     return out;
 }

@@ -43,6 +43,7 @@ public:
     postgres::PgPool& pool() { return pool_; }
     rabbitmq::OutboxRelay& relay() { return relay_; }
     ItemCache& item_cache() { return item_cache_; }
+    postgres::PgItemRepository& items() { return items_; }
     postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
 
