@@ -37,8 +37,9 @@ constexpr auto kBusyInterval = std::chrono::milliseconds(2);
 constexpr auto kIdleInterval = std::chrono::milliseconds(20);
 
 struct Ring {
-    explicit Ring(std::size_t bytes) : queue(bytes) {}
+    explicit Ring(std::size_t bytes) : queue(bytes), capacity(bytes) {}
     boost::lockfree::spsc_queue<char> queue;
+    const std::size_t capacity;
     std::atomic<bool> orphaned{false};  // its thread ended: freed once empty
 };
 
@@ -55,6 +56,7 @@ struct Sink {
     std::mutex wake_mutex;
     std::condition_variable wake;
     bool stop = false;
+    std::atomic<bool> wake_requested{false};  // a producer found its ring half full: drain now
     std::thread writer;
 
     std::mutex sync_mutex;  // lines written synchronously (no writer running)
@@ -116,10 +118,16 @@ void Push(std::string_view line) {
         return;
     }
     auto try_push = [&](Ring& ring) {
-        if (ring.queue.write_available() < line.size()) {
+        const auto room = ring.queue.write_available();
+        if (room < line.size()) {
             return false;
         }
         ring.queue.push(line.data(), line.size());
+        // Half full: the writer is late (the machine is busy). Wake it rather than wait for its timer; a
+        // system call only in that case, and once until it has drained.
+        if (room - line.size() < ring.capacity / 2 && !sink.wake_requested.exchange(true)) {
+            sink.wake.notify_one();
+        }
         return true;
     };
     bool pushed = false;
@@ -262,13 +270,15 @@ void WriterLoop(Sink& sink) {
         }
     };
     for (;;) {
+        sink.wake_requested.store(false);
         const auto written = DrainOnce(sink, batch);
         report_drops();
         std::unique_lock lock(sink.wake_mutex);
         if (sink.stop) {
             break;
         }
-        sink.wake.wait_for(lock, written > 0 ? kBusyInterval : kIdleInterval, [&] { return sink.stop; });
+        sink.wake.wait_for(lock, written > 0 ? kBusyInterval : kIdleInterval,
+                           [&] { return sink.stop || sink.wake_requested.load(); });
     }
     DrainOnce(sink, batch);
     report_drops();

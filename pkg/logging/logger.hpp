@@ -47,7 +47,7 @@ inline void Error(std::string_view msg, boost::json::object fields = {}) {
 /// a thread's run loop). Pending lines are still written after the thread ends.
 class ThreadBuffer {
 public:
-    static constexpr std::size_t kDefaultBytes = 256 * 1024;
+    static constexpr std::size_t kDefaultBytes = 512 * 1024;
 
     explicit ThreadBuffer(std::size_t bytes = kDefaultBytes);
     ~ThreadBuffer();
