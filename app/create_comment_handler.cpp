@@ -17,7 +17,7 @@ boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContex
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     auto created = co_await s.comments.Create(std::move(comment), std::move(meta));
     if (!created) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     co_return CreatedResponse(ctx, boost::json::value_from(*created),
                               "/api/v1/items/" + created->item_id + "/comments/" + created->id);

@@ -8,7 +8,7 @@ boost::asio::awaitable<Response> GetItemHandler(Services& s, RequestContext& ctx
     std::string item_id = id;
     auto item = co_await s.items.Get(std::move(item_id));
     if (!item) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     co_return JsonResponse(ctx, 200, boost::json::value_from(*item));
 }

@@ -14,7 +14,7 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     std::function<void(domain::Item&)> decide = [&user, patch = *patch](domain::Item& item) {
         RequireSeller(item, user);
         if (auto conflict = domain::UpdateConflict(item, patch)) {
-            throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+            throw errors::Error(errors::Kind::kConflict, *conflict);
         }
         domain::FieldErrors apply_errors;
         domain::ApplyPatch(item, patch, apply_errors);
@@ -24,7 +24,7 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     std::string item_id = id;
     auto updated = co_await s.items.Update(std::move(item_id), std::move(decide), std::move(meta));
     if (!updated) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     co_return JsonResponse(ctx, 200, boost::json::value_from(*updated));
 }

@@ -5,6 +5,7 @@
 
 #include "domain/bid.hpp"
 #include "domain/item.hpp"
+#include "domain/item_events.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/metrics/metrics.hpp"
@@ -63,7 +64,7 @@ BENCHMARK(BM_DecodeBidEvent);
 void BM_ItemUpdatedEvent(benchmark::State& state) {
     const auto item = SampleItem();
     for (auto _ : state) {
-        auto m = events::MakeItemEvent("item.updated", {"trace", "corr"}, item.id, events::ItemUpdatedPayload(item),
+        auto m = events::MakeItemEvent("item.updated", {"trace", "corr"}, item.id, domain::ItemUpdatedPayload(item),
                                        item.updated_at);
         benchmark::DoNotOptimize(m);
     }

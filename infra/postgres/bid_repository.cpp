@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/events/events.hpp"
@@ -134,7 +135,7 @@ BidResult ApplyWonBid(PgConnection& conn, const domain::BidEvent& bid, const std
     events::EventMeta meta{bid.trace_id.empty() ? service_trace_id : bid.trace_id,
                            bid.correlation_id.empty() ? bid.bid_id : bid.correlation_id};
     auto event =
-        events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item), item.updated_at);
+        events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at);
     static const std::string kSql =
         "WITH upd AS (UPDATE items SET status = 'sold', buyer_id = $2, current_price = $3::numeric "
         "WHERE id = $1::uuid), rec AS (INSERT INTO processed_bid_events (bid_id, event_type, item_id) "

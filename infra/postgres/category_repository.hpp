@@ -1,12 +1,12 @@
 #pragma once
 
-#include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/pipeline.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
-class PgCategoryRepository final : public app::CategoryRepository {
+class PgCategoryRepository final : public ports::CategoryRepository {
 public:
     /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
     explicit PgCategoryRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}

@@ -1,5 +1,6 @@
 #include "infra/postgres/item_repository.hpp"
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
@@ -65,7 +66,7 @@ boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMe
         const auto now = timeutil::NowMicros();
         item.created_at = now;
         item.updated_at = now;
-        auto event = events::MakeItemEvent("item.created", meta, item.id, events::ItemCreatedPayload(item), now);
+        auto event = events::MakeItemEvent("item.created", meta, item.id, domain::ItemCreatedPayload(item), now);
         static const std::string kSql =
             "WITH it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, "
             "current_price, bid_increment, start_date, end_date, status, created_at, updated_at) VALUES ($1::uuid, "
@@ -120,7 +121,7 @@ struct ListStatement {
     Params params;          // count_sql takes all but the last two (LIMIT, OFFSET)
 };
 
-ListStatement BuildList(const app::ItemQuery& q) {
+ListStatement BuildList(const ports::ItemQuery& q) {
     ListStatement st;
     std::string where = " WHERE TRUE";
     auto param = [&st](std::string value) {
@@ -155,9 +156,9 @@ ListStatement BuildList(const app::ItemQuery& q) {
         const auto p = param(pattern);
         where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
     }
-    const char* column = q.sort == app::ItemSort::kEndDate        ? "i.end_date"
-                         : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
-                                                                  : "i.created_at";
+    const char* column = q.sort == ports::ItemSort::kEndDate        ? "i.end_date"
+                         : q.sort == ports::ItemSort::kCurrentPrice ? "i.current_price"
+                                                                    : "i.created_at";
     const char* dir = q.descending ? " DESC" : " ASC";
     const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
     st.count_sql = "SELECT count(*) FROM items i" + where;
@@ -169,8 +170,8 @@ ListStatement BuildList(const app::ItemQuery& q) {
 }
 
 // total = -1 when the page is empty: the window count is then unavailable.
-app::ItemPage PageFromRows(const PgResult& rows) {
-    app::ItemPage page;
+ports::ItemPage PageFromRows(const PgResult& rows) {
+    ports::ItemPage page;
     page.items.reserve(static_cast<std::size_t>(rows.Rows()));
     for (int r = 0; r < rows.Rows(); ++r) {
         page.items.push_back(ItemFromRow(rows, r));
@@ -181,7 +182,7 @@ app::ItemPage PageFromRows(const PgResult& rows) {
 
 }  // namespace
 
-boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
+boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery q) {
     auto st = BuildList(q);
     if (reads_ != nullptr) {
         auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
@@ -226,7 +227,7 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         item.updated_at =
             conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
         auto event =
-            events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item), item.updated_at);
+            events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at);
         static const std::string kSql =
             "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
             "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
@@ -272,7 +273,7 @@ boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::funct
         check(item);
         const auto now =
             conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
-        auto event = events::MakeItemEvent("item.deleted", meta, item.id, events::ItemDeletedPayload(item, now), now);
+        auto event = events::MakeItemEvent("item.deleted", meta, item.id, domain::ItemDeletedPayload(item, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM items WHERE id = $1::uuid RETURNING id), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
                                         "', '') FROM ev";

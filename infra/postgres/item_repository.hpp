@@ -1,8 +1,8 @@
 #pragma once
 
-#include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/pipeline.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
@@ -11,14 +11,14 @@ domain::Item ItemFromRow(const PgResult& rows, int row);
 /// The column list ItemFromRow expects, for a table aliased `i`.
 extern const char* const kItemColumns;
 
-class PgItemRepository final : public app::ItemRepository {
+class PgItemRepository final : public ports::ItemRepository {
 public:
     /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
     explicit PgItemRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
-    boost::asio::awaitable<app::ItemPage> List(app::ItemQuery query) override;
+    boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override;
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
                                                                std::function<void(domain::Item&)> decide,
                                                                events::EventMeta meta) override;

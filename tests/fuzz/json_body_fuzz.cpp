@@ -226,8 +226,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json::value body;
     try {
         body = auction::app::ParseJsonBody(ctx);
-    } catch (const auction::httperror::HttpError& e) {
-        Check(e.code() == auction::httperror::Code::kBadRequest);
+    } catch (const auction::errors::Error& e) {
+        Check(e.kind() == auction::errors::Kind::kInvalid);
         return 0;
     }
     CheckDraft(body);
