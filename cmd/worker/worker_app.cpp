@@ -35,7 +35,8 @@ rabbitmq::ConsumerOptions ConsumerOptionsFor(const config::WorkerConfig& c) {
 WorkerApp::WorkerApp(config::WorkerConfig config)
     : config_(std::move(config)),
       pool_(config_.postgres, config_.service_name + "-worker-" + config_.worker_id),
-      handler_(pool_, config_),
+      bids_(pool_),
+      handler_(bids_, config_),
       relay_(RelayOptionsFor(config_)),
       queue_probe_(config_.rabbitmq_url, config_.service_name + "-worker-" + config_.worker_id + "-metrics",
                    {rabbitmq::Topology{}.queue, rabbitmq::Topology{}.dead_letter_queue}),

@@ -8,6 +8,7 @@
 #include "app/http_server.hpp"
 #include "app/ops_endpoints.hpp"
 #include "app/router.hpp"
+#include "infra/postgres/bid_repository.hpp"
 #include "infra/postgres/health.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
@@ -50,6 +51,7 @@ private:
 
     config::WorkerConfig config_;
     postgres::PgPool pool_;
+    postgres::PgBidStore bids_;
     consumers::BidConsumer handler_;
     std::unique_ptr<rabbitmq::Consumer> consumer_;
     std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads

@@ -9,31 +9,6 @@
 
 namespace auction::postgres {
 
-bool IsPoison(BidResult r) noexcept {
-    return r == BidResult::kUnknownItem || r == BidResult::kCurrencyMismatch || r == BidResult::kAlreadySold ||
-           r == BidResult::kNotForSale;
-}
-
-const char* Describe(BidResult r) noexcept {
-    switch (r) {
-        case BidResult::kApplied:
-            return "applied";
-        case BidResult::kNoChange:
-            return "no change";
-        case BidResult::kDuplicate:
-            return "duplicate";
-        case BidResult::kUnknownItem:
-            return "unknown item";
-        case BidResult::kCurrencyMismatch:
-            return "currency does not match the item's";
-        case BidResult::kAlreadySold:
-            return "item already sold to another bid";
-        case BidResult::kNotForSale:
-            return "item is not for sale (cancelled or expired)";
-    }
-    return "unknown";
-}
-
 std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<domain::BidEvent>& bids) {
     std::vector<BidResult> results(bids.size(), BidResult::kNoChange);
     // The same bid twice in one batch: the later copy is a duplicate of the first.
