@@ -1,4 +1,5 @@
 #include "app/handlers.hpp"
+#include "app/item_json.hpp"
 
 namespace auction::app {
 
@@ -9,7 +10,7 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     const auto id = PathId(ctx, "id", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto patch = domain::DecodeItemPatch(body, errors);
+    auto patch = DecodeItemPatch(body, errors);
     ThrowIfInvalid(errors);
     std::function<void(domain::Item&)> decide = [&user, patch = *patch](domain::Item& item) {
         RequireSeller(item, user);

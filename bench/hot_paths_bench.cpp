@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/item_json.hpp"
 #include "domain/bid.hpp"
 #include "domain/item.hpp"
 #include "domain/item_events.hpp"
@@ -44,7 +45,7 @@ void BM_DecodeItemDraft(benchmark::State& state) {
         R"("bidIncrement":"5.00","startDate":"2024-01-15T10:00:00Z","endDate":"2024-01-20T10:00:00Z","status":"active"})";
     for (auto _ : state) {
         domain::FieldErrors errors;
-        auto draft = domain::DecodeItemDraft(boost::json::parse(body), errors);
+        auto draft = app::DecodeItemDraft(boost::json::parse(body), errors);
         benchmark::DoNotOptimize(draft);
     }
 }

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "app/handlers.hpp"
+#include "app/item_json.hpp"
 #include "domain/item.hpp"
 #include "domain/item_attribute.hpp"
 #include "domain/item_comment.hpp"
@@ -75,7 +76,7 @@ json::array Strings(const std::vector<std::string>& values) {
 
 void CheckDraft(const json::value& body) {
     FieldErrors errors;
-    const auto draft = domain::DecodeItemDraft(body, errors);
+    const auto draft = app::DecodeItemDraft(body, errors);
     Check(draft.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!draft) {
@@ -97,7 +98,7 @@ void CheckDraft(const json::value& body) {
                        {"endDate", timeutil::FormatRfc3339(draft->end_date)},
                        {"categoryIds", Strings(draft->category_ids)}};
     FieldErrors again_errors;
-    const auto round = domain::DecodeItemDraft(again, again_errors);
+    const auto round = app::DecodeItemDraft(again, again_errors);
     Check(round.has_value());
     Check(round->name == draft->name && round->description == draft->description &&
           round->currency_code == draft->currency_code && round->start_price == draft->start_price &&
@@ -111,7 +112,7 @@ void CheckDraft(const json::value& body) {
 
 void CheckPatch(const json::value& body) {
     FieldErrors errors;
-    const auto patch = domain::DecodeItemPatch(body, errors);
+    const auto patch = app::DecodeItemPatch(body, errors);
     Check(patch.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!patch) {
@@ -154,7 +155,7 @@ void CheckPatch(const json::value& body) {
     }
     Check(!again.empty());
     FieldErrors again_errors;
-    const auto round = domain::DecodeItemPatch(again, again_errors);
+    const auto round = app::DecodeItemPatch(again, again_errors);
     Check(round.has_value());
     Check(round->name == patch->name && round->description == patch->description &&
           round->currency_code == patch->currency_code && round->start_price == patch->start_price &&
