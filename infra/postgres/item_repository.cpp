@@ -94,22 +94,13 @@ boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMe
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id) {
-    if (reads_ != nullptr) {
-        static const std::string kSql = SelectById();
-        auto decode = [](const PgResult& rows) {
-            return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
-        };
-        Params params{std::move(id)};
-        std::string sql = kSql;
-        co_return co_await reads_->Query("item_get", std::move(sql), std::move(params), std::move(decode));
-    }
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [id = std::move(id)](PgConnection& conn) {
-        static const std::string kSql = SelectById();
-        auto rows = conn.ExecPrepared("item_get", kSql.c_str(), {id});
+    static const std::string kSql = SelectById();
+    auto decode = [](const PgResult& rows) {
         return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
     };
-    co_return co_await db_.Run(std::move(work));
+    Params params{std::move(id)};
+    std::string sql = kSql;
+    co_return co_await reads_.Query("item_get", std::move(sql), std::move(params), std::move(decode));
 }
 
 namespace {
@@ -184,29 +175,17 @@ ports::ItemPage PageFromRows(const PgResult& rows) {
 
 boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery q) {
     auto st = BuildList(q);
-    if (reads_ != nullptr) {
-        auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
-        std::string sql = st.sql;
-        Params params = st.params;
-        auto page = co_await reads_->Query(nullptr, std::move(sql), std::move(params), std::move(decode_page));
-        if (page.total < 0) {
-            auto decode_count = [](const PgResult& rows) { return rows.Int64(0, 0); };
-            st.params.resize(st.params.size() - 2);
-            page.total =
-                co_await reads_->Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
-        }
-        co_return page;
+    auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
+    std::string sql = st.sql;
+    Params params = st.params;
+    auto page = co_await reads_.Query(nullptr, std::move(sql), std::move(params), std::move(decode_page));
+    if (page.total < 0) {
+        auto decode_count = [](const PgResult& rows) { return rows.Int64(0, 0); };
+        st.params.resize(st.params.size() - 2);
+        page.total =
+            co_await reads_.Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
     }
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [st = std::move(st)](PgConnection& conn) mutable {
-        auto page = PageFromRows(conn.ExecParams(st.sql, st.params));
-        if (page.total < 0) {
-            st.params.resize(st.params.size() - 2);
-            page.total = conn.ExecParams(st.count_sql, st.params).Int64(0, 0);
-        }
-        return page;
-    };
-    co_return co_await db_.Run(std::move(work));
+    co_return page;
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, std::function<void(Item&)> decide,

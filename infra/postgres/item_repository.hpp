@@ -13,8 +13,8 @@ extern const char* const kItemColumns;
 
 class PgItemRepository final : public ports::ItemRepository {
 public:
-    /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
-    explicit PgItemRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}
+    /// Writes run on `db` (the pool, off the I/O threads); reads go through `reads`: pipelined, on the I/O threads.
+    PgItemRepository(DbExecutor& db, PgPipeline& reads) : db_(db), reads_(reads) {}
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
@@ -27,7 +27,7 @@ public:
 
 private:
     DbExecutor& db_;
-    PgPipeline* reads_;
+    PgPipeline& reads_;
 };
 
 }  // namespace auction::postgres
