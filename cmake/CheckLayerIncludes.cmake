@@ -19,8 +19,11 @@ foreach(file ${files})
   foreach(line ${includes})
     string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[\"<]([^\">]+)[\">].*$" "\\1" header "${line}")
     string(REGEX REPLACE "/.*$" "" root "${header}")
-    if(NOT root IN_LIST roots OR header STREQUAL root)
-      continue()  # a system or third-party header
+    if(root STREQUAL "..")
+      # A path relative to the including file would climb past the staging directory: name it from the root.
+      set(root "")
+    elseif(NOT root IN_LIST roots OR header STREQUAL root)
+      continue()  # a system or third-party header, or one beside the including file
     endif()
     set(ok FALSE)
     foreach(folder ${allowed})
