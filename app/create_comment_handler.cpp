@@ -1,3 +1,4 @@
+#include "app/comment_json.hpp"
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -10,7 +11,7 @@ boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContex
     const auto id = PathId(ctx, "id", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto draft = domain::DecodeCommentDraft(body, errors);
+    auto draft = DecodeCommentDraft(body, errors);
     ThrowIfInvalid(errors);
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     auto comment = domain::NewComment(*draft, ids::NewUuidV7(), id, author);

@@ -1,3 +1,4 @@
+#include "app/attribute_json.hpp"
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -24,7 +25,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
     const auto id = PathId(ctx, "itemId", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto drafts = domain::DecodeAttributeDrafts(body, errors);
+    auto drafts = DecodeAttributeDrafts(body, errors);
     ThrowIfInvalid(errors);
     std::vector<std::string> attribute_ids;
     attribute_ids.reserve(drafts->size());

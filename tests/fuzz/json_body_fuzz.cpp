@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "app/attribute_json.hpp"
+#include "app/comment_json.hpp"
 #include "app/handlers.hpp"
 #include "app/item_json.hpp"
 #include "domain/item.hpp"
@@ -173,7 +175,7 @@ void CheckPatch(const json::value& body) {
 
 void CheckComment(const json::value& body) {
     FieldErrors errors;
-    const auto draft = domain::DecodeCommentDraft(body, errors);
+    const auto draft = app::DecodeCommentDraft(body, errors);
     Check(draft.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!draft) {
@@ -183,13 +185,13 @@ void CheckComment(const json::value& body) {
     Check(len >= 1 && len <= domain::kMaxCommentLength);
     Check(!domain::IsBlank(draft->content) && domain::IsPrintableText(draft->content));
     FieldErrors again_errors;
-    const auto round = domain::DecodeCommentDraft(json::object{{"content", draft->content}}, again_errors);
+    const auto round = app::DecodeCommentDraft(json::object{{"content", draft->content}}, again_errors);
     Check(round && round->content == draft->content);
 }
 
 void CheckAttributes(const json::value& body) {
     FieldErrors errors;
-    const auto drafts = domain::DecodeAttributeDrafts(body, errors);
+    const auto drafts = app::DecodeAttributeDrafts(body, errors);
     Check(drafts.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!drafts) {
@@ -210,7 +212,7 @@ void CheckAttributes(const json::value& body) {
         entries.push_back(json::object{{"key", d.key}, {"value", d.value}});
     }
     FieldErrors again_errors;
-    const auto round = domain::DecodeAttributeDrafts(json::object{{"attributes", entries}}, again_errors);
+    const auto round = app::DecodeAttributeDrafts(json::object{{"attributes", entries}}, again_errors);
     Check(round && round->size() == drafts->size());
     for (std::size_t i = 0; i < drafts->size(); ++i) {
         Check((*round)[i].key == (*drafts)[i].key && (*round)[i].value == (*drafts)[i].value);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/attribute_json.hpp"
+#include "app/comment_json.hpp"
 #include "domain/item_attribute.hpp"
 #include "domain/item_comment.hpp"
 #include "domain/item_events.hpp"
@@ -18,6 +20,8 @@ namespace auction::domain {
 namespace {
 
 namespace json = boost::json;
+using app::DecodeAttributeDrafts;
+using app::DecodeCommentDraft;
 
 constexpr timeutil::Micros kJan15 = 1'705'312'800'000'000;  // 2024-01-15T10:00:00Z
 constexpr const char* kItemId = "0190a6b2-0000-7000-8000-000000000001";
