@@ -1,3 +1,4 @@
+#include "app/comment_json.hpp"
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -10,14 +11,14 @@ boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContex
     const auto id = PathId(ctx, "id", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto draft = domain::DecodeCommentDraft(body, errors);
+    auto draft = DecodeCommentDraft(body, errors);
     ThrowIfInvalid(errors);
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     auto comment = domain::NewComment(*draft, ids::NewUuidV7(), id, author);
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     auto created = co_await s.comments.Create(std::move(comment), std::move(meta));
     if (!created) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     co_return CreatedResponse(ctx, boost::json::value_from(*created),
                               "/api/v1/items/" + created->item_id + "/comments/" + created->id);

@@ -1,3 +1,4 @@
+#include "app/attribute_json.hpp"
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -6,12 +7,12 @@ namespace auction::app {
 namespace {
 
 [[noreturn]] void ThrowConflict(domain::AttributeConflict conflict) {
-    std::vector<httperror::FieldError> errors;
+    std::vector<errors::FieldError> errors;
     errors.reserve(conflict.errors.size());
     for (auto& e : conflict.errors) {
         errors.push_back({std::move(e.field), std::move(e.message)});
     }
-    throw httperror::HttpError(httperror::Code::kConflict, std::move(conflict.detail), std::move(errors));
+    throw errors::Error(errors::Kind::kConflict, std::move(conflict.detail), std::move(errors));
 }
 
 }  // namespace
@@ -24,7 +25,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
     const auto id = PathId(ctx, "itemId", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto drafts = domain::DecodeAttributeDrafts(body, errors);
+    auto drafts = DecodeAttributeDrafts(body, errors);
     ThrowIfInvalid(errors);
     std::vector<std::string> attribute_ids;
     attribute_ids.reserve(drafts->size());
@@ -36,7 +37,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
         [&user, attributes](const domain::Item& item, const std::vector<std::string>& existing_keys) {
             RequireSeller(item, user);
             if (auto conflict = domain::AttributeWriteConflict(item)) {
-                throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+                throw errors::Error(errors::Kind::kConflict, *conflict);
             }
             if (auto conflict = domain::NewAttributesConflict(existing_keys, attributes)) {
                 ThrowConflict(std::move(*conflict));
@@ -48,7 +49,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
     auto created =
         co_await s.attributes.Create(std::move(item_id), std::move(attributes), std::move(check), std::move(meta));
     if (!created) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     boost::json::array out;
     out.reserve(created->size());

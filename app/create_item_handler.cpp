@@ -1,4 +1,5 @@
 #include "app/handlers.hpp"
+#include "app/item_json.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::app {
@@ -8,7 +9,7 @@ boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& 
     const auto& seller = ctx.RequireUser();
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto draft = domain::DecodeItemDraft(body, errors);
+    auto draft = DecodeItemDraft(body, errors);
     ThrowIfInvalid(errors);
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);

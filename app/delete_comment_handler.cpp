@@ -11,8 +11,8 @@ boost::asio::awaitable<Response> DeleteCommentHandler(Services& s, RequestContex
     std::function<void(const domain::Item&, const domain::ItemComment&)> check =
         [&user](const domain::Item& item, const domain::ItemComment& comment) {
             if (!domain::MayDeleteComment(comment, item, user)) {
-                throw httperror::HttpError(httperror::Code::kForbidden,
-                                           "only the comment's author or the item's seller may delete it");
+                throw errors::Error(errors::Kind::kForbidden,
+                                    "only the comment's author or the item's seller may delete it");
             }
         };
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
@@ -23,10 +23,10 @@ boost::asio::awaitable<Response> DeleteCommentHandler(Services& s, RequestContex
         co_await s.comments.Delete(std::move(item), std::move(comment), std::move(check), std::move(meta));
     switch (result) {
         case ChildDeleteResult::kItemNotFound:
-            throw httperror::HttpError(httperror::Code::kNotFound, "item " + item_id + " does not exist");
+            throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
         case ChildDeleteResult::kNotFound:
-            throw httperror::HttpError(httperror::Code::kNotFound,
-                                       "comment " + comment_id + " does not exist on item " + item_id);
+            throw errors::Error(errors::Kind::kNotFound,
+                                "comment " + comment_id + " does not exist on item " + item_id);
         case ChildDeleteResult::kDeleted:
             break;
     }

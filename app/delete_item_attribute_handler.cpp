@@ -12,7 +12,7 @@ boost::asio::awaitable<Response> DeleteItemAttributeHandler(Services& s, Request
         [&user](const domain::Item& item, const domain::ItemAttribute&) {
             RequireSeller(item, user);
             if (auto conflict = domain::AttributeWriteConflict(item)) {
-                throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+                throw errors::Error(errors::Kind::kConflict, *conflict);
             }
         };
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
@@ -23,10 +23,10 @@ boost::asio::awaitable<Response> DeleteItemAttributeHandler(Services& s, Request
         co_await s.attributes.Delete(std::move(item), std::move(attribute), std::move(check), std::move(meta));
     switch (result) {
         case ChildDeleteResult::kItemNotFound:
-            throw httperror::HttpError(httperror::Code::kNotFound, "item " + item_id + " does not exist");
+            throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
         case ChildDeleteResult::kNotFound:
-            throw httperror::HttpError(httperror::Code::kNotFound,
-                                       "attribute " + attribute_id + " does not exist on item " + item_id);
+            throw errors::Error(errors::Kind::kNotFound,
+                                "attribute " + attribute_id + " does not exist on item " + item_id);
         case ChildDeleteResult::kDeleted:
             break;
     }

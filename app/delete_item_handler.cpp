@@ -11,14 +11,14 @@ boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& 
     std::function<void(const domain::Item&)> check = [&user](const domain::Item& item) {
         RequireSeller(item, user);
         if (auto conflict = domain::DeleteConflict(item)) {
-            throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+            throw errors::Error(errors::Kind::kConflict, *conflict);
         }
     };
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     std::string item_id = id;
     const bool deleted = co_await s.items.Delete(std::move(item_id), std::move(check), std::move(meta));
     if (!deleted) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     if (s.item_cache != nullptr) {
         s.item_cache->Invalidate(id, std::numeric_limits<std::int64_t>::max());

@@ -3,8 +3,8 @@
 
 namespace auction::app {
 
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 boost::asio::awaitable<void> DeleteObjectQuietly(aws::ObjectStorage& storage, std::string key, std::string trace_id) {
     boost::json::object fields{{"key", key}, {"traceId", trace_id}};
@@ -32,10 +32,10 @@ boost::asio::awaitable<Response> DeleteItemImageHandler(Services& s, RequestCont
     auto result =
         co_await s.images.Delete(std::move(item_arg), std::move(image_arg), std::move(check), std::move(meta));
     if (result.outcome == ChildDeleteResult::kItemNotFound) {
-        throw HttpError(Code::kNotFound, "item " + item_id + " does not exist");
+        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
     }
     if (result.outcome != ChildDeleteResult::kDeleted || !result.image) {
-        throw HttpError(Code::kNotFound, "image " + image_id + " does not exist on item " + item_id);
+        throw Error(Kind::kNotFound, "image " + image_id + " does not exist on item " + item_id);
     }
     std::string key = result.image->object_key;
     std::string trace = ctx.trace.trace_id;

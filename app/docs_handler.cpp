@@ -130,7 +130,7 @@ boost::asio::awaitable<Response> GetDocsAssetHandler(Services& s, RequestContext
     const auto* served = Find(name);
     // The document and the page have routes of their own; /docs/<name> is only for what the page loads.
     if (served == nullptr || name == "openapi.json" || name == "index.html") {
-        throw httperror::HttpError(httperror::Code::kNotFound, "the docs have no asset " + name);
+        throw errors::Error(errors::Kind::kNotFound, "the docs have no asset " + name);
     }
     co_return Serve(ctx, *served, kAssetCaching);
 }

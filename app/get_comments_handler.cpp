@@ -11,7 +11,7 @@ boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext&
     std::string item_id = id;
     auto result = co_await s.comments.List(std::move(item_id), page, limit);
     if (!result) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     boost::json::array comments;
     comments.reserve(result->comments.size());

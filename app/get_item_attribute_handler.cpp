@@ -10,8 +10,8 @@ boost::asio::awaitable<Response> GetItemAttributeHandler(Services& s, RequestCon
     std::string attribute_key = attribute_id;
     auto attribute = co_await s.attributes.Get(std::move(item), std::move(attribute_key));
     if (!attribute) {
-        throw httperror::HttpError(httperror::Code::kNotFound,
-                                   "attribute " + attribute_id + " does not exist on item " + item_id);
+        throw errors::Error(errors::Kind::kNotFound,
+                            "attribute " + attribute_id + " does not exist on item " + item_id);
     }
     co_return JsonResponse(ctx, 200, boost::json::value_from(*attribute));
 }

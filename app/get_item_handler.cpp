@@ -17,7 +17,7 @@ boost::asio::awaitable<Response> GetItemHandler(Services& s, RequestContext& ctx
     std::string item_id = id;
     auto item = co_await s.items.Get(std::move(item_id));
     if (!item) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     auto json = boost::json::serialize(boost::json::value_from(*item));
     if (s.item_cache != nullptr) {

@@ -11,7 +11,7 @@ boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContex
     std::string item_arg = item_id;
     const auto images = co_await s.images.List(std::move(item_arg));
     if (!images) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + item_id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
     }
     boost::json::array list;
     list.reserve(images->size());

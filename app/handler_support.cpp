@@ -10,22 +10,22 @@
 namespace auction::app {
 
 namespace http = boost::beast::http;
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 boost::json::value ParseJsonBody(const RequestContext& ctx) {
     auto it = ctx.request.find(http::field::content_type);
     const std::string_view type = it == ctx.request.end() ? std::string_view() : std::string_view(it->value());
     const auto base = type.substr(0, type.find(';'));
     if (base != "application/json" && base != "application/problem+json") {
-        throw HttpError(Code::kUnsupportedMediaType, "the request body must be application/json");
+        throw Error(Kind::kUnsupportedMediaType, "the request body must be application/json");
     }
     boost::system::error_code ec;
     boost::json::parse_options options;
     options.max_depth = 32;
     auto value = boost::json::parse(ctx.request.body(), ec, {}, options);
     if (ec) {
-        throw HttpError(Code::kBadRequest, "the request body is not valid JSON: " + ec.message());
+        throw Error(Kind::kInvalid, "the request body is not valid JSON: " + ec.message());
     }
     return value;
 }
@@ -70,18 +70,18 @@ void ThrowIfInvalid(const domain::FieldErrors& errors) {
     if (errors.empty()) {
         return;
     }
-    std::vector<httperror::FieldError> out;
+    std::vector<errors::FieldError> out;
     out.reserve(errors.size());
     for (const auto& e : errors) {
         out.push_back({e.field, e.message});
     }
-    httperror::ThrowValidation(std::move(out));
+    errors::ThrowValidation(std::move(out));
 }
 
 std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource) {
     const auto& raw = ctx.PathParam(name);
     if (!ids::IsUuid(raw)) {
-        throw HttpError(Code::kNotFound, std::string(resource) + " " + raw + " does not exist");
+        throw Error(Kind::kNotFound, std::string(resource) + " " + raw + " does not exist");
     }
     std::string id = raw;
     for (auto& c : id) {
@@ -116,7 +116,7 @@ Response NoContentResponse(const RequestContext& ctx) {
 
 void RequireSeller(const domain::Item& item, const std::string& user) {
     if (item.seller_id != user) {
-        throw HttpError(Code::kForbidden, "only the item's seller may do this");
+        throw Error(Kind::kForbidden, "only the item's seller may do this");
     }
 }
 

@@ -6,12 +6,25 @@
 #include <span>
 
 #include "app/item_cache.hpp"
-#include "app/repository.hpp"
 #include "app/router.hpp"
 #include "domain/validation.hpp"
 #include "pkg/aws/s3_client.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::app {
+
+// The repository ports the handlers call (ports/repositories.hpp; infra/postgres implements them).
+using ports::AttributeRepository;
+using ports::CategoryRepository;
+using ports::ChildDeleteResult;
+using ports::CommentPage;
+using ports::CommentRepository;
+using ports::ImageDeleteResult;
+using ports::ImageRepository;
+using ports::ItemPage;
+using ports::ItemQuery;
+using ports::ItemRepository;
+using ports::ItemSort;
 
 /// What handlers work with: repositories only, never SQL or AMQP.
 struct Services {

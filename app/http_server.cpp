@@ -21,8 +21,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
@@ -76,7 +76,7 @@ BodyLimit HttpServer::LimitFor(const Request& header) const {
     if (const auto* route = router_.BodyLimitFor(header.method(), header.target())) {
         return *route;
     }
-    return BodyLimit{options_.body_limit, Code::kPayloadTooLarge,
+    return BodyLimit{options_.body_limit, Kind::kTooLarge,
                      "the request body exceeds " + std::to_string(options_.body_limit) + " bytes"};
 }
 
@@ -151,18 +151,18 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         }
         if (ec) {
             // end_of_stream is the client's normal close; timeouts and cancellation close quietly too.
-            std::optional<HttpError> answer;
+            std::optional<Error> answer;
             if (ec == http::error::body_limit) {
                 const auto limit = LimitFor(parser.get());
                 answer.emplace(limit.code, limit.detail);
             } else if (ec == http::error::header_limit) {
-                answer.emplace(Code::kBadRequest, too_many_fields ? "the request has more than " +
-                                                                        std::to_string(options_.max_header_fields) +
-                                                                        " header fields"
-                                                                  : "the request headers are too large");
+                answer.emplace(Kind::kInvalid, too_many_fields
+                                                   ? "the request has more than " +
+                                                         std::to_string(options_.max_header_fields) + " header fields"
+                                                   : "the request headers are too large");
             } else if (ec != http::error::end_of_stream &&
                        ec.category() == http::make_error_code(http::error::bad_target).category()) {
-                answer.emplace(Code::kBadRequest, "the request is not valid HTTP/1.1");
+                answer.emplace(Kind::kInvalid, "the request is not valid HTTP/1.1");
             }
             if (answer) {
                 auto res = Router::Problem(parser.get(), *answer);

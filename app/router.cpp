@@ -6,18 +6,14 @@
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
-#include "infra/postgres/db_executor.hpp"
-#include "infra/postgres/error_mapping.hpp"
-#include "infra/postgres/pool.hpp"
-#include "pkg/aws/s3_client.hpp"
-#include "pkg/executor/blocking_pool.hpp"
+#include "app/problem.hpp"
 #include "pkg/logging/logger.hpp"
 
 namespace auction::app {
 
 namespace http = boost::beast::http;
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 namespace {
 
@@ -112,15 +108,15 @@ std::size_t Router::LargestBodyLimit() const noexcept {
     return largest;
 }
 
-Response MakeProblemResponse(const HttpError& error, const std::string& instance, unsigned version, bool keep_alive) {
-    Response res{static_cast<http::status>(httperror::StatusOf(error.code())), version};
+Response MakeProblemResponse(const Error& error, const std::string& instance, unsigned version, bool keep_alive) {
+    Response res{static_cast<http::status>(StatusOf(error.kind())), version};
     res.set(http::field::content_type, "application/problem+json");
-    res.body() = boost::json::serialize(httperror::ToProblem(error, instance));
+    res.body() = boost::json::serialize(ToProblem(error, instance));
     res.keep_alive(keep_alive);
     return res;
 }
 
-Response Router::Problem(const Request& request, const HttpError& error) {
+Response Router::Problem(const Request& request, const Error& error) {
     auto trace = middleware::ExtractTrace(request);
     std::string path(request.target().substr(0, request.target().find('?')));
     auto res = MakeProblemResponse(error, path, request.version(), false);
@@ -129,39 +125,28 @@ Response Router::Problem(const Request& request, const HttpError& error) {
     return res;
 }
 
-HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx) {
+Error ErrorFromException(std::exception_ptr error, const RequestContext& ctx) {
     boost::json::object fields{{"traceId", ctx.trace.trace_id}, {"path", ctx.path}};
     try {
         std::rethrow_exception(error);
-    } catch (const HttpError& e) {
+    } catch (const Error& e) {
         return e;
-    } catch (const postgres::PgError& e) {
-        auto mapped = postgres::MapPgError(e);
+    } catch (const errors::DependencyFailure& e) {
+        // The database, its pool, object storage or a work queue: the failure says what the client is told
+        // and what is logged, so this boundary needs none of their types.
+        auto mapped = e.Public();
         fields["error"] = e.what();
-        fields["sqlstate"] = e.sqlstate();
-        logging::Log(mapped.code() == Code::kInternal ? logging::Level::kError : logging::Level::kWarn,
-                     "database error", std::move(fields));
+        e.AddLogFields(fields);
+        logging::Log(mapped.kind() == Kind::kInternal ? logging::Level::kError : logging::Level::kWarn, e.LogMessage(),
+                     std::move(fields));
         return mapped;
-    } catch (const postgres::PoolTimeout& e) {
-        fields["error"] = e.what();
-        logging::Warn("database pool exhausted", std::move(fields));
-        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
-    } catch (const aws::S3Error& e) {
-        fields["error"] = e.what();
-        fields["status"] = e.status();
-        logging::Error("object storage failure", std::move(fields));
-        return HttpError(Code::kInternal, "storage failure");
-    } catch (const executor::PoolOverloaded& e) {
-        fields["error"] = e.what();
-        logging::Warn("work queue full", std::move(fields));
-        return HttpError(Code::kServiceUnavailable, "the service is overloaded, retry later");
     } catch (const std::exception& e) {
         fields["error"] = e.what();
         logging::Error("unhandled exception", std::move(fields));
     } catch (...) {
         logging::Error("unhandled non-standard exception", std::move(fields));
     }
-    return HttpError(Code::kInternal, "internal error");
+    return Error(Kind::kInternal, "internal error");
 }
 
 boost::asio::awaitable<Response> Router::Handle(Request request) {
@@ -178,7 +163,7 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
         auto parsed = boost::urls::parse_origin_form(ctx.request.target());
         if (!parsed) {
             ctx.path = std::string(ctx.request.target().substr(0, ctx.request.target().find('?')));
-            throw HttpError(Code::kBadRequest, "the request target is malformed");
+            throw Error(Kind::kInvalid, "the request target is malformed");
         }
         ctx.path = std::string(parsed->encoded_path());
         // Query strings follow form encoding, where '+' is a space.
@@ -207,13 +192,13 @@ boost::asio::awaitable<Response> Router::Handle(Request request) {
         if (found == nullptr) {
             if (!allow.empty()) {
                 auto problem = MakeProblemResponse(
-                    HttpError(Code::kMethodNotAllowed,
-                              "method " + std::string(ctx.request.method_string()) + " is not allowed here"),
+                    Error(Kind::kMethodNotAllowed,
+                          "method " + std::string(ctx.request.method_string()) + " is not allowed here"),
                     ctx.path, version, keep_alive);
                 problem.set(http::field::allow, allow);
                 res = std::move(problem);
             } else {
-                throw HttpError(Code::kNotFound, "no route matches " + ctx.path);
+                throw Error(Kind::kNotFound, "no route matches " + ctx.path);
             }
         } else {
             ctx.route = found->pattern;

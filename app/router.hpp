@@ -10,7 +10,7 @@
 
 #include "internal/middleware/identity.hpp"
 #include "internal/middleware/request_context.hpp"
-#include "pkg/httperror/http_error.hpp"
+#include "pkg/errors/errors.hpp"
 #include "pkg/metrics/metrics.hpp"
 
 namespace auction::app {
@@ -23,7 +23,7 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>
 /// A route's own request body limit, and the error a larger body gets (the server's default is 413).
 struct BodyLimit {
     std::size_t bytes = 0;
-    httperror::Code code = httperror::Code::kPayloadTooLarge;
+    errors::Kind code = errors::Kind::kTooLarge;
     std::string detail;
 };
 
@@ -46,7 +46,7 @@ public:
     boost::asio::awaitable<Response> Handle(Request request);
 
     /// A problem response for failures found before routing (e.g. a body over the limit).
-    static Response Problem(const Request& request, const httperror::HttpError& error);
+    static Response Problem(const Request& request, const errors::Error& error);
 
     /// Requests answered, by matched route pattern (recorded by Handle for every request).
     const metrics::HttpMetrics& metrics() const noexcept { return metrics_; }
@@ -73,10 +73,10 @@ private:
 };
 
 /// Converts any exception escaping a handler into a public error, logging internals server-side.
-httperror::HttpError ErrorFromException(std::exception_ptr error, const RequestContext& ctx);
+errors::Error ErrorFromException(std::exception_ptr error, const RequestContext& ctx);
 
 /// Serializes a problem onto a response with the request's trace ids.
-Response MakeProblemResponse(const httperror::HttpError& error, const std::string& instance, unsigned version,
+Response MakeProblemResponse(const errors::Error& error, const std::string& instance, unsigned version,
                              bool keep_alive);
 
 }  // namespace auction::app

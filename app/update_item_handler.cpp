@@ -1,4 +1,5 @@
 #include "app/handlers.hpp"
+#include "app/item_json.hpp"
 
 namespace auction::app {
 
@@ -9,12 +10,12 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     const auto id = PathId(ctx, "id", "item");
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
-    auto patch = domain::DecodeItemPatch(body, errors);
+    auto patch = DecodeItemPatch(body, errors);
     ThrowIfInvalid(errors);
     std::function<void(domain::Item&)> decide = [&user, patch = *patch](domain::Item& item) {
         RequireSeller(item, user);
         if (auto conflict = domain::UpdateConflict(item, patch)) {
-            throw httperror::HttpError(httperror::Code::kConflict, *conflict);
+            throw errors::Error(errors::Kind::kConflict, *conflict);
         }
         domain::FieldErrors apply_errors;
         domain::ApplyPatch(item, patch, apply_errors);
@@ -24,7 +25,7 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     std::string item_id = id;
     auto updated = co_await s.items.Update(std::move(item_id), std::move(decide), std::move(meta));
     if (!updated) {
-        throw httperror::HttpError(httperror::Code::kNotFound, "item " + id + " does not exist");
+        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
     if (s.item_cache != nullptr) {
         s.item_cache->Invalidate(id, updated->version);  // this replica answers its own write from now on

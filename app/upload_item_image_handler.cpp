@@ -10,8 +10,8 @@ namespace auction::app {
 
 namespace {
 
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 // Room for the boundary lines and part headers around a 5 MB file (and a few small extra fields).
 constexpr std::size_t kMultipartOverhead = std::size_t{64} * 1024;
@@ -27,28 +27,27 @@ std::string_view ImageField(const RequestContext& ctx) {
     bool is_form_data = false;
     const auto boundary = multipart::BoundaryFromContentType(type, is_form_data);
     if (!is_form_data) {
-        throw HttpError(Code::kUnsupportedMediaType,
-                        "the request body must be multipart/form-data with an image field");
+        throw Error(Kind::kUnsupportedMediaType, "the request body must be multipart/form-data with an image field");
     }
     if (!boundary) {
-        throw HttpError(Code::kBadRequest, "the multipart/form-data Content-Type lacks a valid boundary");
+        throw Error(Kind::kInvalid, "the multipart/form-data Content-Type lacks a valid boundary");
     }
     const auto parsed = multipart::Parse(ctx.request.body(), *boundary);
     if (parsed.error != multipart::Error::kNone) {
-        throw HttpError(Code::kBadRequest, std::string(multipart::Describe(parsed.error)));
+        throw Error(Kind::kInvalid, std::string(multipart::Describe(parsed.error)));
     }
     std::optional<std::string_view> image;
     for (const auto& part : parsed.parts) {
         if (part.name == "image") {
             if (image) {
-                throw HttpError(Code::kBadRequest, "the image field appears more than once",
-                                {{"image", "send one file per request"}});
+                throw Error(Kind::kInvalid, "the image field appears more than once",
+                            {{"image", "send one file per request"}});
             }
             image = part.body;
         }
     }
     if (!image) {
-        throw HttpError(Code::kBadRequest, "the image field is missing", {{"image", "is required"}});
+        throw Error(Kind::kInvalid, "the image field is missing", {{"image", "is required"}});
     }
     return *image;
 }
@@ -56,14 +55,14 @@ std::string_view ImageField(const RequestContext& ctx) {
 }  // namespace
 
 BodyLimit ImageUploadBodyLimit() {
-    return BodyLimit{domain::kMaxImageBytes + kMultipartOverhead, Code::kBadRequest, TooLarge()};
+    return BodyLimit{domain::kMaxImageBytes + kMultipartOverhead, Kind::kInvalid, TooLarge()};
 }
 
 void RequireImageWrite(const domain::Item& item, const std::string& user) {
     RequireSeller(item, user);
     if (item.status != domain::ItemStatus::kActive) {
-        throw HttpError(Code::kConflict, "images can only change while the item is active (it is " +
-                                             std::string(domain::ToString(item.status)) + ")");
+        throw Error(Kind::kConflict, "images can only change while the item is active (it is " +
+                                         std::string(domain::ToString(item.status)) + ")");
     }
 }
 
@@ -77,24 +76,24 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
     std::string lookup_id = item_id;
     const auto item = co_await s.items.Get(std::move(lookup_id));
     if (!item) {
-        throw HttpError(Code::kNotFound, "item " + item_id + " does not exist");
+        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
     }
     RequireImageWrite(*item, user);
 
     const auto bytes = ImageField(ctx);
     if (bytes.empty()) {
-        throw HttpError(Code::kBadRequest, "the image file is empty", {{"image", "is empty"}});
+        throw Error(Kind::kInvalid, "the image file is empty", {{"image", "is empty"}});
     }
     if (bytes.size() > domain::kMaxImageBytes) {
-        throw HttpError(Code::kBadRequest, TooLarge(), {{"image", "must be at most 5 MB"}});
+        throw Error(Kind::kInvalid, TooLarge(), {{"image", "must be at most 5 MB"}});
     }
     const auto format = domain::SniffImageFormat(bytes);
     if (!format) {
-        throw HttpError(Code::kBadRequest, "the image must be a PNG or JPEG file", {{"image", "must be PNG or JPEG"}});
+        throw Error(Kind::kInvalid, "the image must be a PNG or JPEG file", {{"image", "must be PNG or JPEG"}});
     }
     // Magic bytes alone let through polyglots and decompression bombs: check the header and the content.
     if (const auto inspection = domain::InspectImage(bytes, *format); !inspection.problem.empty()) {
-        throw HttpError(Code::kBadRequest, inspection.problem, {{"image", inspection.problem}});
+        throw Error(Kind::kInvalid, inspection.problem, {{"image", inspection.problem}});
     }
 
     domain::ItemImage image;
@@ -130,7 +129,7 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
         if (failure) {
             std::rethrow_exception(failure);
         }
-        throw HttpError(Code::kNotFound, "item " + item_id + " does not exist");
+        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
     }
     co_return CreatedResponse(ctx, boost::json::value_from(*saved),
                               "/api/v1/items/" + item_id + "/images/" + saved->id);

@@ -4,8 +4,10 @@
 #include <boost/json.hpp>
 #include <mutex>
 
+#include "app/item_json.hpp"
 #include "domain/bid.hpp"
 #include "domain/item.hpp"
+#include "domain/item_events.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/logging/logger.hpp"
@@ -45,7 +47,7 @@ void BM_DecodeItemDraft(benchmark::State& state) {
         R"("bidIncrement":"5.00","startDate":"2024-01-15T10:00:00Z","endDate":"2024-01-20T10:00:00Z","status":"active"})";
     for (auto _ : state) {
         domain::FieldErrors errors;
-        auto draft = domain::DecodeItemDraft(boost::json::parse(body), errors);
+        auto draft = app::DecodeItemDraft(boost::json::parse(body), errors);
         benchmark::DoNotOptimize(draft);
     }
 }
@@ -65,7 +67,7 @@ BENCHMARK(BM_DecodeBidEvent);
 void BM_ItemUpdatedEvent(benchmark::State& state) {
     const auto item = SampleItem();
     for (auto _ : state) {
-        auto m = events::MakeItemEvent("item.updated", {"trace", "corr"}, item.id, events::ItemUpdatedPayload(item),
+        auto m = events::MakeItemEvent("item.updated", {"trace", "corr"}, item.id, domain::ItemUpdatedPayload(item),
                                        item.updated_at);
         benchmark::DoNotOptimize(m);
     }

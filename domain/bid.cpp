@@ -114,4 +114,29 @@ std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key
     return e;
 }
 
+bool IsPoison(BidResult r) noexcept {
+    return r == BidResult::kUnknownItem || r == BidResult::kCurrencyMismatch || r == BidResult::kAlreadySold ||
+           r == BidResult::kNotForSale;
+}
+
+const char* Describe(BidResult r) noexcept {
+    switch (r) {
+        case BidResult::kApplied:
+            return "applied";
+        case BidResult::kNoChange:
+            return "no change";
+        case BidResult::kDuplicate:
+            return "duplicate";
+        case BidResult::kUnknownItem:
+            return "unknown item";
+        case BidResult::kCurrencyMismatch:
+            return "currency does not match the item's";
+        case BidResult::kAlreadySold:
+            return "item already sold to another bid";
+        case BidResult::kNotForSale:
+            return "item is not for sale (cancelled or expired)";
+    }
+    return "unknown";
+}
+
 }  // namespace auction::domain

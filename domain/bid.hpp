@@ -33,4 +33,18 @@ struct PoisonReason {
 /// `bid.placed.v1` / `bid.won.v1`; anything malformed is a PoisonReason naming what is wrong.
 std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key, std::string_view body);
 
+/// What applying one bid event did.
+enum class BidResult {
+    kApplied,           // committed (the price rose, or the item is now sold)
+    kNoChange,          // valid but changes nothing: lower than the current price, or the item is not active
+    kDuplicate,         // this bid event was applied before (redelivery or duplicate)
+    kUnknownItem,       // poison: no such item
+    kCurrencyMismatch,  // poison: the bid's currency is not the item's
+    kAlreadySold,       // poison (bid.won): sold to another bid already
+    kNotForSale,        // poison (bid.won): the item is cancelled or expired
+};
+
+bool IsPoison(BidResult result) noexcept;
+const char* Describe(BidResult result) noexcept;
+
 }  // namespace auction::domain

@@ -66,11 +66,11 @@ struct ItemPatch {
 };
 
 inline constexpr std::size_t kMaxCategoriesPerItem = 20;
+inline constexpr std::size_t kMaxItemNameLength = 200;  // code points
+inline constexpr std::size_t kMaxItemDescriptionLength = 10000;
 
-/// Decodes and validates a create body; the errors name each offending field.
-std::optional<ItemDraft> DecodeItemDraft(const boost::json::value& body, FieldErrors& errors);
-/// Decodes and validates an update body.
-std::optional<ItemPatch> DecodeItemPatch(const boost::json::value& body, FieldErrors& errors);
+/// The cross-field rule: endDate after startDate; adds the field error when it is not.
+bool CheckItemDates(timeutil::Micros start, timeutil::Micros end, FieldErrors& errors);
 
 /// A new item from a validated draft: current price starts at the start price, status active.
 Item NewItem(const ItemDraft& draft, std::string id, std::string seller_id);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/item.hpp"
@@ -32,10 +33,9 @@ inline constexpr std::size_t kMaxAttributesPerItem = 100;
 inline constexpr std::size_t kMaxAttributeKeyLength = 100;
 inline constexpr std::size_t kMaxAttributeValueLength = 1000;
 
-/// Decodes and validates `{"attributes":[{"key","value"}...]}`: 1..50 entries; key 1..100 code points,
-/// printable, no leading or trailing whitespace, unique within the request; value 1..1000 code points
-/// without control characters but tab and line breaks. Errors name the entry, e.g. `attributes[2].key`.
-std::optional<std::vector<AttributeDraft>> DecodeAttributeDrafts(const boost::json::value& body, FieldErrors& errors);
+/// The field name of an entry of a create body for field errors: `attributes[2].key` (`attributes[2]` when
+/// `field` is empty).
+std::string AttributeEntryField(std::size_t index, std::string_view field);
 
 /// New attributes of an item, in request order, with the given ids (created_at is stamped when stored).
 std::vector<ItemAttribute> NewAttributes(const std::vector<AttributeDraft>& drafts, const std::string& item_id,

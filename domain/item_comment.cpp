@@ -1,61 +1,10 @@
 #include "domain/item_comment.hpp"
 
-#include <algorithm>
-#include <array>
 #include <boost/json.hpp>
-
-#include "domain/text.hpp"
 
 namespace auction::domain {
 
 namespace json = boost::json;
-
-namespace {
-
-// Fields a client sees on a comment but never sets.
-constexpr std::array<std::string_view, 4> kReadOnlyFields = {"id", "itemId", "authorId", "createdAt"};
-
-}  // namespace
-
-std::optional<CommentDraft> DecodeCommentDraft(const json::value& body, FieldErrors& errors) {
-    if (!body.is_object()) {
-        errors.push_back({"", "the body must be a JSON object"});
-        return std::nullopt;
-    }
-    const auto& obj = body.get_object();
-    const std::size_t before = errors.size();
-    for (const auto& kv : obj) {
-        const std::string_view key = kv.key();
-        if (std::find(kReadOnlyFields.begin(), kReadOnlyFields.end(), key) != kReadOnlyFields.end()) {
-            errors.push_back({std::string(key), "is read-only and cannot be set by a client"});
-        } else if (key != "content") {
-            errors.push_back({std::string(key), "is not a known field"});
-        }
-    }
-    CommentDraft draft;
-    const json::value* content = obj.if_contains("content");
-    if (content == nullptr || content->is_null()) {
-        errors.push_back({"content", "is required"});
-    } else if (!content->is_string()) {
-        errors.push_back({"content", "must be a string"});
-    } else {
-        const std::string_view text = content->get_string();
-        const auto len = Utf8Length(text);
-        if (len < 1 || len > kMaxCommentLength) {
-            errors.push_back({"content", "must be 1 to 2000 characters"});
-        } else if (IsBlank(text)) {
-            errors.push_back({"content", "must not be only whitespace"});
-        } else if (!IsPrintableText(text)) {
-            errors.push_back({"content", "must not contain control characters other than tabs and line breaks"});
-        } else {
-            draft.content = std::string(text);
-        }
-    }
-    if (errors.size() != before) {
-        return std::nullopt;
-    }
-    return draft;
-}
 
 ItemComment NewComment(const CommentDraft& draft, std::string id, std::string item_id, std::string author_id) {
     ItemComment comment;

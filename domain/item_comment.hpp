@@ -28,10 +28,6 @@ struct CommentDraft {
 
 inline constexpr std::size_t kMaxCommentLength = 2000;
 
-/// Decodes and validates a create body: `content` 1..2000 code points, not only whitespace, no control
-/// characters but tab and line breaks. Unknown and read-only fields are errors naming the field.
-std::optional<CommentDraft> DecodeCommentDraft(const boost::json::value& body, FieldErrors& errors);
-
 /// A new comment from a validated draft (created_at is stamped when it is stored).
 ItemComment NewComment(const CommentDraft& draft, std::string id, std::string item_id, std::string author_id);
 

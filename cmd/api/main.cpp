@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "app/api_app.hpp"
+#include "cmd/api/api_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/process/stop_signals.hpp"
@@ -21,7 +21,7 @@ int main() {
     }
     logging::Init(cfg.service_name, config::Environment::Load(".env").String("LOG_LEVEL", "info"));
     try {
-        app::ApiApp api(cfg);
+        api::ApiApp api(cfg);
         const auto port = api.Start();
         logging::Info("API service started successfully", {{"port", port}, {"httpThreads", cfg.http_threads}});
         const int sig = process::WaitForStopSignal(signals);

@@ -1,7 +1,7 @@
 // auction-worker: consumes bid.placed.v1 / bid.won.v1 and updates item state; runs as several replicas.
 #include <iostream>
 
-#include "internal/consumers/worker_app.hpp"
+#include "cmd/worker/worker_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/process/stop_signals.hpp"
@@ -21,7 +21,7 @@ int main() {
     }
     logging::Init(cfg.service_name, env.String("LOG_LEVEL", "info"));
     try {
-        consumers::WorkerApp worker(cfg);
+        worker::WorkerApp worker(cfg);
         worker.Start();
         logging::Info("Worker service started successfully", {{"workerId", cfg.worker_id},
                                                               {"prefetchCount", cfg.prefetch_count},

@@ -1,5 +1,6 @@
 #include "infra/postgres/attribute_repository.hpp"
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -118,7 +119,7 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
             keys.push_back(attribute.key);
             values.push_back(attribute.value);
             messages.push_back(events::MakeItemEvent("item.attribute.created", meta, item_id,
-                                                     events::AttributeCreatedPayload(attribute), now));
+                                                     domain::AttributeCreatedPayload(attribute), now));
         }
         // One statement inserts every attribute and every event: the UNIQUE (item_id, key) constraint still
         // refuses the whole statement (409) should a duplicate ever get past the check above.
@@ -137,7 +138,7 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<app::ChildDeleteResult> PgAttributeRepository::Delete(
+boost::asio::awaitable<ports::ChildDeleteResult> PgAttributeRepository::Delete(
     std::string item_id, std::string attribute_id, std::function<void(const domain::Item&, const ItemAttribute&)> check,
     events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
@@ -146,19 +147,19 @@ boost::asio::awaitable<app::ChildDeleteResult> PgAttributeRepository::Delete(
         PgTransaction tx(conn);
         auto item_rows = conn.ExecPrepared("attribute_item_lock", LockItemSql().c_str(), {item_id});
         if (item_rows.Rows() == 0) {
-            return app::ChildDeleteResult::kItemNotFound;
+            return ports::ChildDeleteResult::kItemNotFound;
         }
         const auto item = ItemFromRow(item_rows, 0);
         // The item lock keeps every other attribute writer out, so the row needs no lock of its own.
         auto rows = conn.ExecPrepared("attribute_get", GetSql().c_str(), {attribute_id, item_id});
         if (rows.Rows() == 0) {
-            return app::ChildDeleteResult::kNotFound;
+            return ports::ChildDeleteResult::kNotFound;
         }
         const auto attribute = AttributeFromRow(rows, 0, 0);
         check(item, attribute);  // throws to refuse; the transaction rolls back
         const auto now = timeutil::NowMicros();
         auto event = events::MakeItemEvent("item.attribute.deleted", meta, attribute.item_id,
-                                           events::AttributeDeletedPayload(attribute, now), now);
+                                           domain::AttributeDeletedPayload(attribute, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM item_attributes WHERE id = $1::uuid), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
                                         "', '') FROM ev";
@@ -166,7 +167,7 @@ boost::asio::awaitable<app::ChildDeleteResult> PgAttributeRepository::Delete(
         outbox::AppendParams(params, event);
         conn.ExecPrepared("attribute_delete", kSql.c_str(), params);
         tx.Commit();
-        return app::ChildDeleteResult::kDeleted;
+        return ports::ChildDeleteResult::kDeleted;
     };
     co_return co_await db_.Run(std::move(work));
 }

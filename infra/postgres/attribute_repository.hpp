@@ -1,11 +1,11 @@
 #pragma once
 
-#include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
-class PgAttributeRepository final : public app::AttributeRepository {
+class PgAttributeRepository final : public ports::AttributeRepository {
 public:
     explicit PgAttributeRepository(DbExecutor& db) : db_(db) {}
 
@@ -16,7 +16,7 @@ public:
         std::string item_id, std::vector<domain::ItemAttribute> attributes,
         std::function<void(const domain::Item&, const std::vector<std::string>&)> check,
         events::EventMeta meta) override;
-    boost::asio::awaitable<app::ChildDeleteResult> Delete(
+    boost::asio::awaitable<ports::ChildDeleteResult> Delete(
         std::string item_id, std::string attribute_id,
         std::function<void(const domain::Item&, const domain::ItemAttribute&)> check, events::EventMeta meta) override;
 

@@ -2,36 +2,12 @@
 
 #include <set>
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/events/events.hpp"
 
 namespace auction::postgres {
-
-bool IsPoison(BidResult r) noexcept {
-    return r == BidResult::kUnknownItem || r == BidResult::kCurrencyMismatch || r == BidResult::kAlreadySold ||
-           r == BidResult::kNotForSale;
-}
-
-const char* Describe(BidResult r) noexcept {
-    switch (r) {
-        case BidResult::kApplied:
-            return "applied";
-        case BidResult::kNoChange:
-            return "no change";
-        case BidResult::kDuplicate:
-            return "duplicate";
-        case BidResult::kUnknownItem:
-            return "unknown item";
-        case BidResult::kCurrencyMismatch:
-            return "currency does not match the item's";
-        case BidResult::kAlreadySold:
-            return "item already sold to another bid";
-        case BidResult::kNotForSale:
-            return "item is not for sale (cancelled or expired)";
-    }
-    return "unknown";
-}
 
 std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<domain::BidEvent>& bids) {
     std::vector<BidResult> results(bids.size(), BidResult::kNoChange);
@@ -144,7 +120,7 @@ BidResult ApplyWonBid(PgConnection& conn, const domain::BidEvent& bid, const std
     events::EventMeta meta{bid.trace_id.empty() ? service_trace_id : bid.trace_id,
                            bid.correlation_id.empty() ? bid.bid_id : bid.correlation_id};
     auto event =
-        events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item), item.updated_at);
+        events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at);
     static const std::string kSql =
         "WITH upd AS (UPDATE items SET status = 'sold', buyer_id = $2, current_price = $3::numeric "
         "WHERE id = $1::uuid), rec AS (INSERT INTO processed_bid_events (bid_id, event_type, item_id) "

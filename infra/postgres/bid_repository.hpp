@@ -5,22 +5,12 @@
 
 #include "domain/bid.hpp"
 #include "infra/postgres/connection.hpp"
+#include "infra/postgres/pool.hpp"
+#include "ports/bids.hpp"
 
 namespace auction::postgres {
 
-/// What applying one bid event did.
-enum class BidResult {
-    kApplied,           // committed (the price rose, or the item is now sold)
-    kNoChange,          // valid but changes nothing: lower than the current price, or the item is not active
-    kDuplicate,         // this bid event was applied before (redelivery or duplicate)
-    kUnknownItem,       // poison: no such item
-    kCurrencyMismatch,  // poison: the bid's currency is not the item's
-    kAlreadySold,       // poison (bid.won): sold to another bid already
-    kNotForSale,        // poison (bid.won): the item is cancelled or expired
-};
-
-bool IsPoison(BidResult result) noexcept;
-const char* Describe(BidResult result) noexcept;
+using domain::BidResult;
 
 /// Applies bid.placed events in one transaction (one commit for the whole batch): each raises its item's
 /// current price when the item is active, the currency matches and the amount is higher. Items are
@@ -31,5 +21,23 @@ std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<dom
 /// Applies one bid.won: marks the item sold to the bidder at the amount and writes item.updated.v1 to the
 /// outbox, in one transaction.
 BidResult ApplyWonBid(PgConnection& conn, const domain::BidEvent& bid, const std::string& service_trace_id);
+
+/// ports::BidStore on the pool: each call takes a connection for its transaction.
+class PgBidStore : public ports::BidStore {
+public:
+    explicit PgBidStore(PgPool& pool) : pool_(pool) {}
+
+    std::vector<BidResult> ApplyPlaced(const std::vector<domain::BidEvent>& bids) override {
+        auto lease = pool_.Acquire();
+        return ApplyPlacedBids(*lease, bids);
+    }
+    BidResult ApplyWon(const domain::BidEvent& bid, const std::string& service_trace_id) override {
+        auto lease = pool_.Acquire();
+        return ApplyWonBid(*lease, bid, service_trace_id);
+    }
+
+private:
+    PgPool& pool_;
+};
 
 }  // namespace auction::postgres

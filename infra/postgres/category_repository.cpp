@@ -40,29 +40,17 @@ std::optional<domain::Category> CategoryWithChildren(const PgResult& rows) {
 }  // namespace
 
 boost::asio::awaitable<std::vector<domain::Category>> PgCategoryRepository::List() {
-    if (reads_ != nullptr) {
-        auto decode = [](const PgResult& rows) { return ListFromRows(rows); };
-        std::string sql = kListSql;
-        Params params;
-        co_return co_await reads_->Query("category_list", std::move(sql), std::move(params), std::move(decode));
-    }
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [](PgConnection& conn) { return ListFromRows(conn.ExecPrepared("category_list", kListSql, {})); };
-    co_return co_await db_.Run(std::move(work));
+    auto decode = [](const PgResult& rows) { return ListFromRows(rows); };
+    std::string sql = kListSql;
+    Params params;
+    co_return co_await reads_.Query("category_list", std::move(sql), std::move(params), std::move(decode));
 }
 
 boost::asio::awaitable<std::optional<domain::Category>> PgCategoryRepository::Get(std::string id) {
-    if (reads_ != nullptr) {
-        auto decode = [](const PgResult& rows) { return CategoryWithChildren(rows); };
-        std::string sql = kGetSql;
-        Params params{std::move(id)};
-        co_return co_await reads_->Query("category_get_with_children", std::move(sql), std::move(params),
-                                         std::move(decode));
-    }
-    auto work = [id = std::move(id)](PgConnection& conn) {
-        return CategoryWithChildren(conn.ExecPrepared("category_get_with_children", kGetSql, {id}));
-    };
-    co_return co_await db_.Run(std::move(work));
+    auto decode = [](const PgResult& rows) { return CategoryWithChildren(rows); };
+    std::string sql = kGetSql;
+    Params params{std::move(id)};
+    co_return co_await reads_.Query("category_get_with_children", std::move(sql), std::move(params), std::move(decode));
 }
 
 }  // namespace auction::postgres

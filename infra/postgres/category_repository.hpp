@@ -1,22 +1,20 @@
 #pragma once
 
-#include "app/repository.hpp"
-#include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/pipeline.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
-class PgCategoryRepository final : public app::CategoryRepository {
+class PgCategoryRepository final : public ports::CategoryRepository {
 public:
-    /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
-    explicit PgCategoryRepository(DbExecutor& db, PgPipeline* reads = nullptr) : db_(db), reads_(reads) {}
+    /// Reads go through `reads`: pipelined, on the I/O threads.
+    explicit PgCategoryRepository(PgPipeline& reads) : reads_(reads) {}
 
     boost::asio::awaitable<std::vector<domain::Category>> List() override;
     boost::asio::awaitable<std::optional<domain::Category>> Get(std::string id) override;
 
 private:
-    DbExecutor& db_;
-    PgPipeline* reads_;
+    PgPipeline& reads_;
 };
 
 }  // namespace auction::postgres

@@ -1,5 +1,6 @@
 #include "infra/postgres/comment_repository.hpp"
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -34,10 +35,10 @@ const std::string& LockItemSql() {
 
 }  // namespace
 
-boost::asio::awaitable<std::optional<app::CommentPage>> PgCommentRepository::List(std::string item_id, int page,
-                                                                                  int limit) {
+boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::List(std::string item_id, int page,
+                                                                                    int limit) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [item_id = std::move(item_id), page, limit](PgConnection& conn) -> std::optional<app::CommentPage> {
+    auto work = [item_id = std::move(item_id), page, limit](PgConnection& conn) -> std::optional<ports::CommentPage> {
         // One statement, so the existence check, the total and the page come from one snapshot.
         static const std::string kSql =
             std::string("SELECT s.found, s.total, ") + kColumns +
@@ -51,7 +52,7 @@ boost::asio::awaitable<std::optional<app::CommentPage>> PgCommentRepository::Lis
         if (rows.Rows() == 0 || !rows.Bool(0, 0)) {
             return std::nullopt;
         }
-        app::CommentPage out;
+        ports::CommentPage out;
         out.total = rows.Int64(0, 1);
         for (int r = 0; r < rows.Rows(); ++r) {
             if (!rows.IsNull(r, 2)) {  // a page past the end joins no comment
@@ -76,7 +77,7 @@ boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(I
         }
         comment.created_at = timeutil::NowMicros();
         auto event = events::MakeItemEvent("item.comment.created", meta, comment.item_id,
-                                           events::CommentCreatedPayload(comment), comment.created_at);
+                                           domain::CommentCreatedPayload(comment), comment.created_at);
         static const std::string kSql =
             "WITH ins AS (INSERT INTO item_comments (id, item_id, author_id, content, created_at, updated_at) "
             "VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $5::timestamptz)), " +
@@ -91,7 +92,7 @@ boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(I
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<app::ChildDeleteResult> PgCommentRepository::Delete(
+boost::asio::awaitable<ports::ChildDeleteResult> PgCommentRepository::Delete(
     std::string item_id, std::string comment_id, std::function<void(const domain::Item&, const ItemComment&)> check,
     events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
@@ -100,7 +101,7 @@ boost::asio::awaitable<app::ChildDeleteResult> PgCommentRepository::Delete(
         PgTransaction tx(conn);
         auto item_rows = conn.ExecPrepared("comment_item_lock_full", LockItemSql().c_str(), {item_id});
         if (item_rows.Rows() == 0) {
-            return app::ChildDeleteResult::kItemNotFound;
+            return ports::ChildDeleteResult::kItemNotFound;
         }
         const auto item = ItemFromRow(item_rows, 0);
         static const std::string kSelect =
@@ -108,13 +109,13 @@ boost::asio::awaitable<app::ChildDeleteResult> PgCommentRepository::Delete(
             " FROM item_comments c WHERE c.id = $1::uuid AND c.item_id = $2::uuid FOR UPDATE";
         auto rows = conn.ExecPrepared("comment_lock", kSelect.c_str(), {comment_id, item_id});
         if (rows.Rows() == 0) {
-            return app::ChildDeleteResult::kNotFound;
+            return ports::ChildDeleteResult::kNotFound;
         }
         const auto comment = CommentFromRow(rows, 0, 0);
         check(item, comment);  // throws to refuse; the transaction rolls back
         const auto now = timeutil::NowMicros();
         auto event = events::MakeItemEvent("item.comment.deleted", meta, comment.item_id,
-                                           events::CommentDeletedPayload(comment, now), now);
+                                           domain::CommentDeletedPayload(comment, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM item_comments WHERE id = $1::uuid), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
                                         "', '') FROM ev";
@@ -122,7 +123,7 @@ boost::asio::awaitable<app::ChildDeleteResult> PgCommentRepository::Delete(
         outbox::AppendParams(params, event);
         conn.ExecPrepared("comment_delete", kSql.c_str(), params);
         tx.Commit();
-        return app::ChildDeleteResult::kDeleted;
+        return ports::ChildDeleteResult::kDeleted;
     };
     co_return co_await db_.Run(std::move(work));
 }

@@ -4,15 +4,24 @@
 
 #include <charconv>
 
+#include "infra/postgres/error_mapping.hpp"
 #include "pkg/logging/logger.hpp"
 
 namespace auction::postgres {
 
 PgError::PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost)
-    : std::runtime_error(std::move(message)),
+    : errors::DependencyFailure(std::move(message)),
       sqlstate_(std::move(sqlstate)),
       constraint_(std::move(constraint)),
       connection_lost_(connection_lost) {}
+
+errors::Error PgError::Public() const {
+    return MapPgError(*this);
+}
+
+void PgError::AddLogFields(boost::json::object& fields) const {
+    fields["sqlstate"] = sqlstate_;
+}
 
 std::int64_t PgResult::Int64(int row, int col) const {
     const auto v = Get(row, col);

@@ -12,12 +12,20 @@
 #include <unordered_set>
 #include <vector>
 
+#include "pkg/errors/errors.hpp"
+
 namespace auction::postgres {
 
 /// A failed libpq call. `sqlstate` is empty when the failure was the connection itself.
-class PgError : public std::runtime_error {
+class PgError : public errors::DependencyFailure {
 public:
     PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost);
+
+    /// The SQLSTATE as a neutral error kind (MapPgError).
+    errors::Error Public() const override;
+    const char* LogMessage() const noexcept override { return "database error"; }
+    void AddLogFields(boost::json::object& fields) const override;
+    bool Unreachable() const noexcept override { return connection_lost_; }
 
     const std::string& sqlstate() const noexcept { return sqlstate_; }
     const std::string& constraint() const noexcept { return constraint_; }

@@ -4,8 +4,8 @@ namespace auction::postgres {
 
 namespace {
 
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 
 // Constraint names PostgreSQL derives for our tables, mapped to the JSON field a client sent.
 std::string FieldOfConstraint(const std::string& constraint) {
@@ -21,36 +21,36 @@ std::string FieldOfConstraint(const std::string& constraint) {
 
 }  // namespace
 
-HttpError MapPgError(const PgError& e) {
+Error MapPgError(const PgError& e) {
     const auto& s = e.sqlstate();
     if (e.connection_lost() || s.rfind("08", 0) == 0 || s == "57P01" || s == "53300") {
-        return HttpError(Code::kServiceUnavailable, "the database is unavailable, retry later");
+        return Error(Kind::kUnavailable, "the database is unavailable, retry later");
     }
     if (s == "23505") {
         const auto field = FieldOfConstraint(e.constraint());
-        std::vector<httperror::FieldError> errors;
+        std::vector<errors::FieldError> errors;
         if (!field.empty()) {
             errors.push_back({field, "must be unique"});
         }
-        return HttpError(Code::kConflict, "the resource already exists or conflicts with an existing one",
-                         std::move(errors));
+        return Error(Kind::kConflict, "the resource already exists or conflicts with an existing one",
+                     std::move(errors));
     }
     if (s == "23503") {
         const auto field = FieldOfConstraint(e.constraint());
-        std::vector<httperror::FieldError> errors;
+        std::vector<errors::FieldError> errors;
         if (!field.empty()) {
             errors.push_back(
                 {field, field == "categoryIds" ? "references an unknown category" : "references an unknown resource"});
         }
-        return HttpError(Code::kBadRequest, "a referenced resource does not exist", std::move(errors));
+        return Error(Kind::kInvalid, "a referenced resource does not exist", std::move(errors));
     }
     if (s == "23514" || s == "22P02" || s == "22003" || s == "22007" || s == "22008" || s == "22001") {
-        return HttpError(Code::kBadRequest, "a value is out of range or malformed");
+        return Error(Kind::kInvalid, "a value is out of range or malformed");
     }
     if (s == "57014" || s == "40001" || s == "40P01" || s == "55P03") {
-        return HttpError(Code::kServiceUnavailable, "the database is busy, retry later");
+        return Error(Kind::kUnavailable, "the database is busy, retry later");
     }
-    return HttpError(Code::kInternal, "internal error");
+    return Error(Kind::kInternal, "internal error");
 }
 
 }  // namespace auction::postgres

@@ -1,14 +1,14 @@
 #pragma once
 
 #include "infra/postgres/connection.hpp"
-#include "pkg/httperror/http_error.hpp"
+#include "pkg/errors/errors.hpp"
 
 namespace auction::postgres {
 
-/// The one place SQLSTATEs become client-facing errors (as userver's postgres message.cpp does):
-/// unique violation -> 409, foreign key -> 400 naming the field, check/format -> 400,
-/// timeouts, lost connections and serialization failures -> 503. Anything else -> 500.
+/// The one place SQLSTATEs become error kinds (as userver's postgres message.cpp does): unique violation ->
+/// conflict, foreign key -> invalid naming the field, check/format -> invalid, timeouts, lost connections and
+/// serialization failures -> unavailable. Anything else -> internal. (app/problem.cpp maps kinds to statuses.)
 /// Messages are public text; the libpq message is never included.
-httperror::HttpError MapPgError(const PgError& error);
+errors::Error MapPgError(const PgError& error);
 
 }  // namespace auction::postgres

@@ -1,5 +1,6 @@
 #include "infra/postgres/image_repository.hpp"
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -74,7 +75,7 @@ boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
         check(ItemFromRow(rows, 0));  // throws to refuse; the transaction rolls back
         image.created_at = timeutil::NowMicros();
         auto event = events::MakeItemEvent("item.image.uploaded", meta, image.item_id,
-                                           events::ImageUploadedPayload(image), image.created_at);
+                                           domain::ImageUploadedPayload(image), image.created_at);
         // The next display order is read under the item lock, so concurrent uploads cannot share one.
         static const std::string kSql =
             "WITH img AS (INSERT INTO item_images (id, item_id, object_key, image_url, content_type, size_bytes, "
@@ -99,17 +100,16 @@ boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<app::ImageDeleteResult> PgImageRepository::Delete(std::string item_id, std::string image_id,
-                                                                         std::function<void(const domain::Item&)> check,
-                                                                         events::EventMeta meta) {
+boost::asio::awaitable<ports::ImageDeleteResult> PgImageRepository::Delete(
+    std::string item_id, std::string image_id, std::function<void(const domain::Item&)> check, events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), image_id = std::move(image_id), check = std::move(check),
                  meta = std::move(meta)](PgConnection& conn) {
-        app::ImageDeleteResult result;
+        ports::ImageDeleteResult result;
         PgTransaction tx(conn);
         auto item = conn.ExecPrepared("image_item_lock", LockItemSql().c_str(), {item_id});
         if (item.Rows() == 0) {
-            result.outcome = app::ChildDeleteResult::kItemNotFound;
+            result.outcome = ports::ChildDeleteResult::kItemNotFound;
             return result;
         }
         check(ItemFromRow(item, 0));
@@ -118,13 +118,13 @@ boost::asio::awaitable<app::ImageDeleteResult> PgImageRepository::Delete(std::st
                                            "WHERE m.id = $1::uuid AND m.item_id = $2::uuid";
         auto rows = conn.ExecPrepared("image_get", kSelect.c_str(), {image_id, item_id});
         if (rows.Rows() == 0) {
-            result.outcome = app::ChildDeleteResult::kNotFound;
+            result.outcome = ports::ChildDeleteResult::kNotFound;
             return result;
         }
         auto image = ImageFromRow(rows, 0, 0);
         const auto now = rows.Int64(0, 8);
         auto event = events::MakeItemEvent("item.image.deleted", meta, image.item_id,
-                                           events::ImageDeletedPayload(image, now), now);
+                                           domain::ImageDeletedPayload(image, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM item_images WHERE id = $1::uuid RETURNING id), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
                                         "', '') FROM ev";
@@ -132,7 +132,7 @@ boost::asio::awaitable<app::ImageDeleteResult> PgImageRepository::Delete(std::st
         outbox::AppendParams(params, event);
         conn.ExecPrepared("image_delete", kSql.c_str(), params);
         tx.Commit();
-        result.outcome = app::ChildDeleteResult::kDeleted;
+        result.outcome = ports::ChildDeleteResult::kDeleted;
         result.image = std::move(image);
         return result;
     };

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
-class PgImageRepository final : public app::ImageRepository {
+class PgImageRepository final : public ports::ImageRepository {
 public:
     explicit PgImageRepository(DbExecutor& db) : db_(db) {}
 
@@ -13,9 +13,9 @@ public:
     boost::asio::awaitable<std::optional<domain::ItemImage>> Create(domain::ItemImage image,
                                                                     std::function<void(const domain::Item&)> check,
                                                                     events::EventMeta meta) override;
-    boost::asio::awaitable<app::ImageDeleteResult> Delete(std::string item_id, std::string image_id,
-                                                          std::function<void(const domain::Item&)> check,
-                                                          events::EventMeta meta) override;
+    boost::asio::awaitable<ports::ImageDeleteResult> Delete(std::string item_id, std::string image_id,
+                                                            std::function<void(const domain::Item&)> check,
+                                                            events::EventMeta meta) override;
 
 private:
     DbExecutor& db_;

@@ -1,5 +1,6 @@
 #include "infra/postgres/item_repository.hpp"
 
+#include "domain/item_events.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
@@ -136,7 +137,7 @@ void InsertMany(PgConnection& conn, const std::vector<Item>& items, const std::v
 
 }  // namespace
 
-PgItemRepository::PgItemRepository(DbExecutor& db, PgPipeline* reads)
+PgItemRepository::PgItemRepository(DbExecutor& db, PgPipeline& reads)
     : db_(db),
       reads_(reads),
       creates_("item create", 2, kCreateBatchMax, kCreateQueueLimit,
@@ -156,7 +157,7 @@ std::vector<PgItemRepository::CreatePool::Outcome> PgItemRepository::CreateBatch
         auto& item = items.emplace_back(std::move(request.item));
         item.created_at = item.updated_at = timeutil::NowMicros();
         item.version = 1;
-        events.push_back(events::MakeItemEvent("item.created", request.meta, item.id, events::ItemCreatedPayload(item),
+        events.push_back(events::MakeItemEvent("item.created", request.meta, item.id, domain::ItemCreatedPayload(item),
                                                item.created_at));
     }
     std::vector<CreatePool::Outcome> outcomes(items.size());
@@ -201,22 +202,13 @@ boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMe
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id) {
-    if (reads_ != nullptr) {
-        static const std::string kSql = SelectById();
-        auto decode = [](const PgResult& rows) {
-            return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
-        };
-        Params params{std::move(id)};
-        std::string sql = kSql;
-        co_return co_await reads_->Query("item_get", std::move(sql), std::move(params), std::move(decode));
-    }
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [id = std::move(id)](PgConnection& conn) {
-        static const std::string kSql = SelectById();
-        auto rows = conn.ExecPrepared("item_get", kSql.c_str(), {id});
+    static const std::string kSql = SelectById();
+    auto decode = [](const PgResult& rows) {
         return rows.Rows() == 0 ? std::optional<Item>() : std::optional<Item>(ItemFromRow(rows, 0));
     };
-    co_return co_await db_.Run(std::move(work));
+    Params params{std::move(id)};
+    std::string sql = kSql;
+    co_return co_await reads_.Query("item_get", std::move(sql), std::move(params), std::move(decode));
 }
 
 namespace {
@@ -228,7 +220,7 @@ struct ListStatement {
     Params params;          // count_sql takes all but the last two (LIMIT, OFFSET)
 };
 
-ListStatement BuildList(const app::ItemQuery& q) {
+ListStatement BuildList(const ports::ItemQuery& q) {
     ListStatement st;
     std::string where = " WHERE TRUE";
     auto param = [&st](std::string value) {
@@ -263,9 +255,9 @@ ListStatement BuildList(const app::ItemQuery& q) {
         const auto p = param(pattern);
         where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
     }
-    const char* column = q.sort == app::ItemSort::kEndDate        ? "i.end_date"
-                         : q.sort == app::ItemSort::kCurrentPrice ? "i.current_price"
-                                                                  : "i.created_at";
+    const char* column = q.sort == ports::ItemSort::kEndDate        ? "i.end_date"
+                         : q.sort == ports::ItemSort::kCurrentPrice ? "i.current_price"
+                                                                    : "i.created_at";
     const char* dir = q.descending ? " DESC" : " ASC";
     const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
     st.count_sql = "SELECT count(*) FROM items i" + where;
@@ -277,8 +269,8 @@ ListStatement BuildList(const app::ItemQuery& q) {
 }
 
 // total = -1 when the page is empty: the window count is then unavailable.
-app::ItemPage PageFromRows(const PgResult& rows) {
-    app::ItemPage page;
+ports::ItemPage PageFromRows(const PgResult& rows) {
+    ports::ItemPage page;
     page.items.reserve(static_cast<std::size_t>(rows.Rows()));
     for (int r = 0; r < rows.Rows(); ++r) {
         page.items.push_back(ItemFromRow(rows, r));
@@ -289,31 +281,19 @@ app::ItemPage PageFromRows(const PgResult& rows) {
 
 }  // namespace
 
-boost::asio::awaitable<app::ItemPage> PgItemRepository::List(app::ItemQuery q) {
+boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery q) {
     auto st = BuildList(q);
-    if (reads_ != nullptr) {
-        auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
-        std::string sql = st.sql;
-        Params params = st.params;
-        auto page = co_await reads_->Query(nullptr, std::move(sql), std::move(params), std::move(decode_page));
-        if (page.total < 0) {
-            auto decode_count = [](const PgResult& rows) { return rows.Int64(0, 0); };
-            st.params.resize(st.params.size() - 2);
-            page.total =
-                co_await reads_->Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
-        }
-        co_return page;
+    auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
+    std::string sql = st.sql;
+    Params params = st.params;
+    auto page = co_await reads_.Query(nullptr, std::move(sql), std::move(params), std::move(decode_page));
+    if (page.total < 0) {
+        auto decode_count = [](const PgResult& rows) { return rows.Int64(0, 0); };
+        st.params.resize(st.params.size() - 2);
+        page.total =
+            co_await reads_.Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
     }
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [st = std::move(st)](PgConnection& conn) mutable {
-        auto page = PageFromRows(conn.ExecParams(st.sql, st.params));
-        if (page.total < 0) {
-            st.params.resize(st.params.size() - 2);
-            page.total = conn.ExecParams(st.count_sql, st.params).Int64(0, 0);
-        }
-        return page;
-    };
-    co_return co_await db_.Run(std::move(work));
+    co_return page;
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, std::function<void(Item&)> decide,
@@ -334,7 +314,7 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         item.updated_at =
             conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
         auto event =
-            events::MakeItemEvent("item.updated", meta, item.id, events::ItemUpdatedPayload(item), item.updated_at);
+            events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at);
         static const std::string kSql =
             "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
             "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
@@ -381,7 +361,7 @@ boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::funct
         check(item);
         const auto now =
             conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
-        auto event = events::MakeItemEvent("item.deleted", meta, item.id, events::ItemDeletedPayload(item, now), now);
+        auto event = events::MakeItemEvent("item.deleted", meta, item.id, domain::ItemDeletedPayload(item, now), now);
         static const std::string kSql = "WITH del AS (DELETE FROM items WHERE id = $1::uuid RETURNING id), " +
                                         outbox::InsertCte(2) + " SELECT pg_notify('" + kOutboxChannel +
                                         "', '') FROM ev";

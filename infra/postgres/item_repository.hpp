@@ -1,9 +1,9 @@
 #pragma once
 
-#include "app/repository.hpp"
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/pipeline.hpp"
 #include "pkg/executor/batching_pool.hpp"
+#include "ports/repositories.hpp"
 
 namespace auction::postgres {
 
@@ -12,14 +12,15 @@ domain::Item ItemFromRow(const PgResult& rows, int row);
 /// The column list ItemFromRow expects, for a table aliased `i`.
 extern const char* const kItemColumns;
 
-class PgItemRepository final : public app::ItemRepository {
+class PgItemRepository final : public ports::ItemRepository {
 public:
-    /// Reads go through `reads` (pipelined, on the I/O threads) when given, else through `db`.
-    explicit PgItemRepository(DbExecutor& db, PgPipeline* reads = nullptr);
+    /// Writes run on `db` (the pool, off the I/O threads), creates grouped into shared commits; reads go through
+    /// `reads`: pipelined, on the I/O threads.
+    PgItemRepository(DbExecutor& db, PgPipeline& reads);
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
-    boost::asio::awaitable<app::ItemPage> List(app::ItemQuery query) override;
+    boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override;
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
                                                                std::function<void(domain::Item&)> decide,
                                                                events::EventMeta meta) override;
@@ -42,7 +43,7 @@ private:
     std::vector<CreatePool::Outcome> CreateBatch(std::vector<CreateRequest>& requests);
 
     DbExecutor& db_;
-    PgPipeline* reads_;
+    PgPipeline& reads_;
     // Concurrent creates share a transaction (group commit): one WAL flush for all the items that arrived
     // while the previous commit ran. Two batches may be in flight at once.
     CreatePool creates_;

@@ -1,5 +1,7 @@
 #include "infra/postgres/outbox_store.hpp"
 
+#include <poll.h>
+
 #include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::postgres::outbox {
@@ -101,3 +103,43 @@ std::int64_t Backlog(PgConnection& conn) {
 }
 
 }  // namespace auction::postgres::outbox
+
+namespace auction::postgres {
+
+namespace {
+
+constexpr const char* kRelayLockKey = "7243100002";
+
+}  // namespace
+
+PgOutboxSession::PgOutboxSession(const std::string& conninfo)
+    : conn_(PgConnection::Connect(conninfo, std::chrono::seconds(30))) {
+    conn_->Exec(std::string("LISTEN ") + kOutboxChannel);
+}
+
+bool PgOutboxSession::TryLead() {
+    return conn_->ExecParams("SELECT pg_try_advisory_lock($1::bigint)", {kRelayLockKey}).Bool(0, 0);
+}
+
+// Waits for a NOTIFY on the session's connection, or the timeout; drains pending notifications.
+void PgOutboxSession::WaitForEvents(std::chrono::milliseconds timeout) {
+    PGconn* raw = conn_->Raw();
+    pollfd fd{PQsocket(raw), POLLIN, 0};
+    if (poll(&fd, 1, static_cast<int>(timeout.count())) < 0) {
+        return;
+    }
+    if (PQconsumeInput(raw) == 0) {
+        throw PgError("lost the relay's database connection", "", "", true);
+    }
+    while (PGnotify* n = PQnotifies(raw)) {
+        PQfreemem(n);
+    }
+}
+
+ports::OutboxSessionFactory OutboxSessions(std::string conninfo) {
+    return [conninfo = std::move(conninfo)]() -> std::unique_ptr<ports::OutboxSession> {
+        return std::make_unique<PgOutboxSession>(conninfo);
+    };
+}
+
+}  // namespace auction::postgres

@@ -6,6 +6,7 @@
 
 #include "infra/postgres/connection.hpp"
 #include "pkg/events/events.hpp"
+#include "ports/outbox.hpp"
 
 namespace auction::postgres {
 
@@ -28,10 +29,7 @@ std::string InsertBatchCte(int first_param);
 /// Appends the seven array parameters InsertBatchCte expects.
 void AppendBatchParams(Params& params, const std::vector<events::OutboxMessage>& messages);
 
-struct PendingEvent {
-    std::int64_t id = 0;
-    events::OutboxMessage message;
-};
+using ports::PendingEvent;
 
 /// Oldest unpublished events first (id order keeps per-item order: writers lock the item first).
 std::vector<PendingEvent> FetchBatch(PgConnection& conn, int limit);
@@ -40,4 +38,24 @@ void DeleteBatch(PgConnection& conn, const std::vector<std::int64_t>& ids);
 std::int64_t Backlog(PgConnection& conn);
 
 }  // namespace outbox
+
+/// The relay's session (ports::OutboxSession) on a connection of its own: LISTENs on kOutboxChannel and
+/// elects the active relay with a session-level advisory lock, released when the connection closes.
+class PgOutboxSession : public ports::OutboxSession {
+public:
+    /// Connects (waiting up to 30 s) and starts listening.
+    explicit PgOutboxSession(const std::string& conninfo);
+
+    bool Ok() const override { return conn_->Ok(); }
+    bool TryLead() override;
+    std::vector<ports::PendingEvent> FetchBatch(int limit) override { return outbox::FetchBatch(*conn_, limit); }
+    void WaitForEvents(std::chrono::milliseconds timeout) override;
+    void DeleteBatch(const std::vector<std::int64_t>& ids) override { outbox::DeleteBatch(*conn_, ids); }
+
+private:
+    std::unique_ptr<PgConnection> conn_;
+};
+
+/// Sessions of PgOutboxSession on `conninfo`, for the relay's options.
+ports::OutboxSessionFactory OutboxSessions(std::string conninfo);
 }  // namespace auction::postgres

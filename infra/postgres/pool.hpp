@@ -16,9 +16,15 @@
 namespace auction::postgres {
 
 /// Thrown when no connection frees up within the acquire timeout.
-class PoolTimeout : public std::runtime_error {
+class PoolTimeout : public errors::DependencyFailure {
 public:
-    using std::runtime_error::runtime_error;
+    using errors::DependencyFailure::DependencyFailure;
+
+    errors::Error Public() const override {
+        return errors::Error(errors::Kind::kUnavailable, "the service is overloaded, retry later");
+    }
+    const char* LogMessage() const noexcept override { return "database pool exhausted"; }
+    bool Unreachable() const noexcept override { return true; }
 };
 
 /// The design's pool stats, named as Go's sql.DBStats reports them.

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "ports/messaging.hpp"
+
 namespace auction::rabbitmq {
 
 class AmqpError : public std::runtime_error {
@@ -17,28 +19,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// AMQP properties the service sets on every message.
-struct MessageProperties {
-    std::string content_type = "application/json";
-    std::string message_id;
-    std::string type;
-    std::string app_id;
-    std::string correlation_id;
-    std::uint64_t timestamp = 0;  // seconds since the epoch
-    bool persistent = true;
-    std::map<std::string, std::string> headers;
-};
-
-/// A delivered message (consumer side).
-struct Delivery {
-    std::uint64_t delivery_tag = 0;
-    std::string routing_key;
-    std::string exchange;
-    bool redelivered = false;
-    std::string body;
-    MessageProperties properties;
-    std::map<std::string, std::string> headers;  // string-valued headers only
-};
+using ports::Delivery;
+using ports::MessageProperties;
 
 /// One rabbitmq-c connection with one channel. Blocking, not thread-safe: owned by one thread.
 /// Every amqp_* reply is checked in CheckReply, the single choke point (after SimpleAmqpClient).

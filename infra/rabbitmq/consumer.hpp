@@ -30,22 +30,9 @@ struct Topology {
 /// Declares exchange, queue (with x-dead-letter-exchange), dead-letter exchange and queue, and bindings.
 void DeclareTopology(AmqpConnection& conn, const Topology& topology);
 
-/// What became of one message.
-enum class Verdict {
-    kAck,         // applied (or a harmless duplicate): acknowledge
-    kDeadLetter,  // can never succeed: to the dead-letter queue with the reason, then acknowledge
-    kRequeue,     // not handled now (e.g. shutting down mid-retry): back to the queue
-};
-
-struct Outcome {
-    Verdict verdict = Verdict::kAck;
-    std::string reason;
-};
-
-/// Handles a batch of deliveries (in arrival order) on a pool thread; returns one outcome per delivery.
-/// `stopping` turns true on shutdown so long retries can give up with kRequeue.
-using BatchHandler =
-    std::function<std::vector<Outcome>(const std::vector<Delivery>& batch, const std::atomic<bool>& stopping)>;
+using ports::BatchHandler;
+using ports::Outcome;
+using ports::Verdict;
 
 struct ConsumerOptions {
     std::string url;

@@ -1,38 +1,13 @@
 #include "infra/rabbitmq/outbox_relay.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 
-#include "infra/postgres/connection.hpp"
-#include "infra/postgres/outbox_store.hpp"
 #include "infra/rabbitmq/amqp_connection.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::rabbitmq {
-
-namespace {
-
-constexpr const char* kRelayLockKey = "7243100002";
-
-// Waits for a NOTIFY on the relay's connection, or the timeout; drains pending notifications.
-void WaitForNotification(postgres::PgConnection& conn, std::chrono::milliseconds timeout) {
-    PGconn* raw = conn.Raw();
-    pollfd fd{PQsocket(raw), POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(timeout.count())) < 0) {
-        return;
-    }
-    if (PQconsumeInput(raw) == 0) {
-        throw postgres::PgError("lost the relay's database connection", "", "", true);
-    }
-    while (PGnotify* n = PQnotifies(raw)) {
-        PQfreemem(n);
-    }
-}
-
-}  // namespace
 
 OutboxRelay::OutboxRelay(RelayOptions options) : options_(std::move(options)) {}
 
@@ -65,30 +40,28 @@ bool OutboxRelay::SleepFor(std::chrono::milliseconds d) {
 
 void OutboxRelay::Run() {
     std::chrono::milliseconds backoff{100};
-    std::unique_ptr<postgres::PgConnection> pg;
+    std::unique_ptr<ports::OutboxSession> store;
     std::unique_ptr<AmqpConnection> amqp;
     while (!stopping_) {
         try {
-            if (!pg || !pg->Ok()) {
+            if (!store || !store->Ok()) {
                 leader_ = false;
-                pg.reset();
-                pg = postgres::PgConnection::Connect(options_.pg_conninfo, std::chrono::seconds(30));
-                pg->Exec(std::string("LISTEN ") + postgres::kOutboxChannel);
+                store.reset();
+                store = options_.outbox();
             }
             if (!leader_) {
                 // Session-level lock: held while this connection lives; another process takes over if it dies.
-                auto r = pg->ExecParams("SELECT pg_try_advisory_lock($1::bigint)", {kRelayLockKey});
-                leader_ = r.Bool(0, 0);
+                leader_ = store->TryLead();
                 if (!leader_) {
                     SleepFor(std::chrono::seconds(1));
                     continue;
                 }
                 logging::Info("outbox relay is the active publisher");
             }
-            auto batch = postgres::outbox::FetchBatch(*pg, options_.batch_size);
+            auto batch = store->FetchBatch(options_.batch_size);
             if (batch.empty()) {
-                WaitForNotification(
-                    *pg, std::min<std::chrono::milliseconds>(options_.poll_interval, std::chrono::milliseconds(250)));
+                store->WaitForEvents(
+                    std::min<std::chrono::milliseconds>(options_.poll_interval, std::chrono::milliseconds(250)));
                 continue;
             }
             if (!amqp) {
@@ -118,7 +91,7 @@ void OutboxRelay::Run() {
                 publish_latency_.Observe(
                     std::chrono::microseconds(std::max<std::int64_t>(0, confirmed_at - e.message.occurred_at)));
             }
-            postgres::outbox::DeleteBatch(*pg, ids);
+            store->DeleteBatch(ids);
             published_ += batch.size();
             backoff = std::chrono::milliseconds(100);
         } catch (const AmqpError& e) {
@@ -133,7 +106,7 @@ void OutboxRelay::Run() {
         } catch (const std::exception& e) {
             ++failures_;
             logging::Warn("outbox relay database error", {{"error", e.what()}});
-            pg.reset();
+            store.reset();
             leader_ = false;
             SleepFor(backoff);
             backoff = std::min(backoff * 2, options_.retry_backoff_max);

@@ -11,13 +11,14 @@
 
 #include "pkg/config/config.hpp"
 #include "pkg/metrics/metrics.hpp"
+#include "ports/outbox.hpp"
 
 namespace auction::rabbitmq {
 
 struct RelayOptions {
     std::string rabbitmq_url;
-    std::string app_id;  // AMQP app_id = SERVICE_NAME
-    std::string pg_conninfo;
+    std::string app_id;                  // AMQP app_id = SERVICE_NAME
+    ports::OutboxSessionFactory outbox;  // the outbox store (postgres::OutboxSessions in the mains)
     int batch_size = 256;
     std::chrono::milliseconds poll_interval{1000};  // fallback when a notification is missed
     std::chrono::milliseconds confirm_timeout{10000};

@@ -3,17 +3,17 @@
 #include <thread>
 
 #include "domain/bid.hpp"
-#include "infra/postgres/bid_repository.hpp"
-#include "infra/postgres/connection.hpp"
+#include "pkg/errors/errors.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/logging/logger.hpp"
 
 namespace auction::consumers {
 
-using rabbitmq::Outcome;
-using rabbitmq::Verdict;
+using domain::BidResult;
+using ports::Outcome;
+using ports::Verdict;
 
-BidConsumer::BidConsumer(postgres::PgPool& pool, const config::WorkerConfig& config) : pool_(pool), config_(config) {}
+BidConsumer::BidConsumer(ports::BidStore& store, const config::WorkerConfig& config) : store_(store), config_(config) {}
 
 template <typename F>
 bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::string& error, bool& gave_up_for_stop) {
@@ -22,15 +22,12 @@ bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::st
     while (true) {
         bool database_unavailable = false;
         try {
-            auto lease = pool_.Acquire();
-            work(*lease);
+            work(store_);
             return true;
-        } catch (const postgres::PgError& e) {
+        } catch (const errors::DependencyFailure& e) {
+            // A connection refused or lost, or no free connection (PgError, PoolTimeout).
             error = e.what();
-            database_unavailable = e.connection_lost();
-        } catch (const postgres::PoolTimeout& e) {
-            error = e.what();
-            database_unavailable = true;
+            database_unavailable = e.Unreachable();
         } catch (const std::exception& e) {
             error = e.what();
         }
@@ -62,8 +59,7 @@ bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::st
     }
 }
 
-std::vector<Outcome> BidConsumer::Handle(const std::vector<rabbitmq::Delivery>& batch,
-                                         const std::atomic<bool>& stopping) {
+std::vector<Outcome> BidConsumer::Handle(const std::vector<ports::Delivery>& batch, const std::atomic<bool>& stopping) {
     std::vector<Outcome> outcomes(batch.size());
     std::vector<domain::BidEvent> placed;
     std::vector<std::size_t> placed_index;
@@ -89,16 +85,16 @@ std::vector<Outcome> BidConsumer::Handle(const std::vector<rabbitmq::Delivery>& 
                                                                    std::to_string(config_.retry_max_attempts) +
                                                                    " attempts: " + error.substr(0, 200)};
     };
-    auto settle = [&](std::size_t i, postgres::BidResult r) {
-        outcomes[i] = postgres::IsPoison(r) ? Outcome{Verdict::kDeadLetter, postgres::Describe(r)}
-                                            : Outcome{Verdict::kAck, postgres::Describe(r)};
+    auto settle = [&](std::size_t i, BidResult r) {
+        outcomes[i] = domain::IsPoison(r) ? Outcome{Verdict::kDeadLetter, domain::Describe(r)}
+                                          : Outcome{Verdict::kAck, domain::Describe(r)};
     };
     if (!placed.empty()) {
-        std::vector<postgres::BidResult> results;
+        std::vector<BidResult> results;
         std::string error;
         bool for_stop = false;
-        if (WithRetry([&](postgres::PgConnection& c) { results = postgres::ApplyPlacedBids(c, placed); }, stopping,
-                      error, for_stop)) {
+        if (WithRetry([&](ports::BidStore& store) { results = store.ApplyPlaced(placed); }, stopping, error,
+                      for_stop)) {
             for (std::size_t k = 0; k < placed_index.size(); ++k) {
                 settle(placed_index[k], results[k]);
             }
@@ -109,13 +105,13 @@ std::vector<Outcome> BidConsumer::Handle(const std::vector<rabbitmq::Delivery>& 
         }
     }
     for (auto i : won_index) {
-        postgres::BidResult result = postgres::BidResult::kNoChange;
+        BidResult result = BidResult::kNoChange;
         std::string error;
         bool for_stop = false;
         const std::string trace =
             batch[i].properties.message_id.empty() ? ids::NewUuidV4() : batch[i].properties.message_id;
-        if (WithRetry([&](postgres::PgConnection& c) { result = postgres::ApplyWonBid(c, decoded[i], trace); },
-                      stopping, error, for_stop)) {
+        if (WithRetry([&](ports::BidStore& store) { result = store.ApplyWon(decoded[i], trace); }, stopping, error,
+                      for_stop)) {
             settle(i, result);
         } else {
             fail(i, error, for_stop);

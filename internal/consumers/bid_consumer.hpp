@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "infra/postgres/pool.hpp"
-#include "infra/rabbitmq/consumer.hpp"
 #include "pkg/config/config.hpp"
+#include "ports/bids.hpp"
+#include "ports/messaging.hpp"
 
 namespace auction::consumers {
 
@@ -16,21 +16,20 @@ namespace auction::consumers {
 /// and dead-lettered after `retry_max_attempts`.
 class BidConsumer {
 public:
-    BidConsumer(postgres::PgPool& pool, const config::WorkerConfig& config);
+    BidConsumer(ports::BidStore& store, const config::WorkerConfig& config);
 
-    std::vector<rabbitmq::Outcome> Handle(const std::vector<rabbitmq::Delivery>& batch,
-                                          const std::atomic<bool>& stopping);
+    std::vector<ports::Outcome> Handle(const std::vector<ports::Delivery>& batch, const std::atomic<bool>& stopping);
     /// Database attempts that failed transiently and were retried in-process (a batch of placed bids
     /// retried once counts one).
     std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
 
 private:
-    /// Runs `work` with a pooled connection, retrying transient failures. Returns false (with `error`)
+    /// Runs `work` on the store, retrying transient failures. Returns false (with `error`)
     /// when the attempts ran out or a stop was requested (`gave_up_for_stop`).
     template <typename F>
     bool WithRetry(F&& work, const std::atomic<bool>& stopping, std::string& error, bool& gave_up_for_stop);
 
-    postgres::PgPool& pool_;
+    ports::BidStore& store_;
     const config::WorkerConfig& config_;
     std::atomic<std::uint64_t> retries_{0};
 };

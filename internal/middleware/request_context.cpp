@@ -1,6 +1,6 @@
 #include "internal/middleware/request_context.hpp"
 
-#include "pkg/httperror/http_error.hpp"
+#include "pkg/errors/errors.hpp"
 
 namespace auction::middleware {
 
@@ -10,7 +10,7 @@ const std::string& RequestContext::PathParam(std::string_view name) const {
             return value;
         }
     }
-    throw httperror::HttpError(httperror::Code::kInternal, "route parameter missing");
+    throw errors::Error(errors::Kind::kInternal, "route parameter missing");
 }
 
 std::optional<std::string> RequestContext::Query(std::string_view name) const {
@@ -24,13 +24,13 @@ std::optional<std::string> RequestContext::Query(std::string_view name) const {
 
 const std::string& RequestContext::RequireUser() const {
     if (!user_id && !identity_error.empty()) {
-        throw httperror::HttpError(httperror::Code::kUnauthorized, identity_error);
+        throw errors::Error(errors::Kind::kUnauthenticated, identity_error);
     }
     if (!user_id) {
-        throw httperror::HttpError(httperror::Code::kUnauthorized,
-                                   user_header_malformed
-                                       ? "the X-User-ID header must be 1 to 128 printable characters without spaces"
-                                       : "this operation requires the X-User-ID header");
+        throw errors::Error(errors::Kind::kUnauthenticated,
+                            user_header_malformed
+                                ? "the X-User-ID header must be 1 to 128 printable characters without spaces"
+                                : "this operation requires the X-User-ID header");
     }
     return *user_id;
 }

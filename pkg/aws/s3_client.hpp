@@ -10,16 +10,21 @@
 #include <vector>
 
 #include "pkg/config/config.hpp"
+#include "pkg/errors/errors.hpp"
 #include "pkg/executor/blocking_pool.hpp"
 
 namespace auction::aws {
 
 /// A failed S3 call: a transport failure (`status() == 0`) or an unexpected HTTP status. The message is
 /// for logs only; clients get a generic "storage failure".
-class S3Error : public std::runtime_error {
+class S3Error : public errors::DependencyFailure {
 public:
-    S3Error(const std::string& message, long status) : std::runtime_error(message), status_(status) {}
+    S3Error(const std::string& message, long status) : errors::DependencyFailure(message), status_(status) {}
     long status() const noexcept { return status_; }
+
+    errors::Error Public() const override { return errors::Error(errors::Kind::kInternal, "storage failure"); }
+    const char* LogMessage() const noexcept override { return "object storage failure"; }
+    void AddLogFields(boost::json::object& fields) const override { fields["status"] = status_; }
 
 private:
     long status_;

@@ -16,12 +16,19 @@
 #include <type_traits>
 #include <vector>
 
+#include "pkg/errors/errors.hpp"
+
 namespace auction::executor {
 
 /// Thrown (to the awaiting coroutine) when the pool's queue is full: the caller should shed load.
-class PoolOverloaded : public std::runtime_error {
+class PoolOverloaded : public errors::DependencyFailure {
 public:
-    using std::runtime_error::runtime_error;
+    using errors::DependencyFailure::DependencyFailure;
+
+    errors::Error Public() const override {
+        return errors::Error(errors::Kind::kUnavailable, "the service is overloaded, retry later");
+    }
+    const char* LogMessage() const noexcept override { return "work queue full"; }
 };
 
 /// Runs blocking calls (libcurl, file I/O) off the I/O threads: `threads` dedicated threads take jobs

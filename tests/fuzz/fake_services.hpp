@@ -52,9 +52,9 @@ inline domain::Item FixtureItem() {
     return item;
 }
 
-class FakeItems final : public app::ItemRepository {
+class FakeItems final : public ports::ItemRepository {
 public:
-    std::optional<app::ItemQuery> last_query;
+    std::optional<ports::ItemQuery> last_query;
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta) override { co_return item; }
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override {
@@ -63,9 +63,9 @@ public:
         }
         co_return FixtureItem();
     }
-    boost::asio::awaitable<app::ItemPage> List(app::ItemQuery query) override {
+    boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override {
         last_query = query;
-        app::ItemPage page;
+        ports::ItemPage page;
         page.items.push_back(FixtureItem());
         page.total = 1;
         co_return page;
@@ -90,7 +90,7 @@ public:
     }
 };
 
-class FakeCategories final : public app::CategoryRepository {
+class FakeCategories final : public ports::CategoryRepository {
 public:
     boost::asio::awaitable<std::vector<domain::Category>> List() override {
         co_return std::vector<domain::Category>{
@@ -104,15 +104,15 @@ public:
     }
 };
 
-class FakeComments final : public app::CommentRepository {
+class FakeComments final : public ports::CommentRepository {
 public:
-    boost::asio::awaitable<std::optional<app::CommentPage>> List(std::string item_id, int page, int limit) override {
+    boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id, int page, int limit) override {
         // The handler validated paging before asking the store.
         Check(page >= 1 && page <= 100000 && limit >= 1 && limit <= 100);
         if (item_id != kItemId) {
             co_return std::nullopt;
         }
-        co_return app::CommentPage{{Comment()}, 1};
+        co_return ports::CommentPage{{Comment()}, 1};
     }
     boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment,
                                                                       events::EventMeta) override {
@@ -121,17 +121,17 @@ public:
         }
         co_return comment;
     }
-    boost::asio::awaitable<app::ChildDeleteResult> Delete(
+    boost::asio::awaitable<ports::ChildDeleteResult> Delete(
         std::string item_id, std::string comment_id,
         std::function<void(const domain::Item&, const domain::ItemComment&)> check, events::EventMeta) override {
         if (item_id != kItemId) {
-            co_return app::ChildDeleteResult::kItemNotFound;
+            co_return ports::ChildDeleteResult::kItemNotFound;
         }
         if (comment_id != kCommentId) {
-            co_return app::ChildDeleteResult::kNotFound;
+            co_return ports::ChildDeleteResult::kNotFound;
         }
         check(FixtureItem(), Comment());
-        co_return app::ChildDeleteResult::kDeleted;
+        co_return ports::ChildDeleteResult::kDeleted;
     }
 
 private:
@@ -140,7 +140,7 @@ private:
     }
 };
 
-class FakeAttributes final : public app::AttributeRepository {
+class FakeAttributes final : public ports::AttributeRepository {
 public:
     boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> List(std::string item_id) override {
         if (item_id != kItemId) {
@@ -164,17 +164,17 @@ public:
         check(FixtureItem(), std::vector<std::string>{Attribute().key});
         co_return attributes;
     }
-    boost::asio::awaitable<app::ChildDeleteResult> Delete(
+    boost::asio::awaitable<ports::ChildDeleteResult> Delete(
         std::string item_id, std::string attribute_id,
         std::function<void(const domain::Item&, const domain::ItemAttribute&)> check, events::EventMeta) override {
         if (item_id != kItemId) {
-            co_return app::ChildDeleteResult::kItemNotFound;
+            co_return ports::ChildDeleteResult::kItemNotFound;
         }
         if (attribute_id != kAttributeId) {
-            co_return app::ChildDeleteResult::kNotFound;
+            co_return ports::ChildDeleteResult::kNotFound;
         }
         check(FixtureItem(), Attribute());
-        co_return app::ChildDeleteResult::kDeleted;
+        co_return ports::ChildDeleteResult::kDeleted;
     }
 
 private:
@@ -183,7 +183,7 @@ private:
     }
 };
 
-class FakeImages final : public app::ImageRepository {
+class FakeImages final : public ports::ImageRepository {
 public:
     boost::asio::awaitable<std::optional<std::vector<domain::ItemImage>>> List(std::string item_id) override {
         if (item_id != kItemId) {
@@ -200,17 +200,17 @@ public:
         check(FixtureItem());
         co_return image;
     }
-    boost::asio::awaitable<app::ImageDeleteResult> Delete(std::string item_id, std::string image_id,
-                                                          std::function<void(const domain::Item&)> check,
-                                                          events::EventMeta) override {
+    boost::asio::awaitable<ports::ImageDeleteResult> Delete(std::string item_id, std::string image_id,
+                                                            std::function<void(const domain::Item&)> check,
+                                                            events::EventMeta) override {
         if (item_id != kItemId) {
-            co_return app::ImageDeleteResult{app::ChildDeleteResult::kItemNotFound, std::nullopt};
+            co_return ports::ImageDeleteResult{ports::ChildDeleteResult::kItemNotFound, std::nullopt};
         }
         if (image_id != kImageId) {
-            co_return app::ImageDeleteResult{};
+            co_return ports::ImageDeleteResult{};
         }
         check(FixtureItem());
-        co_return app::ImageDeleteResult{app::ChildDeleteResult::kDeleted, Image()};
+        co_return ports::ImageDeleteResult{ports::ChildDeleteResult::kDeleted, Image()};
     }
 
 private:

@@ -31,7 +31,7 @@ constexpr std::size_t kBodyLimit = 1024 * 1024;
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
 // The problem the server answers before routing (HttpServer::Serve), checked like any response.
-void CheckEarlyAnswer(const auction::middleware::Request& partial, const auction::httperror::HttpError& error) {
+void CheckEarlyAnswer(const auction::middleware::Request& partial, const auction::errors::Error& error) {
     auto res = auction::app::Router::Problem(partial, error);
     Check(res.result_int() == 400 || res.result_int() == 413);
     CheckResponse(res);
@@ -83,9 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto length = parser.content_length();
         if (length && *length > limit) {
             CheckEarlyAnswer(header, route_limit != nullptr
-                                         ? auction::httperror::HttpError(route_limit->code, route_limit->detail)
-                                         : auction::httperror::HttpError(auction::httperror::Code::kPayloadTooLarge,
-                                                                         "the request body is too large"));
+                                         ? auction::errors::Error(route_limit->code, route_limit->detail)
+                                         : auction::errors::Error(auction::errors::Kind::kTooLarge,
+                                                                  "the request body is too large"));
             return 0;
         }
         parser.body_limit(limit);
@@ -96,8 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (ec == http::error::body_limit || ec == http::error::header_limit ||
             (ec.category() == http::make_error_code(http::error::bad_target).category() &&
              ec != http::error::end_of_stream)) {
-            CheckEarlyAnswer(parser.get(),
-                             auction::httperror::HttpError(auction::httperror::Code::kBadRequest, "bad request"));
+            CheckEarlyAnswer(parser.get(), auction::errors::Error(auction::errors::Kind::kInvalid, "bad request"));
         }
         return 0;
     }

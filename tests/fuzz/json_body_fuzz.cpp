@@ -15,7 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "app/attribute_json.hpp"
+#include "app/comment_json.hpp"
 #include "app/handlers.hpp"
+#include "app/item_json.hpp"
 #include "domain/item.hpp"
 #include "domain/item_attribute.hpp"
 #include "domain/item_comment.hpp"
@@ -75,7 +78,7 @@ json::array Strings(const std::vector<std::string>& values) {
 
 void CheckDraft(const json::value& body) {
     FieldErrors errors;
-    const auto draft = domain::DecodeItemDraft(body, errors);
+    const auto draft = auction::app::DecodeItemDraft(body, errors);
     Check(draft.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!draft) {
@@ -97,7 +100,7 @@ void CheckDraft(const json::value& body) {
                        {"endDate", timeutil::FormatRfc3339(draft->end_date)},
                        {"categoryIds", Strings(draft->category_ids)}};
     FieldErrors again_errors;
-    const auto round = domain::DecodeItemDraft(again, again_errors);
+    const auto round = auction::app::DecodeItemDraft(again, again_errors);
     Check(round.has_value());
     Check(round->name == draft->name && round->description == draft->description &&
           round->currency_code == draft->currency_code && round->start_price == draft->start_price &&
@@ -111,7 +114,7 @@ void CheckDraft(const json::value& body) {
 
 void CheckPatch(const json::value& body) {
     FieldErrors errors;
-    const auto patch = domain::DecodeItemPatch(body, errors);
+    const auto patch = auction::app::DecodeItemPatch(body, errors);
     Check(patch.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!patch) {
@@ -154,7 +157,7 @@ void CheckPatch(const json::value& body) {
     }
     Check(!again.empty());
     FieldErrors again_errors;
-    const auto round = domain::DecodeItemPatch(again, again_errors);
+    const auto round = auction::app::DecodeItemPatch(again, again_errors);
     Check(round.has_value());
     Check(round->name == patch->name && round->description == patch->description &&
           round->currency_code == patch->currency_code && round->start_price == patch->start_price &&
@@ -172,7 +175,7 @@ void CheckPatch(const json::value& body) {
 
 void CheckComment(const json::value& body) {
     FieldErrors errors;
-    const auto draft = domain::DecodeCommentDraft(body, errors);
+    const auto draft = auction::app::DecodeCommentDraft(body, errors);
     Check(draft.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!draft) {
@@ -182,13 +185,13 @@ void CheckComment(const json::value& body) {
     Check(len >= 1 && len <= domain::kMaxCommentLength);
     Check(!domain::IsBlank(draft->content) && domain::IsPrintableText(draft->content));
     FieldErrors again_errors;
-    const auto round = domain::DecodeCommentDraft(json::object{{"content", draft->content}}, again_errors);
+    const auto round = auction::app::DecodeCommentDraft(json::object{{"content", draft->content}}, again_errors);
     Check(round && round->content == draft->content);
 }
 
 void CheckAttributes(const json::value& body) {
     FieldErrors errors;
-    const auto drafts = domain::DecodeAttributeDrafts(body, errors);
+    const auto drafts = auction::app::DecodeAttributeDrafts(body, errors);
     Check(drafts.has_value() == errors.empty());
     CheckErrorFields(body, errors);
     if (!drafts) {
@@ -209,7 +212,7 @@ void CheckAttributes(const json::value& body) {
         entries.push_back(json::object{{"key", d.key}, {"value", d.value}});
     }
     FieldErrors again_errors;
-    const auto round = domain::DecodeAttributeDrafts(json::object{{"attributes", entries}}, again_errors);
+    const auto round = auction::app::DecodeAttributeDrafts(json::object{{"attributes", entries}}, again_errors);
     Check(round && round->size() == drafts->size());
     for (std::size_t i = 0; i < drafts->size(); ++i) {
         Check((*round)[i].key == (*drafts)[i].key && (*round)[i].value == (*drafts)[i].value);
@@ -226,8 +229,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json::value body;
     try {
         body = auction::app::ParseJsonBody(ctx);
-    } catch (const auction::httperror::HttpError& e) {
-        Check(e.code() == auction::httperror::Code::kBadRequest);
+    } catch (const auction::errors::Error& e) {
+        Check(e.kind() == auction::errors::Kind::kInvalid);
         return 0;
     }
     CheckDraft(body);

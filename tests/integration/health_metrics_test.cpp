@@ -6,7 +6,7 @@
 #include <functional>
 #include <thread>
 
-#include "internal/consumers/worker_app.hpp"
+#include "cmd/worker/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/prom_text.hpp"
@@ -132,7 +132,7 @@ TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
     ApiServer::Shared();  // migrations applied
     auto cfg = TestWorkerConfig("health-" + ids::NewUuidV4().substr(0, 4));
     ASSERT_EQ(cfg.health_port, 0);
-    consumers::WorkerApp worker(cfg);
+    worker::WorkerApp worker(cfg);
     worker.Start(10s);
     ASSERT_NE(worker.health_port(), 0);
     HttpClient client(worker.health_port());

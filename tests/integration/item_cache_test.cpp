@@ -5,9 +5,9 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "app/api_app.hpp"
+#include "cmd/api/api_app.hpp"
 #include "infra/postgres/connection.hpp"
-#include "internal/consumers/worker_app.hpp"
+#include "cmd/worker/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/test_env.hpp"
@@ -118,7 +118,7 @@ TEST_F(ItemCacheTest, AChangeMadeOutsideTheApiIsNotifiedToo) {
 
 TEST_F(ItemCacheTest, AWorkerAppliedBidIsSeenByTheApi) {
     ResetBidQueues();
-    consumers::WorkerApp worker(TestWorkerConfig("cache-" + ids::NewUuidV4().substr(0, 4)));
+    worker::WorkerApp worker(TestWorkerConfig("cache-" + ids::NewUuidV4().substr(0, 4)));
     worker.Start(10s);
     const auto id = CreateBidItem(seller_);
     const auto path = "/api/v1/items/" + id;

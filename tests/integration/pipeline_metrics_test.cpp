@@ -6,9 +6,9 @@
 #include <functional>
 #include <thread>
 
+#include "cmd/worker/worker_app.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "infra/rabbitmq/queue_probe.hpp"
-#include "internal/consumers/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/prom_text.hpp"
@@ -135,7 +135,7 @@ TEST(WorkerMetrics, CountsEachMessageOnceAndShowsTheQueueDepth) {
     EXPECT_EQ((*waiting)[1].messages, 0U);
 
     auto cfg = TestWorkerConfig("metrics-" + ids::NewUuidV4().substr(0, 4));
-    consumers::WorkerApp worker(cfg);
+    worker::WorkerApp worker(cfg);
     worker.Start(10s);
     const auto port = worker.health_port();
     // Queue depths are read at most once a second, so they may lag the counters: wait for both.

@@ -6,7 +6,7 @@
 #include <random>
 #include <thread>
 
-#include "internal/consumers/worker_app.hpp"
+#include "cmd/worker/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/test_env.hpp"
@@ -34,7 +34,7 @@ protected:
     void SetUp() override {
         ApiServer::Shared();  // migrations applied, API available for creating items
         ResetBidQueues();
-        worker_ = std::make_unique<consumers::WorkerApp>(TestWorkerConfig("test-" + ids::NewUuidV4().substr(0, 4)));
+        worker_ = std::make_unique<worker::WorkerApp>(TestWorkerConfig("test-" + ids::NewUuidV4().substr(0, 4)));
         worker_->Start(10s);
         seller_ = UniqueUser("seller");
     }
@@ -47,7 +47,7 @@ protected:
         });
     }
 
-    std::unique_ptr<consumers::WorkerApp> worker_;
+    std::unique_ptr<worker::WorkerApp> worker_;
     BidPublisher bids_;
     std::string seller_;
 };

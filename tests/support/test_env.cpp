@@ -41,7 +41,7 @@ ApiServer& ApiServer::Shared() {
     return server;
 }
 
-ApiServer::ApiServer(config::ApiConfig config) : app_(std::make_unique<app::ApiApp>(std::move(config))) {
+ApiServer::ApiServer(config::ApiConfig config) : app_(std::make_unique<api::ApiApp>(std::move(config))) {
     port_ = app_->Start();
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "app/api_app.hpp"
+#include "cmd/api/api_app.hpp"
 #include "infra/rabbitmq/amqp_connection.hpp"
 #include "pkg/config/config.hpp"
 
@@ -27,10 +27,10 @@ public:
     ~ApiServer();
 
     unsigned short port() const { return port_; }
-    app::ApiApp& app() { return *app_; }
+    api::ApiApp& app() { return *app_; }
 
 private:
-    std::unique_ptr<app::ApiApp> app_;
+    std::unique_ptr<api::ApiApp> app_;
     unsigned short port_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "infra/postgres/bid_repository.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "internal/consumers/bid_consumer.hpp"
@@ -27,7 +28,8 @@ TEST(BidConsumerOutage, HoldsAValidBidWhileTheDatabaseIsUnreachableInsteadOfDead
     cfg.retry_backoff_initial = 10ms;
     cfg.retry_backoff_max = 20ms;
     postgres::PgPool pool(cfg.postgres, "unit-outage");
-    consumers::BidConsumer consumer(pool, cfg);
+    postgres::PgBidStore store(pool);
+    consumers::BidConsumer consumer(store, cfg);
 
     rabbitmq::Delivery d;
     d.routing_key = "bid.placed.v1";

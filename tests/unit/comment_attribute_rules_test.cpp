@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "app/attribute_json.hpp"
+#include "app/comment_json.hpp"
 #include "domain/item_attribute.hpp"
 #include "domain/item_comment.hpp"
+#include "domain/item_events.hpp"
 #include "domain/text.hpp"
 #include "infra/postgres/error_mapping.hpp"
 #include "pkg/events/events.hpp"
@@ -17,6 +20,8 @@ namespace auction::domain {
 namespace {
 
 namespace json = boost::json;
+using app::DecodeAttributeDrafts;
+using app::DecodeCommentDraft;
 
 constexpr timeutil::Micros kJan15 = 1'705'312'800'000'000;  // 2024-01-15T10:00:00Z
 constexpr const char* kItemId = "0190a6b2-0000-7000-8000-000000000001";
@@ -382,7 +387,7 @@ TEST(AttributeRules, ADuplicateKeyFromTheDatabaseIsAConflictOnAttributes) {
     // The backstop behind the in-transaction key check: UNIQUE (item_id, key) of 004_create_item_attributes.sql.
     const postgres::PgError unique("duplicate key", "23505", "item_attributes_item_id_key_key", false);
     const auto mapped = postgres::MapPgError(unique);
-    EXPECT_EQ(mapped.code(), httperror::Code::kConflict);
+    EXPECT_EQ(mapped.kind(), errors::Kind::kConflict);
     ASSERT_EQ(mapped.errors().size(), 1U);
     EXPECT_EQ(mapped.errors()[0].field, "attributes");
     const postgres::PgError other("duplicate key", "23505", "item_attributes_pkey", false);
@@ -392,20 +397,20 @@ TEST(AttributeRules, ADuplicateKeyFromTheDatabaseIsAConflictOnAttributes) {
 // ---- events -----------------------------------------------------------------------------------------
 
 TEST(CommentEvents, CreatedPayloadIsTheDesignsFiveFields) {
-    const json::object p = events::CommentCreatedPayload(SampleComment());
+    const json::object p = domain::CommentCreatedPayload(SampleComment());
     EXPECT_EQ(json::value(p), json::value_from(SampleComment()));
     EXPECT_EQ(KeysOf(p), (std::set<std::string>{"id", "itemId", "authorId", "content", "createdAt"}));
 }
 
 TEST(CommentEvents, DeletedPayloadIsIdItemIdDeletedAt) {
-    const json::object p = events::CommentDeletedPayload(SampleComment(), kJan15 + 1'250'000);
+    const json::object p = domain::CommentDeletedPayload(SampleComment(), kJan15 + 1'250'000);
     EXPECT_EQ(p, (json::object{{"id", kCommentId}, {"itemId", kItemId}, {"deletedAt", "2024-01-15T10:00:01.25Z"}}));
 }
 
 TEST(CommentEvents, EnvelopeCarriesTheChangeTime) {
     const auto comment = SampleComment();
     const auto m = events::MakeItemEvent("item.comment.created", {"trace-1", "corr-1"}, comment.item_id,
-                                         events::CommentCreatedPayload(comment), comment.created_at);
+                                         domain::CommentCreatedPayload(comment), comment.created_at);
     EXPECT_EQ(m.routing_key, "item.comment.created.v1");
     EXPECT_EQ(m.exchange, "auction.item");
     EXPECT_EQ(m.aggregate_id, kItemId);
@@ -416,7 +421,7 @@ TEST(CommentEvents, EnvelopeCarriesTheChangeTime) {
 }
 
 TEST(AttributeEvents, CreatedPayloadIsTheDesignsFiveFields) {
-    const json::object p = events::AttributeCreatedPayload(SampleAttribute());
+    const json::object p = domain::AttributeCreatedPayload(SampleAttribute());
     EXPECT_EQ(p, (json::object{{"id", kAttributeId},
                                {"itemId", kItemId},
                                {"key", "brand"},
@@ -425,7 +430,7 @@ TEST(AttributeEvents, CreatedPayloadIsTheDesignsFiveFields) {
 }
 
 TEST(AttributeEvents, DeletedPayloadIsIdItemIdDeletedAt) {
-    const json::object p = events::AttributeDeletedPayload(SampleAttribute(), kJan15 + 60'000'000);
+    const json::object p = domain::AttributeDeletedPayload(SampleAttribute(), kJan15 + 60'000'000);
     EXPECT_EQ(p, (json::object{{"id", kAttributeId}, {"itemId", kItemId}, {"deletedAt", "2024-01-15T10:01:00Z"}}));
     const auto m = events::MakeItemEvent("item.attribute.deleted", {}, kItemId, p, kJan15 + 60'000'000);
     EXPECT_EQ(m.routing_key, "item.attribute.deleted.v1");

@@ -11,10 +11,11 @@
 #include <variant>
 
 #include "app/handlers.hpp"
+#include "app/problem.hpp"
 #include "domain/bid.hpp"
 #include "domain/text.hpp"
 #include "pkg/encoding/encoding.hpp"
-#include "pkg/httperror/http_error.hpp"
+#include "pkg/errors/errors.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 #include "tests/fuzz/fake_services.hpp"
 
@@ -72,9 +73,9 @@ TEST(FuzzRegressions, Rfc3339RefusesTimesOutsideYears1To9999InUtc) {
 // http_router_fuzz: a problem quoting request bytes that are not UTF-8 (a raw byte in the target, %FF in
 // a path id) was not JSON any more. Invalid sequences now become U+FFFD.
 TEST(FuzzRegressions, ProblemDetailsAreUtf8WhateverTheRequestHeld) {
-    const httperror::HttpError error(httperror::Code::kNotFound, "item \xFF does not exist",
-                                     {{"id\xC0\x80", "bad \xED\xA0\x80"}});
-    const auto text = boost::json::serialize(httperror::ToProblem(error, "/api/v1/items/01\x98x"));
+    const errors::Error error(errors::Kind::kNotFound, "item \xFF does not exist",
+                              {{"id\xC0\x80", "bad \xED\xA0\x80"}});
+    const auto text = boost::json::serialize(app::ToProblem(error, "/api/v1/items/01\x98x"));
     boost::system::error_code ec;
     const auto problem = boost::json::parse(text, ec);
     ASSERT_FALSE(ec) << text;
@@ -82,8 +83,8 @@ TEST(FuzzRegressions, ProblemDetailsAreUtf8WhateverTheRequestHeld) {
     EXPECT_EQ(problem.at("instance").as_string(), "/api/v1/items/01\xEF\xBF\xBDx");
     EXPECT_EQ(problem.at("errors").at(0).at("field").as_string(), "id\xEF\xBF\xBD\xEF\xBF\xBD");
     // Valid text, multi-byte included, is left as it is.
-    const httperror::HttpError plain(httperror::Code::kNotFound, "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
-    EXPECT_EQ(httperror::ToProblem(plain, "/x").at("detail").as_string(), "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
+    const errors::Error plain(errors::Kind::kNotFound, "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
+    EXPECT_EQ(app::ToProblem(plain, "/x").at("detail").as_string(), "Kamera \xE6\x97\xA5 \xF0\x9F\x93\xB7");
 }
 
 TEST(FuzzRegressions, IsValidUtf8IsStrict) {

@@ -5,42 +5,43 @@
 #include <tuple>
 #include <vector>
 
+#include "app/problem.hpp"
 #include "infra/postgres/connection.hpp"
 #include "infra/postgres/error_mapping.hpp"
-#include "pkg/httperror/http_error.hpp"
+#include "pkg/errors/errors.hpp"
 
 namespace auction {
 namespace {
 
 namespace json = boost::json;
-using httperror::Code;
-using httperror::HttpError;
+using errors::Error;
+using errors::Kind;
 using postgres::MapPgError;
 using postgres::PgError;
 
 TEST(HttpError, EveryCodeHasItsStatusAndTitle) {
-    const std::vector<std::tuple<Code, int, std::string>> table = {
-        {Code::kBadRequest, 400, "Bad Request"},
-        {Code::kUnauthorized, 401, "Unauthorized"},
-        {Code::kForbidden, 403, "Forbidden"},
-        {Code::kNotFound, 404, "Not Found"},
-        {Code::kMethodNotAllowed, 405, "Method Not Allowed"},
-        {Code::kConflict, 409, "Conflict"},
-        {Code::kPayloadTooLarge, 413, "Content Too Large"},
-        {Code::kUnsupportedMediaType, 415, "Unsupported Media Type"},
-        {Code::kServiceUnavailable, 503, "Service Unavailable"},
-        {Code::kInternal, 500, "Internal Server Error"},
+    const std::vector<std::tuple<Kind, int, std::string>> table = {
+        {Kind::kInvalid, 400, "Bad Request"},
+        {Kind::kUnauthenticated, 401, "Unauthorized"},
+        {Kind::kForbidden, 403, "Forbidden"},
+        {Kind::kNotFound, 404, "Not Found"},
+        {Kind::kMethodNotAllowed, 405, "Method Not Allowed"},
+        {Kind::kConflict, 409, "Conflict"},
+        {Kind::kTooLarge, 413, "Content Too Large"},
+        {Kind::kUnsupportedMediaType, 415, "Unsupported Media Type"},
+        {Kind::kUnavailable, 503, "Service Unavailable"},
+        {Kind::kInternal, 500, "Internal Server Error"},
     };
     for (const auto& [code, status, title] : table) {
-        EXPECT_EQ(httperror::StatusOf(code), status) << title;
-        EXPECT_EQ(std::string(httperror::TitleOf(code)), title) << status;
+        EXPECT_EQ(app::StatusOf(code), status) << title;
+        EXPECT_EQ(std::string(app::TitleOf(code)), title) << status;
     }
 }
 
 TEST(HttpError, ProblemWithoutFieldErrors) {
-    const HttpError error(Code::kNotFound, "item not found");
+    const Error error(Kind::kNotFound, "item not found");
     EXPECT_STREQ(error.what(), "item not found");
-    const json::object p = httperror::ToProblem(error, "/api/v1/items/abc");
+    const json::object p = app::ToProblem(error, "/api/v1/items/abc");
     EXPECT_EQ(p.size(), 5U);
     EXPECT_EQ(p.at("type"), "https://httpstatuses.io/404");
     EXPECT_EQ(p.at("title"), "Not Found");
@@ -52,10 +53,10 @@ TEST(HttpError, ProblemWithoutFieldErrors) {
 
 TEST(HttpError, ProblemWithFieldErrors) {
     try {
-        httperror::ThrowValidation({{"name", "is required"}, {"startPrice", "must be greater than 0"}});
-    } catch (const HttpError& error) {
-        EXPECT_EQ(error.code(), Code::kBadRequest);
-        const json::object p = httperror::ToProblem(error, "/api/v1/items");
+        errors::ThrowValidation({{"name", "is required"}, {"startPrice", "must be greater than 0"}});
+    } catch (const Error& error) {
+        EXPECT_EQ(error.kind(), Kind::kInvalid);
+        const json::object p = app::ToProblem(error, "/api/v1/items");
         EXPECT_EQ(p.at("status"), 400);
         EXPECT_EQ(p.at("title"), "Bad Request");
         EXPECT_EQ(p.at("instance"), "/api/v1/items");
@@ -72,8 +73,8 @@ constexpr const char* kSecretMessage =
     "query failed: ERROR:  duplicate key value violates unique constraint \"secret_internal_idx\" "
     "DETAIL:  Key (password)=(hunter2) already exists.";
 
-void ExpectNoInternals(const HttpError& mapped) {
-    const std::string body = json::serialize(httperror::ToProblem(mapped, "/x"));
+void ExpectNoInternals(const Error& mapped) {
+    const std::string body = json::serialize(app::ToProblem(mapped, "/x"));
     for (const char* leak : {"hunter2", "secret_internal_idx", "ERROR", "query failed", "XX000"}) {
         EXPECT_EQ(body.find(leak), std::string::npos) << leak << " leaked into " << body;
     }
@@ -81,14 +82,14 @@ void ExpectNoInternals(const HttpError& mapped) {
 
 TEST(MapPgError, UniqueViolationIsConflict) {
     const auto mapped = MapPgError(PgError(kSecretMessage, "23505", "secret_internal_idx", false));
-    EXPECT_EQ(mapped.code(), Code::kConflict);
-    EXPECT_EQ(httperror::StatusOf(mapped.code()), 409);
+    EXPECT_EQ(mapped.kind(), Kind::kConflict);
+    EXPECT_EQ(app::StatusOf(mapped.kind()), 409);
     ExpectNoInternals(mapped);
 }
 
 TEST(MapPgError, UnknownCategoryIsBadRequestOnCategoryIds) {
     const auto mapped = MapPgError(PgError(kSecretMessage, "23503", "item_categories_category_id_fkey", false));
-    EXPECT_EQ(mapped.code(), Code::kBadRequest);
+    EXPECT_EQ(mapped.kind(), Kind::kInvalid);
     ASSERT_EQ(mapped.errors().size(), 1U);
     EXPECT_EQ(mapped.errors()[0].field, "categoryIds");
     EXPECT_FALSE(mapped.errors()[0].message.empty());
@@ -97,7 +98,7 @@ TEST(MapPgError, UnknownCategoryIsBadRequestOnCategoryIds) {
 
 TEST(MapPgError, CheckAndFormatViolationsAreBadRequest) {
     for (const char* state : {"23514", "22P02", "22003", "22001"}) {
-        EXPECT_EQ(MapPgError(PgError(kSecretMessage, state, "", false)).code(), Code::kBadRequest) << state;
+        EXPECT_EQ(MapPgError(PgError(kSecretMessage, state, "", false)).kind(), Kind::kInvalid) << state;
     }
 }
 
@@ -105,27 +106,27 @@ TEST(MapPgError, TransientFailuresAreServiceUnavailable) {
     // statement_timeout, serialization failure, deadlock, lock timeout, admin shutdown, too many connections.
     for (const char* state : {"57014", "40001", "40P01", "55P03", "57P01", "53300", "08006"}) {
         const auto mapped = MapPgError(PgError(kSecretMessage, state, "", false));
-        EXPECT_EQ(mapped.code(), Code::kServiceUnavailable) << state;
+        EXPECT_EQ(mapped.kind(), Kind::kUnavailable) << state;
         ExpectNoInternals(mapped);
     }
 }
 
 TEST(MapPgError, LostConnectionIsServiceUnavailableWhateverTheState) {
-    EXPECT_EQ(MapPgError(PgError("server closed the connection unexpectedly", "", "", true)).code(),
-              Code::kServiceUnavailable);
+    EXPECT_EQ(MapPgError(PgError("server closed the connection unexpectedly", "", "", true)).kind(),
+              Kind::kUnavailable);
     // Losing the connection mid-insert must not be reported as a client error.
-    EXPECT_EQ(MapPgError(PgError(kSecretMessage, "23505", "", true)).code(), Code::kServiceUnavailable);
+    EXPECT_EQ(MapPgError(PgError(kSecretMessage, "23505", "", true)).kind(), Kind::kUnavailable);
 }
 
 TEST(MapPgError, UnknownStateIsInternalWithAGenericDetail) {
     const auto mapped = MapPgError(PgError(kSecretMessage, "XX000", "", false));
-    EXPECT_EQ(mapped.code(), Code::kInternal);
-    EXPECT_EQ(httperror::StatusOf(mapped.code()), 500);
+    EXPECT_EQ(mapped.kind(), Kind::kInternal);
+    EXPECT_EQ(app::StatusOf(mapped.kind()), 500);
     EXPECT_EQ(mapped.detail().find("duplicate key"), std::string::npos);
     EXPECT_TRUE(mapped.errors().empty());
     ExpectNoInternals(mapped);
     // An error with no SQLSTATE and a live connection (e.g. a bad result column) is also internal.
-    EXPECT_EQ(MapPgError(PgError("column is not an integer", "", "", false)).code(), Code::kInternal);
+    EXPECT_EQ(MapPgError(PgError("column is not an integer", "", "", false)).kind(), Kind::kInternal);
 }
 
 TEST(TextArray, FormatQuotesEveryElement) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "domain/item.hpp"
+#include "domain/item_events.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/ids/uuid.hpp"
 
@@ -91,7 +92,7 @@ TEST(ItemStatus, RoundTripsThroughText) {
 TEST(ItemEvent, EnvelopeMatchesTheDesign) {
     const Item item = CameraItem();
     const EventMeta meta{"trace-uuid", "correlation-uuid"};
-    const auto m = MakeItemEvent("item.created", meta, item.id, ItemCreatedPayload(item), kJan15);
+    const auto m = MakeItemEvent("item.created", meta, item.id, domain::ItemCreatedPayload(item), kJan15);
 
     EXPECT_EQ(m.exchange, "auction.item");
     EXPECT_EQ(m.routing_key, "item.created.v1");
@@ -108,19 +109,19 @@ TEST(ItemEvent, EnvelopeMatchesTheDesign) {
     EXPECT_EQ(body.at("timestamp"), "2024-01-15T10:00:00Z");
     EXPECT_EQ(body.at("traceId"), "trace-uuid");
     EXPECT_EQ(body.at("correlationId"), "correlation-uuid");
-    EXPECT_EQ(body.at("payload"), ItemCreatedPayload(item));
+    EXPECT_EQ(body.at("payload"), domain::ItemCreatedPayload(item));
 }
 
 TEST(ItemEvent, EachEventGetsItsOwnId) {
     const Item item = CameraItem();
-    const auto a = MakeItemEvent("item.updated", {}, item.id, ItemUpdatedPayload(item), kJan15);
-    const auto b = MakeItemEvent("item.updated", {}, item.id, ItemUpdatedPayload(item), kJan15);
+    const auto a = MakeItemEvent("item.updated", {}, item.id, domain::ItemUpdatedPayload(item), kJan15);
+    const auto b = MakeItemEvent("item.updated", {}, item.id, domain::ItemUpdatedPayload(item), kJan15);
     EXPECT_NE(a.event_id, b.event_id);
     EXPECT_EQ(a.routing_key, "item.updated.v1");
 }
 
 TEST(ItemEvent, CreatedPayloadHasTheDesignsSixFields) {
-    const json::object p = ItemCreatedPayload(CameraItem());
+    const json::object p = domain::ItemCreatedPayload(CameraItem());
     EXPECT_EQ(KeysOf(p),
               (std::set<std::string>{"id", "name", "sellerId", "startPrice", "currentPrice", "currencyCode"}));
     EXPECT_EQ(p.at("id"), "0190a6b2-0000-7000-8000-000000000001");
@@ -133,11 +134,11 @@ TEST(ItemEvent, CreatedPayloadHasTheDesignsSixFields) {
 
 TEST(ItemEvent, UpdatedPayloadIsTheWholeItem) {
     const Item item = CameraItem();
-    EXPECT_EQ(json::value(ItemUpdatedPayload(item)), json::value_from(item));
+    EXPECT_EQ(json::value(domain::ItemUpdatedPayload(item)), json::value_from(item));
 }
 
 TEST(ItemEvent, DeletedPayload) {
-    const json::object p = ItemDeletedPayload(CameraItem(), kJan20 + 250'000);
+    const json::object p = domain::ItemDeletedPayload(CameraItem(), kJan20 + 250'000);
     EXPECT_EQ(KeysOf(p), (std::set<std::string>{"id", "sellerId", "deletedAt"}));
     EXPECT_EQ(p.at("id"), "0190a6b2-0000-7000-8000-000000000001");
     EXPECT_EQ(p.at("sellerId"), "user-123");
@@ -148,7 +149,7 @@ TEST(ItemEvent, BodyEscapesUserText) {
     // Names come from clients: the envelope must stay valid JSON whatever they contain.
     Item item = CameraItem();
     item.name = "Quote \" backslash \\ newline \n tab \t";
-    const auto m = MakeItemEvent("item.created", {}, item.id, ItemCreatedPayload(item), kJan15);
+    const auto m = MakeItemEvent("item.created", {}, item.id, domain::ItemCreatedPayload(item), kJan15);
     EXPECT_EQ(json::parse(m.body).at("payload").at("name").as_string(), item.name);
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/item_events.hpp"
 #include "domain/item_image.hpp"
 #include "pkg/aws/s3_client.hpp"
 #include "pkg/events/events.hpp"
@@ -76,12 +77,12 @@ TEST(ItemImageJson, HasThePublicFieldsAndTheEventsTheirPayloads) {
                                        {"itemId", image.item_id},
                                        {"imageUrl", image.image_url},
                                        {"createdAt", "2024-01-15T10:00:00Z"}};
-    EXPECT_EQ(events::ImageUploadedPayload(image), uploaded);
+    EXPECT_EQ(domain::ImageUploadedPayload(image), uploaded);
     const boost::json::object deleted{{"id", image.id},
                                       {"itemId", image.item_id},
                                       {"imageUrl", image.image_url},
                                       {"deletedAt", "2024-01-15T10:00:01Z"}};
-    EXPECT_EQ(events::ImageDeletedPayload(image, image.created_at + 1000000), deleted);
+    EXPECT_EQ(domain::ImageDeletedPayload(image, image.created_at + 1000000), deleted);
 }
 
 }  // namespace

@@ -5,12 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "app/item_json.hpp"
 #include "domain/item.hpp"
 
 namespace auction::domain {
 namespace {
 
 namespace json = boost::json;
+using app::DecodeItemDraft;
+using app::DecodeItemPatch;
 
 constexpr timeutil::Micros kJan15 = 1'705'312'800'000'000;  // 2024-01-15T10:00:00Z
 constexpr timeutil::Micros kJan20 = 1'705'744'800'000'000;  // 2024-01-20T10:00:00Z

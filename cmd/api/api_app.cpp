@@ -1,16 +1,18 @@
-#include "app/api_app.hpp"
+#include "cmd/api/api_app.hpp"
 
 #include "infra/postgres/migrator.hpp"
+#include "infra/postgres/outbox_store.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/metrics/metrics.hpp"
 
-namespace auction::app {
+namespace auction::api {
 
 namespace {
 
 constexpr std::size_t kDbQueueLimit = 8192;
 
-ServerOptions ToServerOptions(const config::ApiConfig& c) {
-    ServerOptions o;
+app::ServerOptions ToServerOptions(const config::ApiConfig& c) {
+    app::ServerOptions o;
     o.body_limit = c.body_limit_bytes;
     o.idle_timeout = c.idle_timeout;
     o.request_timeout = c.request_timeout;
@@ -24,7 +26,7 @@ rabbitmq::RelayOptions ToRelayOptions(const config::ApiConfig& c) {
     rabbitmq::RelayOptions o;
     o.rabbitmq_url = c.rabbitmq_url;
     o.app_id = c.service_name;
-    o.pg_conninfo = c.postgres.ConnInfo(c.service_name + "-outbox-relay");
+    o.outbox = postgres::OutboxSessions(c.postgres.ConnInfo(c.service_name + "-outbox-relay"));
     return o;
 }
 
@@ -34,8 +36,8 @@ ApiApp::ApiApp(config::ApiConfig config)
     : config_(std::move(config)),
       pool_(config_.postgres, config_.service_name + "-api"),
       db_(pool_, config_.postgres.max_open_conns, kDbQueueLimit),
-      items_(db_, &reads_),
-      categories_(db_, &reads_),
+      items_(db_, reads_),
+      categories_(reads_),
       comments_(db_),
       attributes_(db_),
       images_(db_),
@@ -57,24 +59,31 @@ ApiApp::ApiApp(config::ApiConfig config)
              config_.postgres.statement_timeout),
       server_(io_, router_, ToServerOptions(config_)),
       relay_(ToRelayOptions(config_)),
+      postgres_ready_(pool_),
       amqp_probe_(config_.rabbitmq_url, config_.service_name + "-api-readiness"),
+      outbox_metrics_(pool_),
+      relay_metrics_(relay_),
+      pool_metrics_(pool_),
       ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
     router_.SetIdentityVerifier(middleware::IdentityVerifier(config_.auth));
-    RegisterRoutes(router_, services_);
+    app::RegisterRoutes(router_, services_);
     ops_.Register(router_);
 }
 
-CheckResults ApiApp::Readiness() {
-    auto checks = CheckPostgres(pool_);
-    checks.emplace_back("rabbitmq", amqp_probe_.Check() ? "ok" : "fail");
+app::CheckResults ApiApp::Readiness() {
+    auto checks = postgres_ready_.Check();
+    for (auto& check : amqp_probe_.Check()) {
+        checks.push_back(std::move(check));
+    }
     return checks;
 }
 
 std::string ApiApp::MetricsText() {
     std::string out;
     router_.metrics().Write(out);
-    WriteOutboxMetrics(out, relay_, pool_);
-    WritePoolMetrics(out, pool_.Stats());
+    outbox_metrics_.WriteMetrics(out);
+    relay_metrics_.WriteMetrics(out);
+    pool_metrics_.WriteMetrics(out);
     item_cache_.WriteMetrics(out);
     const auto creates = items_.GetCreateStats();
     metrics::WriteCounter(out, "auction_item_create_batches_total",
@@ -132,4 +141,4 @@ void ApiApp::Stop() {
     stats_logger_.reset();
 }
 
-}  // namespace auction::app
+}  // namespace auction::api

@@ -13,16 +13,19 @@
 #include "infra/postgres/category_repository.hpp"
 #include "infra/postgres/comment_repository.hpp"
 #include "infra/postgres/db_executor.hpp"
+#include "infra/postgres/health.hpp"
 #include "infra/postgres/image_repository.hpp"
 #include "infra/postgres/item_change_listener.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/pipeline.hpp"
 #include "infra/postgres/pool.hpp"
+#include "infra/rabbitmq/health.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
 #include "pkg/aws/s3_client.hpp"
 #include "pkg/config/config.hpp"
 
-namespace auction::app {
+/// The wiring of auction-api: the one place (with cmd/worker) that sees every layer.
+namespace auction::api {
 
 /// The whole auction-api, wired: pool, executor, repositories, routes, HTTP server, outbox relay.
 /// cmd/api/main.cpp runs one; integration tests run one in-process on port 0.
@@ -42,14 +45,14 @@ public:
 
     postgres::PgPool& pool() { return pool_; }
     rabbitmq::OutboxRelay& relay() { return relay_; }
-    ItemCache& item_cache() { return item_cache_; }
+    app::ItemCache& item_cache() { return item_cache_; }
     postgres::PgItemRepository& items() { return items_; }
     postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
 
 private:
     /// /readyz: PostgreSQL, migrations, RabbitMQ (blocking; runs on the ops pool).
-    CheckResults Readiness();
+    app::CheckResults Readiness();
     /// /metrics: requests by route, the outbox and the pool (blocking; runs on the ops pool).
     std::string MetricsText();
 
@@ -62,19 +65,24 @@ private:
     postgres::PgAttributeRepository attributes_;
     postgres::PgImageRepository images_;
     aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
-    ItemCache item_cache_;
+    app::ItemCache item_cache_;
     postgres::ItemChangeListener item_listener_;  // keeps item_cache_ coherent
-    Services services_;
-    Router router_;
+    app::Services services_;
+    app::Router router_;
     boost::asio::io_context io_;
     postgres::PgPipeline reads_;  // single-statement reads, pipelined on the I/O threads
-    HttpServer server_;
+    app::HttpServer server_;
     rabbitmq::OutboxRelay relay_;
-    CachedAmqpProbe amqp_probe_;
-    OpsEndpoints ops_;  // /healthz, /readyz, /metrics
+    // What /readyz and /metrics report, through the ports the infrastructure implements.
+    postgres::PostgresReadiness postgres_ready_;
+    rabbitmq::CachedAmqpProbe amqp_probe_;
+    postgres::OutboxBacklogMetrics outbox_metrics_;
+    rabbitmq::RelayMetrics relay_metrics_;
+    postgres::PoolMetrics pool_metrics_;
+    app::OpsEndpoints ops_;  // /healthz, /readyz, /metrics
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
     std::vector<std::thread> threads_;
     bool stopped_ = false;
 };
 
-}  // namespace auction::app
+}  // namespace auction::api

@@ -14,7 +14,7 @@
 #include "domain/item_image.hpp"
 #include "pkg/events/events.hpp"
 
-namespace auction::app {
+namespace auction::ports {
 
 enum class ItemSort { kCreatedAt, kEndDate, kCurrentPrice };
 
@@ -137,4 +137,4 @@ public:
                                                              events::EventMeta meta) = 0;
 };
 
-}  // namespace auction::app
+}  // namespace auction::ports

@@ -8,14 +8,18 @@
 #include "app/http_server.hpp"
 #include "app/ops_endpoints.hpp"
 #include "app/router.hpp"
+#include "infra/postgres/bid_repository.hpp"
+#include "infra/postgres/health.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
+#include "infra/rabbitmq/health.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
 #include "infra/rabbitmq/queue_probe.hpp"
 #include "internal/consumers/bid_consumer.hpp"
 #include "pkg/config/config.hpp"
 
-namespace auction::consumers {
+/// The wiring of auction-worker: the one place (with cmd/api) that sees every layer.
+namespace auction::worker {
 
 /// The whole auction-worker, wired: migrations, the tuned pool and its stats log, the bid consumer, and
 /// an outbox relay (so item.updated.v1 from bid.won goes out even when no API runs).
@@ -47,12 +51,18 @@ private:
 
     config::WorkerConfig config_;
     postgres::PgPool pool_;
-    BidConsumer handler_;
+    postgres::PgBidStore bids_;
+    consumers::BidConsumer handler_;
     std::unique_ptr<rabbitmq::Consumer> consumer_;
     std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads
     rabbitmq::OutboxRelay relay_;
     rabbitmq::QueueDepthProbe queue_probe_;  // its own broker connection, used by scrapes only
     std::unique_ptr<postgres::PoolStatsLogger> stats_logger_;
+    // What /readyz and /metrics report, through the ports the infrastructure implements.
+    postgres::PostgresReadiness postgres_ready_;
+    postgres::OutboxBacklogMetrics outbox_metrics_;
+    rabbitmq::RelayMetrics relay_metrics_;
+    postgres::PoolMetrics pool_metrics_;
     // The health port: the API's server and router on an io_context and thread of their own.
     app::OpsEndpoints ops_;
     app::Router health_router_;
@@ -63,4 +73,4 @@ private:
     bool stopped_ = false;
 };
 
-}  // namespace auction::consumers
+}  // namespace auction::worker

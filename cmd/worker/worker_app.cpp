@@ -1,12 +1,13 @@
-#include "internal/consumers/worker_app.hpp"
+#include "cmd/worker/worker_app.hpp"
 
 #include <thread>
 
 #include "infra/postgres/migrator.hpp"
+#include "infra/postgres/outbox_store.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/metrics/metrics.hpp"
 
-namespace auction::consumers {
+namespace auction::worker {
 
 namespace {
 
@@ -14,7 +15,8 @@ rabbitmq::RelayOptions RelayOptionsFor(const config::WorkerConfig& c) {
     rabbitmq::RelayOptions o;
     o.rabbitmq_url = c.rabbitmq_url;
     o.app_id = c.service_name;
-    o.pg_conninfo = c.postgres.ConnInfo(c.service_name + "-worker-" + c.worker_id + "-outbox-relay");
+    o.outbox =
+        postgres::OutboxSessions(c.postgres.ConnInfo(c.service_name + "-worker-" + c.worker_id + "-outbox-relay"));
     return o;
 }
 
@@ -33,10 +35,15 @@ rabbitmq::ConsumerOptions ConsumerOptionsFor(const config::WorkerConfig& c) {
 WorkerApp::WorkerApp(config::WorkerConfig config)
     : config_(std::move(config)),
       pool_(config_.postgres, config_.service_name + "-worker-" + config_.worker_id),
-      handler_(pool_, config_),
+      bids_(pool_),
+      handler_(bids_, config_),
       relay_(RelayOptionsFor(config_)),
       queue_probe_(config_.rabbitmq_url, config_.service_name + "-worker-" + config_.worker_id + "-metrics",
                    {rabbitmq::Topology{}.queue, rabbitmq::Topology{}.dead_letter_queue}),
+      postgres_ready_(pool_),
+      outbox_metrics_(pool_),
+      relay_metrics_(relay_),
+      pool_metrics_(pool_),
       ops_([this] { return Readiness(); }, [this] { return MetricsText(); }) {
     ops_.Register(health_router_);
 }
@@ -100,7 +107,7 @@ void WorkerApp::StopHealthServer() {
 }
 
 app::CheckResults WorkerApp::Readiness() {
-    auto checks = app::CheckPostgres(pool_);
+    auto checks = postgres_ready_.Check();
     const bool connected = consuming_.load(std::memory_order_acquire) && consumer_->Stats().connected;
     checks.emplace_back("rabbitmq", connected ? "ok" : "fail");
     return checks;
@@ -155,8 +162,9 @@ std::string WorkerApp::MetricsText() {
             metrics::WriteSample(out, "auction_worker_queue_consumers", {{"queue", d.queue}}, d.consumers);
         }
     }
-    app::WriteOutboxMetrics(out, relay_, pool_);
-    app::WritePoolMetrics(out, pool_.Stats());
+    outbox_metrics_.WriteMetrics(out);
+    relay_metrics_.WriteMetrics(out);
+    pool_metrics_.WriteMetrics(out);
     health_router_.metrics().Write(out);
     return out;
 }
@@ -165,4 +173,4 @@ rabbitmq::ConsumerStats WorkerApp::Stats() const {
     return consumer_ ? consumer_->Stats() : rabbitmq::ConsumerStats{};
 }
 
-}  // namespace auction::consumers
+}  // namespace auction::worker

@@ -1,0 +1,46 @@
+#include "infra/rabbitmq/health.hpp"
+
+#include "infra/rabbitmq/amqp_connection.hpp"
+#include "pkg/logging/logger.hpp"
+#include "pkg/metrics/metrics.hpp"
+
+namespace auction::rabbitmq {
+
+CachedAmqpProbe::CachedAmqpProbe(std::string url, std::string connection_name, std::chrono::milliseconds ttl,
+                                 std::chrono::milliseconds timeout)
+    : url_(std::move(url)), connection_name_(std::move(connection_name)), ttl_(ttl), timeout_(timeout) {}
+
+bool CachedAmqpProbe::Reachable() {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (checked_at_ && now - *checked_at_ < ttl_) {
+        return ok_;
+    }
+    try {
+        AmqpConnection probe(url_, connection_name_, timeout_);
+        ok_ = true;
+    } catch (const std::exception& e) {
+        logging::Warn("readiness: RabbitMQ unreachable", {{"error", e.what()}});
+        ok_ = false;
+    }
+    checked_at_ = std::chrono::steady_clock::now();
+    return ok_;
+}
+
+void RelayMetrics::WriteMetrics(std::string& out) {
+    const auto stats = relay_.Stats();
+    metrics::WriteCounter(out, "auction_outbox_published_total",
+                          "Outbox events this process's relay published (broker-confirmed).",
+                          static_cast<double>(stats.published));
+    metrics::WriteCounter(out, "auction_outbox_relay_failures_total",
+                          "Relay rounds that failed on the broker or the database (retried with backoff).",
+                          static_cast<double>(stats.failures));
+    metrics::WriteGauge(out, "auction_outbox_relay_leader",
+                        "1 when this process's relay holds the publishing lock (one relay publishes at a time).",
+                        stats.leader ? 1 : 0);
+    metrics::WriteHeader(out, "auction_outbox_publish_latency_seconds", "histogram",
+                         "Per published event: from the outbox row's created_at to the broker's confirm.");
+    relay_.publish_latency().Write(out, "auction_outbox_publish_latency_seconds", {});
+}
+
+}  // namespace auction::rabbitmq
