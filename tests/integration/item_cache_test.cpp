@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "cmd/api/api_app.hpp"
-#include "infra/postgres/connection.hpp"
 #include "cmd/worker/worker_app.hpp"
+#include "infra/postgres/connection.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/bid_support.hpp"
 #include "support/test_env.hpp"
