@@ -25,7 +25,8 @@ FORCE=0
 while (($#)); do
   case $1 in
     --force) FORCE=1 ;;
-    --dockerfile) DOCKERFILE=$(realpath "$2"); FORCE=1; shift ;;
+    # Another Dockerfile's images get tags of their own, so the repository's stay as they were.
+    --dockerfile) DOCKERFILE=$(realpath "$2"); FORCE=1; IMAGE+=-other; BUILD_IMAGE+=-other; shift ;;
     *) _auction_die "unknown option $1 (see the top of $0)"; exit 2 ;;
   esac
   shift
@@ -110,7 +111,7 @@ base_image() {
   cp -r /usr/local/share/ca-certificates/. "$mnt/usr/local/share/ca-certificates/" 2>/dev/null || true
   buildah umount "$ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash \
-    --os linux --arch amd64 "$ctr"
+    --os linux --arch amd64 --created-by "debian:$1 made by debootstrap (scripts/image_check.sh)" "$ctr"
   buildah commit --rm -q "$ctr" "$name" >/dev/null
 }
 
@@ -119,13 +120,14 @@ base_image bookworm
 base_image bookworm-slim
 
 # build IMAGE LOGNAME [ARGS...]: builds $DOCKERFILE on the checkout as `docker build` would (the base images
-# only from local storage: no registry serves them here), logs to .run/logs/image-build*.log.
+# only from local storage: no registry serves them here; the Docker format, as the OCI one has no HEALTHCHECK),
+# logs to .run/logs/LOGNAME.log.
 build() {
   local image=$1 logf="$LOG_DIR/$2.log" start=$SECONDS
   shift 2
   mkdir -p "$LOG_DIR"
   log "buildah bud $* -t $image (log $logf)"
-  if ! buildah bud --isolation chroot --pull=never --layers -f "$DOCKERFILE" -t "$image" "$@" "$ROOT" \
+  if ! buildah bud --isolation chroot --format docker --pull=never --layers -f "$DOCKERFILE" -t "$image" "$@" "$ROOT" \
     >"$logf" 2>&1; then
     tail -n 40 "$logf" >&2
     _auction_die "building $image from $DOCKERFILE failed (log $logf)"
@@ -140,6 +142,21 @@ image_size() {
 
 image_layers() {
   buildah inspect --type image --format '{{len .OCIv1.RootFS.DiffIDs}}' "$1"
+}
+
+# Each layer of IMAGE with its size (from containers/storage's layer records) and the step that made it.
+layers_report() {
+  buildah inspect --type image "$1" | python3 -c '
+import json, sys
+image = json.load(sys.stdin)
+layers = json.load(open("/var/lib/containers/storage/overlay-layers/layers.json"))
+size = {l.get("diff-digest"): l.get("diff-size", 0) for l in layers}
+steps = [h.get("created_by", "") for h in image["Docker"].get("history", []) if not h.get("empty_layer")]
+ids = image["Docker"]["rootfs"]["diff_ids"]
+steps = ["(base image)"] * (len(ids) - len(steps)) + steps
+for d, step in zip(ids, steps):
+    step = step.replace("/bin/sh -c ", "").replace("#(nop) ", "")
+    print(f"  {size.get(d, 0) / 1e6:8.1f} MB  {step[:90]}")'
 }
 
 # The runtime image holds what the programs need and no more: every library of both binaries resolves (ldd
@@ -174,14 +191,16 @@ check_runtime() {
     fi
   done
   ((problems == 0)) || return 1
-  log "ok: runtime image: $(awk '$1 == "ldd" && $3 != "not" { n++ } END { print n }' <<<"$out") library links of auction-api and auction-worker resolve, no compiler, every lib package of the runtime stage is loaded (${pkgs[*]})"
+  log "ok: runtime image: $(awk '$1 == "ldd" && !/not found/ { n++ } END { print n }' <<<"$out") library links of auction-api and auction-worker resolve, no compiler, every lib package of the runtime stage is loaded (${pkgs[*]})"
 }
 
 start=$SECONDS
 build "$IMAGE" image-build --target runtime
 build "$BUILD_IMAGE" image-build-dev --target build
-check_runtime
 log "runtime image $(image_size "$IMAGE") in $(image_layers "$IMAGE") layers; build stage $(image_size "$BUILD_IMAGE") in $(image_layers "$BUILD_IMAGE") layers"
+log "layers of the runtime image:"
+layers_report "$IMAGE" >&2
+check_runtime
 bash "$ROOT/scripts/image_smoke.sh" "$IMAGE"
 if [[ $DOCKERFILE == "$ROOT/Dockerfile" ]]; then
   mkdir -p "$(dirname "$STAMP")"
