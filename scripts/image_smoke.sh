@@ -98,7 +98,9 @@ check_uid() {
 # healthcheck PROGRAM: the image's HEALTHCHECK command, in the program's container and environment.
 healthcheck() {
   local test envs
-  test=$(buildah inspect --type image --format '{{range .Docker.Config.Healthcheck.Test}}{{.}} {{end}}' "$IMAGE")
+  test=$(buildah inspect --type image \
+    --format '{{with .Docker.Config.Healthcheck}}{{range .Test}}{{.}} {{end}}{{end}}' "$IMAGE")
+  [[ $test == "CMD "* ]] || { fail "the image has no HEALTHCHECK CMD (${test:-none})"; return 0; }
   eval "envs=(${ENVS[$1]})"
   # shellcheck disable=SC2154,SC2086 # envs is set by eval; the test's words split on purpose.
   if buildah run --isolation chroot --network host "${envs[@]}" "${CTR[$1]}" -- ${test#CMD } >/dev/null 2>&1; then
@@ -139,7 +141,9 @@ check_uid auction-worker
 healthcheck auction-api
 healthcheck auction-worker
 
-# A queue of our own on auction.item, bound before the item is created.
+# A queue of our own on auction.item, bound before the item is created (the exchange declared as the API
+# declares it, in case its relay has not yet).
+mgmt -o /dev/null -X PUT -d '{"type":"topic","durable":true}' "$MGMT/exchanges/$NAME/auction.item"
 mgmt -o /dev/null -X PUT -d '{"durable":false,"auto_delete":false}' "$MGMT/queues/$NAME/$QUEUE"
 mgmt -o /dev/null -X POST -d '{"routing_key":"item.created.v1"}' "$MGMT/bindings/$NAME/e/auction.item/q/$QUEUE"
 
