@@ -62,10 +62,11 @@ install_tools() {
 }
 
 # The base images as Debian's docker-library makes them (debuerreotype): a minbase debootstrap of bookworm
-# with apt's caches and lists emptied, and the host's Debian sources (so the build reaches the same
-# registry the host does). slim is the same tree "slimified" as debuerreotype-slimify does: dpkg is told
-# never to install docs (but copyright files), man/info pages, groff, lintian overrides and locales, and
-# what debootstrap already installed of them is deleted.
+# with apt's caches and lists emptied, the host's Debian sources (so the build reaches the same registry
+# the host does) and debuerreotype-minimizing-config's apt and dpkg settings (no package caches kept, no
+# translations, gzipped indexes, unsafe-io). slim is the same tree "slimified" as debuerreotype-slimify
+# does: dpkg is told never to install docs (but copyright files), man/info pages, groff, lintian overrides
+# and locales, and what debootstrap already installed of them is deleted.
 make_rootfs() {
   local dir mirror
   dir=$(mktemp -d "$CACHE/rootfs.XXXXXX")
@@ -79,6 +80,13 @@ make_rootfs() {
     rm -f "$dir/etc/apt/sources.list"
   fi
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb "$dir"/var/log/*.log
+  local clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true";'
+  printf '%s\n' "DPkg::Post-Invoke { $clean };" "APT::Update::Post-Invoke { $clean };" 'Dir::Cache::pkgcache "";' \
+    'Dir::Cache::srcpkgcache "";' >"$dir/etc/apt/apt.conf.d/docker-clean"
+  echo 'Acquire::Languages "none";' >"$dir/etc/apt/apt.conf.d/docker-no-languages"
+  echo 'Acquire::GzipIndexes "true";' >"$dir/etc/apt/apt.conf.d/docker-gzip-indexes"
+  echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$dir/etc/apt/apt.conf.d/docker-autoremove-suggests"
+  echo 'force-unsafe-io' >"$dir/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
   tar -C "$dir" --numeric-owner -cf "$CACHE/debian-bookworm.tar" .
   printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
     'path-exclude /usr/share/groff/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/linda/*' \

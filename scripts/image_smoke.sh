@@ -100,6 +100,7 @@ healthcheck() {
   local test envs
   test=$(buildah inspect --type image \
     --format '{{with .Docker.Config.Healthcheck}}{{range .Test}}{{.}} {{end}}{{end}}' "$IMAGE")
+  test=${test% }
   [[ $test == "CMD "* ]] || { fail "the image has no HEALTHCHECK CMD (${test:-none})"; return 0; }
   eval "envs=(${ENVS[$1]})"
   # shellcheck disable=SC2154,SC2086 # envs is set by eval; the test's words split on purpose.
