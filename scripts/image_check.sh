@@ -208,8 +208,8 @@ build "$BUILD_IMAGE" image-build-dev --target build
 log "runtime image $(image_size "$IMAGE") in $(image_layers "$IMAGE") layers; build stage $(image_size "$BUILD_IMAGE") in $(image_layers "$BUILD_IMAGE") layers"
 log "layers of the runtime image:"
 layers_report "$IMAGE" >&2
-check_runtime
-bash "$ROOT/scripts/image_smoke.sh" "$IMAGE"
+check_runtime || { _auction_die "image check failed: the runtime image of $DOCKERFILE (see above)"; exit 1; }
+bash "$ROOT/scripts/image_smoke.sh" "$IMAGE" || { _auction_die "image check failed: the smoke test of $IMAGE"; exit 1; }
 if [[ $DOCKERFILE == "$ROOT/Dockerfile" ]]; then
   mkdir -p "$(dirname "$STAMP")"
   echo "$hash" >"$STAMP"
