@@ -156,6 +156,9 @@ expect 201 "POST /api/v1/items" -H "X-User-ID: $user" -H 'content-type: applicat
   "$API/api/v1/items"
 item=$(json id)
 expect 200 "GET /api/v1/items/$item" "$API/api/v1/items/$item" || true
+if expect 200 "GET /api/v1/items?sellerId=$user" "$API/api/v1/items?sellerId=$user&status=active"; then
+  [[ $(json total) == 1 ]] || fail "the seller's list holds $(json total) items, not 1"
+fi
 
 deadline=$((SECONDS + 20))
 until mgmt -X POST -d '{"count":10,"ackmode":"ack_requeue_false","encoding":"auto"}' \
