@@ -14,6 +14,7 @@
 #include "infra/postgres/comment_repository.hpp"
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/image_repository.hpp"
+#include "infra/postgres/item_change_listener.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/pipeline.hpp"
 #include "infra/postgres/pool.hpp"
@@ -41,6 +42,9 @@ public:
 
     postgres::PgPool& pool() { return pool_; }
     rabbitmq::OutboxRelay& relay() { return relay_; }
+    ItemCache& item_cache() { return item_cache_; }
+    postgres::PgItemRepository& items() { return items_; }
+    postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
 
 private:
@@ -58,6 +62,8 @@ private:
     postgres::PgAttributeRepository attributes_;
     postgres::PgImageRepository images_;
     aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
+    ItemCache item_cache_;
+    postgres::ItemChangeListener item_listener_;  // keeps item_cache_ coherent
     Services services_;
     Router router_;
     boost::asio::io_context io_;
