@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "app/handlers.hpp"
 
 namespace auction::app {
@@ -17,6 +19,9 @@ boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& 
     const bool deleted = co_await s.items.Delete(std::move(item_id), std::move(check), std::move(meta));
     if (!deleted) {
         throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+    }
+    if (s.item_cache != nullptr) {
+        s.item_cache->Invalidate(id, std::numeric_limits<std::int64_t>::max());
     }
     co_return NoContentResponse(ctx);
 }

@@ -1,16 +1,29 @@
+#include <boost/json/serialize.hpp>
+
 #include "app/handlers.hpp"
 
 namespace auction::app {
 
-// GET /api/v1/items/:id
+// GET /api/v1/items/:id, answered from the replica's item cache when it holds the item (app/item_cache.hpp).
 boost::asio::awaitable<Response> GetItemHandler(Services& s, RequestContext& ctx) {
     const auto id = PathId(ctx, "id", "item");
+    ItemCache::Ticket ticket;
+    if (s.item_cache != nullptr) {
+        if (auto json = s.item_cache->Get(id)) {
+            co_return JsonTextResponse(ctx, 200, std::move(*json));
+        }
+        ticket = s.item_cache->BeginFill(id);
+    }
     std::string item_id = id;
     auto item = co_await s.items.Get(std::move(item_id));
     if (!item) {
         throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
-    co_return JsonResponse(ctx, 200, boost::json::value_from(*item));
+    auto json = boost::json::serialize(boost::json::value_from(*item));
+    if (s.item_cache != nullptr) {
+        s.item_cache->Fill(ticket, id, item->version, json);
+    }
+    co_return JsonTextResponse(ctx, 200, std::move(json));
 }
 
 }  // namespace auction::app

@@ -97,6 +97,13 @@ Response JsonResponse(const RequestContext& ctx, unsigned status, const boost::j
     return res;
 }
 
+Response JsonTextResponse(const RequestContext& ctx, unsigned status, std::string json) {
+    Response res{static_cast<http::status>(status), ctx.request.version()};
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(json);
+    return res;
+}
+
 Response CreatedResponse(const RequestContext& ctx, const boost::json::value& body, std::string location) {
     auto res = JsonResponse(ctx, 201, body);
     res.set(http::field::location, location);

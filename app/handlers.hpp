@@ -5,6 +5,7 @@
 #include <boost/json/value_from.hpp>
 #include <span>
 
+#include "app/item_cache.hpp"
 #include "app/router.hpp"
 #include "domain/validation.hpp"
 #include "pkg/aws/s3_client.hpp"
@@ -32,7 +33,8 @@ struct Services {
     CommentRepository& comments;
     AttributeRepository& attributes;
     ImageRepository& images;
-    aws::ObjectStorage& storage;  // image bytes (S3)
+    aws::ObjectStorage& storage;      // image bytes (S3)
+    ItemCache* item_cache = nullptr;  // GET /api/v1/items/:id answers; none in tools and fuzzers
 };
 
 /// One row of the route table.
@@ -88,6 +90,8 @@ void ThrowIfInvalid(const domain::FieldErrors& errors);
 /// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.
 std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource);
 Response JsonResponse(const RequestContext& ctx, unsigned status, const boost::json::value& body);
+/// The same with the JSON already serialized.
+Response JsonTextResponse(const RequestContext& ctx, unsigned status, std::string json);
 Response CreatedResponse(const RequestContext& ctx, const boost::json::value& body, std::string location);
 Response NoContentResponse(const RequestContext& ctx);
 /// 403 unless `user` is the item's seller.

@@ -27,6 +27,9 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     if (!updated) {
         throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
+    if (s.item_cache != nullptr) {
+        s.item_cache->Invalidate(id, updated->version);  // this replica answers its own write from now on
+    }
     co_return JsonResponse(ctx, 200, boost::json::value_from(*updated));
 }
 

@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/json.hpp>
+#include <mutex>
 
 #include "app/item_json.hpp"
 #include "domain/bid.hpp"
@@ -9,6 +10,7 @@
 #include "domain/item_events.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/ids/uuid.hpp"
+#include "pkg/logging/logger.hpp"
 #include "pkg/metrics/metrics.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
@@ -80,6 +82,28 @@ void BM_UuidV7(benchmark::State& state) {
 BENCHMARK(BM_UuidV7);
 
 // What every HTTP request adds for /metrics: a status counter and a histogram observation (relaxed atomics).
+// One access-log line as the API writes it per request, into a thread buffer that the writer thread empties
+// into stdout: what a request pays for its log line on an I/O thread (the writer's own work is not counted).
+// Run with stdout sent elsewhere: hot_paths_bench --benchmark_out=/dev/stderr --benchmark_out_format=console >/dev/null
+void BM_AccessLogLine(benchmark::State& state) {
+    static std::once_flag once;
+    std::call_once(once, [] { logging::Init("bench", "info"); });
+    const logging::ThreadBuffer buffer;
+    const std::string path = "/api/v1/items/0193a5c2-7f3e-7cc1-9a6e-2b5f4c8d9e01";
+    for (auto _ : state) {
+        logging::Line(logging::Level::kInfo, "request")
+            .Str("method", "GET")
+            .Str("path", path)
+            .Int("status", 200)
+            .Int("durationUs", 1234)
+            .Str("traceId", "414f0156-83d6-4ece-897f-96dc2968706a")
+            .Str("correlationId", "c64c794d-41dd-48c1-8b99-6eb8045e4e0c")
+            .Emit();
+    }
+    state.counters["dropped"] = static_cast<double>(logging::DroppedLines());
+}
+BENCHMARK(BM_AccessLogLine)->Threads(1)->Threads(2);
+
 void BM_HttpMetricsRecord(benchmark::State& state) {
     static metrics::HttpMetrics m;
     static const auto slot = m.Register("GET", "/api/v1/items/:id");

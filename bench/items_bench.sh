@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the items API, measured side by side with pgbench running the same SQL, at several
-# concurrencies.
+# HTTP benchmark of the items API as scripts/run.sh runs it (request log at info, metrics, trace ids), measured
+# side by side with its limit: pgbench running the same SQL, at its best over a sweep of client counts.
 #
 #   bench/items_bench.sh
 #
 # Builds (RelWithDebInfo), starts PostgreSQL and RabbitMQ through scripts/lib.sh, recreates the
 # database auction_bench (and a RabbitMQ vhost of the same name, so the events go nowhere near other
-# consumers), starts its own auction-api on 127.0.0.1:18081, loads BENCH_ITEMS items with SQL, then for
-# every concurrency C of BENCH_SWEEP (wrk connections = pgbench clients):
+# consumers), starts its own auction-api on 127.0.0.1:18081 with the environment of scripts/run.sh
+# (.run/auction.env; only the port, database, vhost and service name differ), loads BENCH_ITEMS items with
+# bench/load_items.sql, then measures, for every concurrency C of BENCH_SWEEP (wrk -t1 -c C), and for every
+# client count of BENCH_PG_SWEEP (pgbench):
 #
 #   GET  /api/v1/items/:id  wrk (random loaded id per request)     vs  pgbench, bench/pgbench_get_item.sql
 #   POST /api/v1/items      wrk (fixed body, non-201 = error)      vs  pgbench, bench/pgbench_create_item.sql
+#
+# The limit each figure is compared with is pgbench's best over its sweep, printed beside it. Every run
+# reports the API's CPU microseconds per request and peak RSS.
 #
 # Writes one row per concurrency to bench/results/items.dat and draws docs/images/items_bench.png with
 # gnuplot (bench/plot/items.gp): throughput and p99 by concurrency, the API beside pgbench. About
@@ -22,9 +27,9 @@
 # and the CPU split between the processes for every measured run; stops the API it started.
 #
 # Environment:
-#   BENCH_SWEEP         concurrencies, wrk connections = pgbench clients    (default "4 16 64")
+#   BENCH_SWEEP         wrk connections                                     (default "4 16 64")
 #   BENCH_CONNECTIONS   one concurrency only (the former single-run mode)
-#   BENCH_PG_CLIENTS    pgbench clients instead, at every concurrency       (default: the concurrency)
+#   BENCH_PG_SWEEP      pgbench client counts                               (default "1 2 4 8 16 32 64")
 #   BENCH_DURATION      seconds per measured run                            (default 5; 15 for steadier figures)
 #   BENCH_WARMUP        seconds of warm-up before each measured run         (default 2)
 #   BENCH_ITEMS         items loaded for the GET scenario                   (default 100000)
@@ -60,7 +65,8 @@ BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
 PLOT_DIR=${BENCH_PLOT_DIR:-$ROOT/docs/images}
 URL=http://127.0.0.1:$PORT
-WRK_THREADS=2
+WRK_THREADS=1
+PG_SWEEP=${BENCH_PG_SWEEP:-1 2 4 8 16 32 64}
 PG_JOBS=2
 CONNS=
 PG_CLIENTS=
@@ -71,11 +77,10 @@ done
 [[ -n ${SWEEP// /} ]] || { log "ERROR: BENCH_SWEEP is empty"; exit 2; }
 for c in $SWEEP; do
   [[ $c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: concurrencies must be positive integers (got '$c')"; exit 2; }
-  ((c >= WRK_THREADS)) || { log "ERROR: every concurrency must be at least $WRK_THREADS (got $c)"; exit 2; }
-  pg_c=${BENCH_PG_CLIENTS:-$c}
-  [[ $pg_c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_PG_CLIENTS '$pg_c'"; exit 2; }
+done
+for pg_c in $PG_SWEEP; do
+  [[ $pg_c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_PG_SWEEP entry '$pg_c'"; exit 2; }
   ((pg_c <= 150)) || { log "ERROR: pgbench clients above 150 would exhaust the cluster's max_connections"; exit 2; }
-  ((pg_c >= PG_JOBS)) || { log "ERROR: pgbench clients must be at least $PG_JOBS"; exit 2; }
 done
 [[ -z $HTTP_THREADS || $HTTP_THREADS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_HTTP_THREADS"; exit 2; }
 [[ -z $DB_CONNS || $DB_CONNS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_DB_CONNS"; exit 2; }
@@ -250,7 +255,7 @@ cpu_report() {
 # ---------------------------------------------------------------------------------------------------
 # Runs
 
-declare -A RPS P50 P99 EXTRA TPS PGP50 PGP99 RSS CTX
+declare -A RPS P50 P99 EXTRA TPS PGP50 PGP99 RSS CTX USPR
 # Context switches (voluntary and not) of all the API's threads so far.
 _api_ctx_switches() {
   cat "/proc/$API_PID"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }'
@@ -268,8 +273,9 @@ wrk_run() {
     { cat "$TMP/$name.warmup.out" >&2; return 1; }
   psql_bench -c CHECKPOINT >/dev/null
   log "$name: wrk ${DURATION}s, $CONNS connections"
-  local ctx_before
+  local ctx_before api_ticks
   ctx_before=$(_api_ctx_switches)
+  api_ticks=$(_proc_ticks "$API_PID")
   cpu_snapshot
   timeout $((DURATION + 60)) /usr/bin/time -f '%U %S' -o "$TMP/$name.time" \
     wrk -d"${DURATION}s" "${args[@]}" >"$TMP/$name.out" 2>&1 || { cat "$TMP/$name.out" >&2; return 1; }
@@ -287,6 +293,8 @@ wrk_run() {
   [[ -n $bad ]] || bad=$(_kv bad_status)
   EXTRA[$name]="errors=$bad socket_errors=$(_kv socket_errors) timeouts=$(_kv timeouts)"
   WRK_ERRORS=$((WRK_ERRORS + bad + $(_kv socket_errors) + $(_kv timeouts)))
+  USPR[$name]=$(awk -v t="$(($(_proc_ticks "$API_PID") - api_ticks))" -v hz="$HZ" -v n="$(_kv requests)" \
+    'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   RSS[$name]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
   CTX[$name]=$(awk -v d="$(($(_api_ctx_switches) - ctx_before))" -v n="$(_kv requests)" \
     'BEGIN { printf "%.1f", (n > 0 ? d / n : 0) }')
@@ -298,7 +306,7 @@ PGBENCH_CMDS=()
 pgbench_run() {
   local name=$1 file=$2
   shift 2
-  local args=(-n -M prepared -c "$PG_CLIENTS" -j "$PG_JOBS" -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres
+  local args=(-n -M prepared -c "$PG_CLIENTS" -j "$((PG_CLIENTS < PG_JOBS ? PG_CLIENTS : PG_JOBS))" -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres
     -f "$file" "$@" "$DB")
   PGBENCH_CMDS+=("$name: pgbench ${args[*]} -T $DURATION")
   local children
@@ -418,7 +426,7 @@ auction_reset_database "$DB"
 # 2. The API, then the data
 
 api_env=(PORT="$PORT" POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" POSTGRES_DATABASE="$DB"
-  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres SERVICE_NAME=auction-bench LOG_LEVEL=warn
+  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres SERVICE_NAME=auction-bench
   RABBITMQ_URL="amqp://guest:guest@127.0.0.1:$AUCTION_AMQP_PORT/$VHOST")
 [[ -z $HTTP_THREADS ]] || api_env+=(HTTP_THREADS="$HTTP_THREADS")
 [[ -z $DB_CONNS ]] || api_env+=(DB_MAX_OPEN_CONNS="$DB_CONNS" DB_MAX_IDLE_CONNS="$DB_CONNS")
@@ -429,37 +437,7 @@ log "auction-api up (pid $API_PID), migrations applied"
 
 log "loading $ITEMS items"
 load_start=$SECONDS
-psql_bench -v items="$ITEMS" >/dev/null <<'SQL'
-INSERT INTO items (id, name, description, seller_id, currency_code, start_price, current_price, bid_increment,
-                   start_date, end_date, status, buyer_id, created_at, updated_at)
-SELECT gen_random_uuid(),
-       (ARRAY['Vintage Camera', 'Mechanical Watch', 'Oil Painting', 'Road Bicycle', 'Vinyl Record',
-              'Silver Coin', 'Leather Handbag', 'Model Train'])[1 + g % 8] || ' #' || g,
-       (ARRAY['Excellent condition, original box and papers.', 'Minor signs of wear, fully working.',
-              'Rare collector piece from a private estate.', 'Professionally restored, with certificate.'])[1 + g % 4],
-       'seller-' || (g % 5000),
-       (ARRAY['USD', 'EUR', 'GBP'])[1 + g % 3],
-       s.price, s.price + (g % 10) * 5, 5.00,
-       s.start, s.start + interval '7 days',
-       CASE WHEN g % 20 = 0 THEN 'sold' ELSE 'active' END,
-       CASE WHEN g % 20 = 0 THEN 'buyer-' || (g % 997) END,
-       s.start, s.start
-FROM generate_series(1, :items) AS g,
-     LATERAL (SELECT round((10 + random() * 990)::numeric, 2) AS price,
-                     now() - (g % 720) * interval '1 hour' AS start) AS s;
-
--- One category per item, a second one for every third item.
-INSERT INTO item_categories (item_id, category_id)
-SELECT i.id, a.cats[1 + (i.r + k.off) % array_length(a.cats, 1)]
-FROM (SELECT id, row_number() OVER () AS r FROM items) AS i,
-     (SELECT array_agg(id ORDER BY id) AS cats FROM categories) AS a,
-     (VALUES (0), (7)) AS k(off)
-WHERE k.off = 0 OR i.r % 3 = 0
-ON CONFLICT DO NOTHING;
-
-CREATE TABLE bench_ids (n serial PRIMARY KEY, id uuid NOT NULL);
-INSERT INTO bench_ids (id) SELECT id FROM items ORDER BY id;
-SQL
+psql_bench -v items="$ITEMS" -f "$BENCH_DIR/load_items.sql" >/dev/null
 psql_bench -c "VACUUM ANALYZE items" -c "VACUUM ANALYZE item_categories" -c "VACUUM ANALYZE bench_ids" >/dev/null
 psql_bench -tAc "SELECT id FROM bench_ids ORDER BY n" >"$TMP/ids.txt"
 loaded=$(wc -l <"$TMP/ids.txt")
@@ -485,21 +463,36 @@ if [[ $api_cols != "$bench_cols" ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------------
-# 3-4. Measurements: at each concurrency, each scenario through the API, then through pgbench, one after
-# the other.
+# 3-4. Measurements: each scenario through the API at every concurrency, then the limit: pgbench at every
+# client count of its sweep.
 
 for c in $SWEEP; do
   CONNS=$c
-  PG_CLIENTS=${BENCH_PG_CLIENTS:-$c}
-  log "=== concurrency $CONNS (pgbench clients $PG_CLIENTS)"
+  log "=== API, $CONNS connections"
   wrk_run "get_$c" "$BENCH_DIR/get_item.lua" /api/v1/items "$TMP/ids.txt"
-  pgbench_run "pg_get_$c" "$BENCH_DIR/pgbench_get_item.sql" -D items="$ITEMS"
   drain_outbox "start_$c"
   wrk_run "post_$c" "$BENCH_DIR/create_item.lua" /api/v1/items
   drain_outbox "post_$c"
-  pgbench_run "pg_post_$c" "$BENCH_DIR/pgbench_create_item.sql"
-  drain_outbox "pg_post_$c"
 done
+for pc in $PG_SWEEP; do
+  PG_CLIENTS=$pc
+  log "=== pgbench, $PG_CLIENTS clients"
+  pgbench_run "pg_get_$pc" "$BENCH_DIR/pgbench_get_item.sql" -D items="$ITEMS"
+  pgbench_run "pg_post_$pc" "$BENCH_DIR/pgbench_create_item.sql"
+  drain_outbox "pg_post_$pc"
+done
+
+# best_pg SCENARIO: "tps clients" of pgbench's best run of the sweep.
+best_pg() {
+  local pc best=0 at=0
+  for pc in $PG_SWEEP; do
+    if awk -v a="${TPS[pg_${1}_$pc]}" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+      best=${TPS[pg_${1}_$pc]}
+      at=$pc
+    fi
+  done
+  echo "$best $at"
+}
 
 # ---------------------------------------------------------------------------------------------------
 # 5-6. Peak RSS, the summary, the data file and the picture
@@ -514,21 +507,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 {
   echo
   echo "items_bench $stamp  $(nproc) cores (${cpu_model:-unknown CPU}), $(uname -r)"
-  echo "wrk -t$WRK_THREADS -c<C> -d${DURATION}s (after ${WARMUP}s warm-up); pgbench -M prepared -c ${BENCH_PG_CLIENTS:-<C>} -j $PG_JOBS -T $DURATION;" \
-    "$ITEMS items; auction-api HTTP_THREADS=${HTTP_THREADS:-default} DB_MAX_OPEN_CONNS=${DB_CONNS:-default}, $api_threads threads"
+  echo "auction-api as scripts/run.sh runs it (request log on): wrk -t$WRK_THREADS -c<C> -d${DURATION}s (after ${WARMUP}s warm-up);" \
+    "$ITEMS items; HTTP_THREADS=${HTTP_THREADS:-default} DB_MAX_OPEN_CONNS=${DB_CONNS:-default}, $api_threads threads"
+  echo "limit: pgbench -M prepared -T $DURATION, the same SQL, best of clients $PG_SWEEP"
   echo
-  printf '%-22s %5s %9s %8s %8s %12s %9s %9s %7s %12s\n' scenario C "req/s" "p50 ms" "p99 ms" "pgbench tps" \
-    "pg p50" "pg p99" ratio "peak RSS MiB"
+  printf '%-22s %5s %9s %8s %8s %10s %12s %16s %7s\n' scenario C "req/s" "p50 ms" "p99 ms" "us CPU/req" \
+    "peak RSS MiB" "limit (clients)" ratio
   for scenario in get post; do
+    read -r best at <<<"$(best_pg "$scenario")"
     for c in $SWEEP; do
       r=${scenario}_$c
-      p=pg_${scenario}_$c
       label="GET /api/v1/items/:id"
       [[ $scenario == get ]] || label="POST /api/v1/items"
-      printf '%-22s %5s %9.0f %8.2f %8.2f %12.0f %9.2f %9.2f %7s %12s\n' "$label" "$c" \
-        "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" "${PGP50[$p]}" "${PGP99[$p]}" \
-        "$(ratio "${RPS[$r]}" "${TPS[$p]}")" "${RSS[$r]}"
+      printf '%-22s %5s %9.0f %8.2f %8.2f %10s %12s %16s %7s\n' "$label" "$c" \
+        "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${USPR[$r]}" "${RSS[$r]}" "$(printf '%.0f (%s)' "$best" "$at")" \
+        "$(ratio "${RPS[$r]}" "$best")"
     done
+  done
+  echo
+  echo "pgbench sweep (the limit):"
+  printf '  %7s %10s %9s %9s %10s %9s %9s\n' clients "get tps" "p50 ms" "p99 ms" "post tps" "p50 ms" "p99 ms"
+  for pc in $PG_SWEEP; do
+    printf '  %7s %10.0f %9.2f %9.2f %10.0f %9.2f %9.2f\n' "$pc" "${TPS[pg_get_$pc]}" "${PGP50[pg_get_$pc]}" \
+      "${PGP99[pg_get_$pc]}" "${TPS[pg_post_$pc]}" "${PGP50[pg_post_$pc]}" "${PGP99[pg_post_$pc]}"
   done
   echo
   for c in $SWEEP; do
@@ -537,15 +538,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "auction-api RSS: ${IDLE_RSS} MiB after start and data load, peak (VmHWM) ${PEAK_RSS} MiB at the end"
   for c in $SWEEP; do
     echo "C=$c auction-api context switches per request (all its threads): GET ${CTX[get_$c]}, POST ${CTX[post_$c]};" \
-      "outbox rows not yet published when the run ended: POST ${BACKLOG[post_$c]}; pgbench ${BACKLOG[pg_post_$c]}"
+      "outbox rows not yet published when the run ended: POST ${BACKLOG[post_$c]}"
   done
   echo
   echo "CPU during each measured run, % of one core (the machine has $NCPU, so $((NCPU * 100))% is all of it):"
   printf '  %-12s %6s %6s %6s %6s %6s %6s %8s   %s\n' run api pg client rabbit others rest machine "biggest others"
-  for c in $SWEEP; do
-    for r in "get_$c" "pg_get_$c" "post_$c" "pg_post_$c"; do
-      printf '  %-12s %s   %s\n' "$r" "${CPU_LINE[$r]}" "${CPU_TOP[$r]:--}"
-    done
+  for r in $(for c in $SWEEP; do echo "get_$c post_$c"; done) $(for pc in $PG_SWEEP; do echo "pg_get_$pc pg_post_$pc"; done); do
+    printf '  %-12s %s   %s\n' "$r" "${CPU_LINE[$r]}" "${CPU_TOP[$r]:--}"
   done
   echo "  (client = wrk or pgbench; pg = every process of the PostgreSQL cluster; others = every other process;"
   echo "   rest = interrupts, steal and short-lived processes; the machine is shared, so others/rest are noise)"
@@ -560,12 +559,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "  same item_create statement with \$n parameters in place of the constants."
   echo
   for scenario in get post; do
+    read -r best at <<<"$(best_pg "$scenario")"
     for c in $SWEEP; do
       r=${scenario}_$c
-      p=pg_${scenario}_$c
-      printf 'RESULT scenario=%s conns=%s rps=%s p50_ms=%s p99_ms=%s pgbench_tps=%s pgbench_p50_ms=%s pgbench_p99_ms=%s ratio=%s\n' \
-        "$scenario" "$c" "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" "${PGP50[$p]}" "${PGP99[$p]}" \
-        "$(ratio "${RPS[$r]}" "${TPS[$p]}")"
+      printf 'RESULT scenario=%s conns=%s rps=%s p50_ms=%s p99_ms=%s us_cpu_per_request=%s peak_rss_mib=%s limit_tps=%s limit_clients=%s ratio=%s\n' \
+        "$scenario" "$c" "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${USPR[$r]}" "${RSS[$r]}" "$best" "$at" \
+        "$(ratio "${RPS[$r]}" "$best")"
     done
   done
   printf 'RESULT peak_rss_mib=%s\n' "$PEAK_RSS"
@@ -578,7 +577,7 @@ mkdir -p "$RESULTS_DIR"
 DAT=$RESULTS_DIR/items.dat
 {
   echo "# bench/items_bench.sh $stamp, $(nproc) cores (${cpu_model:-unknown CPU}), shared machine"
-  echo "# wrk -t$WRK_THREADS -d${DURATION}s, pgbench -M prepared -j $PG_JOBS -T $DURATION (clients ${BENCH_PG_CLIENTS:-= conns}), $ITEMS items"
+  echo "# wrk -t$WRK_THREADS -d${DURATION}s, pgbench -M prepared -j $PG_JOBS -T $DURATION (clients = conns; nan when not in the pgbench sweep), $ITEMS items"
   printf '# conns\tget_rps\tget_p50_ms\tget_p99_ms\tpg_get_tps\tpg_get_p50_ms\tpg_get_p99_ms'
   printf '\tpost_rps\tpost_p50_ms\tpost_p99_ms\tpg_post_tps\tpg_post_p50_ms\tpg_post_p99_ms\n'
   for c in $SWEEP; do
@@ -586,8 +585,8 @@ DAT=$RESULTS_DIR/items.dat
     for scenario in get post; do
       r=${scenario}_$c
       p=pg_${scenario}_$c
-      printf '\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f' "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]}" \
-        "${PGP50[$p]}" "${PGP99[$p]}"
+      printf '\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f' "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${TPS[$p]:-nan}" \
+        "${PGP50[$p]:-nan}" "${PGP99[$p]:-nan}"
     done
     printf '\n'
   done

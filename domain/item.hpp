@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct Item {
     std::vector<std::string> category_ids;
     timeutil::Micros created_at = 0;
     timeutil::Micros updated_at = 0;
+    /// Bumped by every change to the item, whoever makes it (a database trigger); not part of the item's JSON.
+    /// Caches key on it.
+    std::int64_t version = 1;
 };
 
 /// What a client may send to create an item (POST /api/v1/items).

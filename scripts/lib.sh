@@ -35,12 +35,19 @@ AUCTION_S3_DIR="$RUN_DIR/s3"
 AUCTION_S3_TOOL="$ROOT/tools/s3rver"
 
 AUCTION_DEB_PACKAGES=(
-  g++ cmake ninja-build pkg-config
-  libboost1.81-all-dev libpq-dev librabbitmq-dev libspdlog-dev libcurl4-openssl-dev libssl-dev
+  g++ cmake ninja-build pkg-config ccache
+  libboost1.81-all-dev libpq-dev librabbitmq-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql-15 postgresql-client-15 rabbitmq-server
   wrk curl nodejs npm procps iproute2
 )
+
+# The compiler cache lives outside the checkout so that a fresh clone on this machine (CI's) finds the objects of
+# the last build; paths are hashed relative to the checkout, and the build directory is not part of the hash.
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/auction/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
 
 log() {
   printf '[auction %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2

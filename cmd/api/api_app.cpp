@@ -41,12 +41,19 @@ ApiApp::ApiApp(config::ApiConfig config)
       attributes_(db_),
       images_(db_),
       storage_(config_.aws),
+      item_cache_(config_.item_cache_bytes),
+      item_listener_(
+          config_.postgres.ConnInfo(config_.service_name + "-api-item-changes"),
+          {.on_listening = [this] { item_cache_.Enable(); },
+           .on_lost = [this] { item_cache_.Disable(); },
+           .on_changed = [this](std::string_view id, std::int64_t version) { item_cache_.Invalidate(id, version); }}),
       services_{.items = items_,
                 .categories = categories_,
                 .comments = comments_,
                 .attributes = attributes_,
                 .images = images_,
-                .storage = storage_},
+                .storage = storage_,
+                .item_cache = config_.item_cache_bytes > 0 ? &item_cache_ : nullptr},
       reads_(io_, config_.postgres.ConnInfo(config_.service_name + "-api-reads"), config_.read_conns,
              config_.postgres.statement_timeout),
       server_(io_, router_, ToServerOptions(config_)),
@@ -76,6 +83,14 @@ std::string ApiApp::MetricsText() {
     outbox_metrics_.WriteMetrics(out);
     relay_metrics_.WriteMetrics(out);
     pool_metrics_.WriteMetrics(out);
+    item_cache_.WriteMetrics(out);
+    const auto creates = items_.GetCreateStats();
+    metrics::WriteCounter(out, "auction_item_create_batches_total",
+                          "Group commits of POST /api/v1/items: transactions that carried the creates.",
+                          static_cast<double>(creates.batches));
+    metrics::WriteCounter(out, "auction_item_create_batch_items_total", "Items those group commits carried.",
+                          static_cast<double>(creates.items));
+    logging::WriteMetrics(out);
     return out;
 }
 
@@ -87,11 +102,17 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-migrate"), db_wait);
     reads_.Start();
     relay_.Start();
+    if (config_.item_cache_bytes > 0) {
+        item_listener_.Start();
+    }
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
     const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
     threads_.reserve(static_cast<std::size_t>(config_.http_threads));
     for (int i = 0; i < config_.http_threads; ++i) {
-        threads_.emplace_back([this] { io_.run(); });
+        threads_.emplace_back([this] {
+            const logging::ThreadBuffer log_buffer;  // every request logs a line from these threads
+            io_.run();
+        });
     }
     return port;
 }
@@ -115,6 +136,7 @@ void ApiApp::Stop() {
     db_.Stop();
     storage_.Stop();
     relay_.Stop();
+    item_listener_.Stop();
     stats_logger_.reset();
 }
 

@@ -15,6 +15,7 @@
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/health.hpp"
 #include "infra/postgres/image_repository.hpp"
+#include "infra/postgres/item_change_listener.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/pipeline.hpp"
 #include "infra/postgres/pool.hpp"
@@ -44,6 +45,9 @@ public:
 
     postgres::PgPool& pool() { return pool_; }
     rabbitmq::OutboxRelay& relay() { return relay_; }
+    app::ItemCache& item_cache() { return item_cache_; }
+    postgres::PgItemRepository& items() { return items_; }
+    postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
 
 private:
@@ -61,6 +65,8 @@ private:
     postgres::PgAttributeRepository attributes_;
     postgres::PgImageRepository images_;
     aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
+    app::ItemCache item_cache_;
+    postgres::ItemChangeListener item_listener_;  // keeps item_cache_ coherent
     app::Services services_;
     app::Router router_;
     boost::asio::io_context io_;

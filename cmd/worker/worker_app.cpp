@@ -135,6 +135,7 @@ std::string WorkerApp::MetricsText() {
                         stats.in_flight);
     metrics::WriteGauge(out, "auction_worker_consumer_connected", "1 while the consumer's broker connection is up.",
                         stats.connected ? 1 : 0);
+    logging::WriteMetrics(out);
     // A family's samples must follow its own TYPE line, before the next family starts.
     metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",
                          "Per message: from its arrival to its ack, dead-letter or requeue.");

@@ -54,9 +54,19 @@ std::vector<BidResult> ApplyPlacedBids(PgConnection& conn, const std::vector<dom
         "  WHEN f.bid_id IS NULL THEN 'duplicate' WHEN u.bid_id IS NOT NULL THEN 'applied' ELSE 'nochange' END "
         "FROM input n LEFT JOIN locked l ON l.id = n.item_id LEFT JOIN fresh f ON f.bid_id = n.bid_id "
         "LEFT JOIN upd u ON u.bid_id = n.bid_id";
+    // The price update notifies the API replicas' item caches (migration 010), and a committing transaction that
+    // notified holds PostgreSQL's cluster-wide notify lock until it returns: with a synchronous commit that is
+    // through its WAL flush, which serialises the replicas' commits (no group commit: about one commit per fsync).
+    // So the batch commits asynchronously (the lock is held only while the commit record is written), and a
+    // second, synchronous transaction that notifies nothing then waits for the WAL flush, which covers the batch's
+    // commit record too (PgTransaction::Durability::kAsynchronousCommit). The messages are acknowledged only after
+    // both: a crash in between loses an unacknowledged batch, which is redelivered and applied once
+    // (processed_bid_events). Three round trips, no fsync held under a lock; the replicas' flushes share fsyncs.
+    PgTransaction tx(conn, PgTransaction::Durability::kAsynchronousCommit);
     auto rows = conn.ExecPrepared(
         "bids_apply_batch", kSql,
         {FormatTextArray(bid_ids), FormatTextArray(item_ids), FormatTextArray(amounts), FormatTextArray(currencies)});
+    tx.Commit();  // returns once durable
     for (int r = 0; r < rows.Rows(); ++r) {
         const auto ord = static_cast<std::size_t>(rows.Int64(r, 0));
         if (ord < 1 || ord > index.size()) {

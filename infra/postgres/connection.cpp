@@ -139,8 +139,8 @@ PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Par
         PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
 }
 
-PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) {
-    conn_.Exec("BEGIN");
+PgTransaction::PgTransaction(PgConnection& conn, Durability durability) : conn_(conn), durability_(durability) {
+    conn_.Exec(durability == Durability::kAsynchronousCommit ? "BEGIN; SET LOCAL synchronous_commit TO off" : "BEGIN");
 }
 
 PgTransaction::~PgTransaction() {
@@ -154,7 +154,8 @@ PgTransaction::~PgTransaction() {
 }
 
 void PgTransaction::Commit() {
-    conn_.Exec("COMMIT");
+    // txid_current() gives the second transaction an id, hence a commit record to flush.
+    conn_.Exec(durability_ == Durability::kAsynchronousCommit ? "COMMIT; SELECT txid_current()" : "COMMIT");
     done_ = true;
 }
 

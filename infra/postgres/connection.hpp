@@ -110,7 +110,12 @@ private:
 /// BEGIN on construction; ROLLBACK on destruction unless Commit() ran.
 class PgTransaction {
 public:
-    explicit PgTransaction(PgConnection& conn);
+    /// How the transaction commits. Either way Commit() returns once the transaction is durable: synchronously
+    /// (COMMIT waits for the WAL flush), or asynchronously (COMMIT does not; a synchronous transaction that writes
+    /// nothing but its commit record then waits for a flush that covers both, in the same round trip). The second
+    /// form holds no lock through the fsync: see ApplyPlacedBids for why that matters.
+    enum class Durability { kSynchronousCommit, kAsynchronousCommit };
+    explicit PgTransaction(PgConnection& conn, Durability durability = Durability::kSynchronousCommit);
     ~PgTransaction();
     PgTransaction(const PgTransaction&) = delete;
     PgTransaction& operator=(const PgTransaction&) = delete;
@@ -119,6 +124,7 @@ public:
 
 private:
     PgConnection& conn_;
+    Durability durability_;
     bool done_ = false;
 };
 

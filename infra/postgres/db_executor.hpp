@@ -31,6 +31,8 @@ public:
 
     /// Finishes queued jobs, then joins the threads.
     void Stop() { threads_.Stop(); }
+    /// The pool its jobs lease from (for work that runs on threads of its own, like group commits).
+    PgPool& pool() noexcept { return pool_; }
 
 private:
     PgPool& pool_;

@@ -28,8 +28,9 @@ constexpr const char* kColumns =
     "i.current_price::text, i.bid_increment::text, (extract(epoch FROM i.start_date) * 1000000)::bigint, "
     "(extract(epoch FROM i.end_date) * 1000000)::bigint, i.status, i.buyer_id, "
     "ARRAY(SELECT c.category_id::text FROM item_categories c WHERE c.item_id = i.id ORDER BY c.category_id)::text, "
-    "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint";
-constexpr int kColumnCount = 15;
+    "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint, "
+    "i.version";
+constexpr int kColumnCount = 16;
 
 std::string SelectById() {
     return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid";
@@ -56,41 +57,148 @@ Item ItemFromRow(const PgResult& rows, int r) {
     item.category_ids = ParseTextArray(rows.Get(r, 12));
     item.created_at = rows.Int64(r, 13);
     item.updated_at = rows.Int64(r, 14);
+    item.version = rows.Int64(r, 15);
     return item;
 }
 
+namespace {
+
+constexpr std::size_t kCreateBatchMax = 64;
+constexpr std::size_t kCreateQueueLimit = 8192;
+
+// One item with its categories and its event: one statement, so atomic and one round trip.
+void InsertOne(PgConnection& conn, const Item& item, const events::OutboxMessage& event) {
+    static const std::string kSql =
+        "WITH it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, "
+        "current_price, bid_increment, start_date, end_date, status, created_at, updated_at) VALUES ($1::uuid, "
+        "$2, $3, $4, $5, $6::numeric, $6::numeric, $7::numeric, $8::timestamptz, $9::timestamptz, 'active', "
+        "$10::timestamptz, $10::timestamptz) RETURNING id), "
+        "cats AS (INSERT INTO item_categories (item_id, category_id) SELECT it.id, c FROM it, "
+        "unnest($11::uuid[]) AS c RETURNING 1), " +
+        outbox::InsertCte(12) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+    Params params{item.id,
+                  item.name,
+                  item.description,
+                  item.seller_id,
+                  item.currency_code,
+                  domain::FormatMoney(item.start_price),
+                  domain::FormatMoney(item.bid_increment),
+                  Micros(item.start_date),
+                  Micros(item.end_date),
+                  Micros(item.created_at),
+                  FormatTextArray(item.category_ids)};
+    outbox::AppendParams(params, event);
+    conn.ExecPrepared("item_create", kSql.c_str(), params);
+}
+
+// Many items, their categories and their events in one statement: one commit (one WAL flush) for all, one
+// notification for the relay. Events keep the items' order.
+void InsertMany(PgConnection& conn, const std::vector<Item>& items, const std::vector<events::OutboxMessage>& events) {
+    static const std::string kSql =
+        "WITH src AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], "
+        "$6::numeric[], $7::numeric[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[]) WITH ORDINALITY "
+        "AS s(id, name, description, seller_id, currency_code, start_price, bid_increment, start_date, end_date, "
+        "created_at, n)), "
+        "it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, current_price, "
+        "bid_increment, start_date, end_date, status, created_at, updated_at) SELECT id, name, description, "
+        "seller_id, currency_code, start_price, start_price, bid_increment, start_date, end_date, 'active', "
+        "created_at, created_at FROM src ORDER BY n RETURNING id), "
+        "cats AS (INSERT INTO item_categories (item_id, category_id) SELECT c.item_id, c.category_id FROM "
+        "unnest($11::uuid[], $12::uuid[]) AS c(item_id, category_id) JOIN it ON it.id = c.item_id RETURNING 1), " +
+        outbox::InsertBatchCte(13) + " SELECT pg_notify('" + kOutboxChannel + "', '') WHERE EXISTS (SELECT 1 FROM ev)";
+    std::vector<std::vector<std::string>> columns(12);
+    for (auto& column : columns) {
+        column.reserve(items.size());
+    }
+    for (const auto& item : items) {
+        columns[0].push_back(item.id);
+        columns[1].push_back(item.name);
+        columns[2].push_back(item.description);
+        columns[3].push_back(item.seller_id);
+        columns[4].push_back(item.currency_code);
+        columns[5].push_back(domain::FormatMoney(item.start_price));
+        columns[6].push_back(domain::FormatMoney(item.bid_increment));
+        columns[7].push_back(Micros(item.start_date));
+        columns[8].push_back(Micros(item.end_date));
+        columns[9].push_back(Micros(item.created_at));
+        for (const auto& category : item.category_ids) {
+            columns[10].push_back(item.id);
+            columns[11].push_back(category);
+        }
+    }
+    Params params;
+    params.reserve(19);
+    for (const auto& column : columns) {
+        params.emplace_back(FormatTextArray(column));
+    }
+    outbox::AppendBatchParams(params, events);
+    conn.ExecPrepared("item_create_many", kSql.c_str(), params);
+}
+
+}  // namespace
+
+PgItemRepository::PgItemRepository(DbExecutor& db, PgPipeline& reads)
+    : db_(db),
+      reads_(reads),
+      creates_("item create", 2, kCreateBatchMax, kCreateQueueLimit,
+               [this](std::vector<CreateRequest>& requests) { return CreateBatch(requests); }) {}
+
+PgItemRepository::CreateStats PgItemRepository::GetCreateStats() const {
+    const auto stats = creates_.GetStats();
+    return CreateStats{stats.batches, stats.requests};
+}
+
+std::vector<PgItemRepository::CreatePool::Outcome> PgItemRepository::CreateBatch(std::vector<CreateRequest>& requests) {
+    std::vector<Item> items;
+    std::vector<events::OutboxMessage> events;
+    items.reserve(requests.size());
+    events.reserve(requests.size());
+    for (auto& request : requests) {
+        auto& item = items.emplace_back(std::move(request.item));
+        item.created_at = item.updated_at = timeutil::NowMicros();
+        item.version = 1;
+        events.push_back(events::MakeItemEvent("item.created", request.meta, item.id, domain::ItemCreatedPayload(item),
+                                               item.created_at));
+    }
+    std::vector<CreatePool::Outcome> outcomes(items.size());
+    auto lease = db_.pool().Acquire();  // throws (failing the whole batch) when no connection can be had
+    auto& conn = *lease;
+    bool together = items.size() > 1;
+    if (together) {
+        try {
+            InsertMany(conn, items, events);
+        } catch (const PgError& e) {
+            if (e.connection_lost()) {
+                throw;  // every item of the batch shares the outcome
+            }
+            together = false;  // the database refused one of them: each on its own, so the others commit
+        }
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!together) {
+            try {
+                InsertOne(conn, items[i], events[i]);
+            } catch (const PgError& e) {
+                outcomes[i].error = std::current_exception();
+                if (e.connection_lost()) {
+                    // This one and the ones after it fail alike; the ones before it committed.
+                    for (std::size_t j = i + 1; j < items.size(); ++j) {
+                        outcomes[j].error = outcomes[i].error;
+                    }
+                    break;
+                }
+                continue;
+            }
+        }
+        outcomes[i].value = std::move(items[i]);
+    }
+    return outcomes;
+}
+
 boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [item = std::move(item), meta = std::move(meta)](PgConnection& conn) mutable {
-        // One statement inserts the item, its categories and its event: atomic, and one round trip.
-        const auto now = timeutil::NowMicros();
-        item.created_at = now;
-        item.updated_at = now;
-        auto event = events::MakeItemEvent("item.created", meta, item.id, domain::ItemCreatedPayload(item), now);
-        static const std::string kSql =
-            "WITH it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, "
-            "current_price, bid_increment, start_date, end_date, status, created_at, updated_at) VALUES ($1::uuid, "
-            "$2, $3, $4, $5, $6::numeric, $6::numeric, $7::numeric, $8::timestamptz, $9::timestamptz, 'active', "
-            "$10::timestamptz, $10::timestamptz) RETURNING id), "
-            "cats AS (INSERT INTO item_categories (item_id, category_id) SELECT it.id, c FROM it, "
-            "unnest($11::uuid[]) AS c RETURNING 1), " +
-            outbox::InsertCte(12) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
-        Params params{item.id,
-                      item.name,
-                      item.description,
-                      item.seller_id,
-                      item.currency_code,
-                      domain::FormatMoney(item.start_price),
-                      domain::FormatMoney(item.bid_increment),
-                      Micros(item.start_date),
-                      Micros(item.end_date),
-                      Micros(now),
-                      FormatTextArray(item.category_ids)};
-        outbox::AppendParams(params, event);
-        conn.ExecPrepared("item_create", kSql.c_str(), params);
-        return item;
-    };
-    co_return co_await db_.Run(std::move(work));
+    // A named local: GCC 12 destroys temporaries inside co_await expressions twice.
+    CreateRequest request{std::move(item), std::move(meta)};
+    co_return co_await creates_.Submit(std::move(request));
 }
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Get(std::string id) {
@@ -210,12 +318,13 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         static const std::string kSql =
             "WITH upd AS (UPDATE items SET name = $2, description = $3, currency_code = $4, start_price = "
             "$5::numeric, current_price = $6::numeric, bid_increment = $7::numeric, start_date = $8::timestamptz, "
-            "end_date = $9::timestamptz, status = $10 WHERE id = $1::uuid RETURNING id), "
+            "end_date = $9::timestamptz, status = $10 WHERE id = $1::uuid RETURNING id, version), "
             "del AS (DELETE FROM item_categories WHERE $11::boolean AND item_id = $1::uuid "
             "AND NOT (category_id = ANY($12::uuid[]))), "
             "ins AS (INSERT INTO item_categories (item_id, category_id) SELECT $1::uuid, c FROM "
             "unnest($12::uuid[]) AS c WHERE $11::boolean ON CONFLICT DO NOTHING), " +
-            outbox::InsertCte(13) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
+            outbox::InsertCte(13) + " SELECT (SELECT version FROM upd), pg_notify('" + kOutboxChannel +
+            "', '') FROM ev";
         const bool categories_changed = item.category_ids != previous_categories;
         Params params{item.id,
                       item.name,
@@ -230,7 +339,7 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
                       categories_changed ? "true" : "false",
                       FormatTextArray(item.category_ids)};
         outbox::AppendParams(params, event);
-        conn.ExecPrepared("item_update", kSql.c_str(), params);
+        item.version = conn.ExecPrepared("item_update", kSql.c_str(), params).Int64(0, 0);
         tx.Commit();
         std::sort(item.category_ids.begin(), item.category_ids.end());
         return item;

@@ -8,21 +8,22 @@ void LogRequest(const RequestContext& ctx, unsigned status) {
     if (!logging::Enabled(level)) {
         return;
     }
-    // Whole microseconds: Boost.JSON would print a fractional millisecond count in exponent form.
+    // Whole microseconds, as an integer field.
     const auto us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started).count();
-    boost::json::object fields{
-        {"method", std::string_view(ctx.request.method_string())},
-        {"path", ctx.path},
-        {"status", status},
-        {"durationUs", us},
-        {"traceId", ctx.trace.trace_id},
-        {"correlationId", ctx.trace.correlation_id},
-    };
+    // Built field by field (logging::Line) rather than as a JSON document: this runs once per request on an
+    // I/O thread, and the output is the same.
+    logging::Line line(level, "request");
+    line.Str("method", std::string_view(ctx.request.method_string()))
+        .Str("path", ctx.path)
+        .Int("status", status)
+        .Int("durationUs", us)
+        .Str("traceId", ctx.trace.trace_id)
+        .Str("correlationId", ctx.trace.correlation_id);
     if (ctx.user_id) {
-        fields["userId"] = *ctx.user_id;
+        line.Str("userId", *ctx.user_id);
     }
-    logging::Log(level, "request", std::move(fields));
+    line.Emit();
 }
 
 }  // namespace auction::middleware

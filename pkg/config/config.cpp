@@ -287,6 +287,8 @@ ApiConfig LoadApiConfig(const Environment& env) {
     cfg.http_threads = env.Int("HTTP_THREADS", cores, 1, 256);
     cfg.read_conns = env.Int("DB_READ_CONNS", cfg.http_threads, 1, 256);
     cfg.body_limit_bytes = static_cast<std::size_t>(env.Int("HTTP_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024));
+    cfg.item_cache_bytes =
+        static_cast<std::size_t>(env.Int("ITEM_CACHE_BYTES", 8 * 1024 * 1024, 0, 1024 * 1024 * 1024));
     cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
     cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(15));

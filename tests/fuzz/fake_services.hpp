@@ -242,7 +242,7 @@ struct World {
     FakeAttributes attributes;
     FakeImages images;
     FakeStorage storage;
-    app::Services services{items, categories, comments, attributes, images, storage};
+    app::Services services{items, categories, comments, attributes, images, storage, nullptr};
     app::Router router;
 
     World() {

@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/pipeline.hpp"
 #include "infra/postgres/pool.hpp"
+#include "pkg/executor/batching_pool.hpp"
 #include "pkg/executor/blocking_pool.hpp"
 #include "support/test_env.hpp"
 
@@ -89,6 +92,122 @@ TEST(Concurrency, BlockingPoolRunsEveryJobOnceForCoroutinesOnManyThreads) {
     for (int i = 0; i < kJobs; ++i) {
         ASSERT_EQ(results[static_cast<std::size_t>(i)], i * 2) << "job " << i;
     }
+}
+
+// Group commit: what arrives while a batch runs goes in the next batch, together; each request gets its own
+// answer, so one refused request fails nobody else.
+TEST(Concurrency, BatchingPoolGroupsWhatArrivesDuringABatchAndAnswersEachOnItsOwn) {
+    constexpr int kLater = 40;
+    using Pool = executor::BatchingPool<int, int>;
+    std::promise<void> gate;
+    auto opened = gate.get_future().share();
+    std::atomic<bool> first_running{false};
+    std::mutex sizes_mutex;
+    std::vector<std::size_t> sizes;
+    Pool pool("test", 1, 64, 1000, [&](std::vector<int>& requests) {
+        {
+            std::lock_guard lock(sizes_mutex);
+            sizes.push_back(requests.size());
+        }
+        first_running = true;
+        opened.wait();
+        std::vector<Pool::Outcome> out(requests.size());
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            if (requests[i] % 7 == 3) {
+                out[i].error = std::make_exception_ptr(std::invalid_argument("refused " + std::to_string(requests[i])));
+            } else {
+                out[i].value = requests[i] * 2;
+            }
+        }
+        return out;
+    });
+    std::vector<int> results(kLater + 1, -1);
+    std::atomic<int> refused{0};
+    {
+        IoThreads io(3);
+        auto submit = [&](int r) {
+            asio::co_spawn(
+                io.io(),
+                [&, r]() -> asio::awaitable<void> {
+                    try {
+                        results[static_cast<std::size_t>(r)] = co_await pool.Submit(r);
+                    } catch (const std::invalid_argument&) {
+                        refused.fetch_add(1);
+                    }
+                },
+                asio::detached);
+        };
+        submit(0);
+        while (!first_running) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        for (int r = 1; r <= kLater; ++r) {
+            submit(r);
+        }
+        while (pool.Waiting() < static_cast<std::size_t>(kLater)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        gate.set_value();
+        io.Join();
+    }
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{1, static_cast<std::size_t>(kLater)}));
+    int expected_refused = 0;
+    for (int r = 0; r <= kLater; ++r) {
+        if (r % 7 == 3) {
+            ++expected_refused;
+            EXPECT_EQ(results[static_cast<std::size_t>(r)], -1);
+        } else {
+            EXPECT_EQ(results[static_cast<std::size_t>(r)], r * 2) << r;
+        }
+    }
+    EXPECT_EQ(refused.load(), expected_refused);
+    EXPECT_EQ(pool.GetStats().batches, 2U);
+    EXPECT_EQ(pool.GetStats().requests, static_cast<std::uint64_t>(kLater + 1));
+}
+
+TEST(Concurrency, BatchingPoolAnswersEveryRequestOnceFromManyThreadsAndFailsABatchThatThrows) {
+    constexpr int kRequests = 3000;
+    using Pool = executor::BatchingPool<int, int>;
+    std::atomic<int> answered{0};
+    std::atomic<int> failed{0};
+    Pool pool("test", 2, 16, kRequests, [](std::vector<int>& requests) {
+        for (int r : requests) {
+            if (r == 1234) {
+                throw std::runtime_error("the whole batch fails");
+            }
+        }
+        std::vector<Pool::Outcome> out(requests.size());
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            out[i].value = requests[i] + 1;
+        }
+        return out;
+    });
+    std::vector<int> results(kRequests, -1);
+    {
+        IoThreads io(4);
+        for (int r = 0; r < kRequests; ++r) {
+            asio::co_spawn(
+                io.io(),
+                [&, r]() -> asio::awaitable<void> {
+                    try {
+                        results[static_cast<std::size_t>(r)] = co_await pool.Submit(r);
+                        answered.fetch_add(1);
+                    } catch (const std::runtime_error&) {
+                        failed.fetch_add(1);
+                    }
+                },
+                asio::detached);
+        }
+        io.Join();
+    }
+    EXPECT_EQ(answered.load() + failed.load(), kRequests);
+    EXPECT_GE(failed.load(), 1);  // 1234 and whoever shared its batch
+    EXPECT_LE(failed.load(), 16);
+    for (int r = 0; r < kRequests; ++r) {
+        const auto v = results[static_cast<std::size_t>(r)];
+        EXPECT_TRUE(v == -1 || v == r + 1) << r;
+    }
+    EXPECT_EQ(results[1234], -1);
 }
 
 TEST(Concurrency, BlockingPoolShedsLoadPastItsQueueLimit) {

@@ -2,8 +2,12 @@
 // (an event if and only if the change committed, none lost while RabbitMQ is down).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
+#include <iostream>
 #include <map>
+#include <thread>
 
 #include "pkg/ids/uuid.hpp"
 #include "support/test_env.hpp"
@@ -202,6 +206,82 @@ TEST_F(ItemEvents, BrokerOutageNeitherFailsWritesNorLosesEvents) {
         }
     }
     EXPECT_LT(created0, updated0);
+}
+
+}  // namespace
+}  // namespace auction::testing
+
+namespace auction::testing {
+namespace {
+
+// Concurrent creates share commits (group commit): every created item answers 201 and has exactly one
+// item.created.v1, and an item the database refuses (an unknown category) fails alone, with no event.
+TEST_F(ItemEvents, ConcurrentCreatesShareCommitsAndARefusedOneFailsAlone) {
+    constexpr int kClients = 16;
+    constexpr int kRounds = 4;
+    const auto seller = UniqueUser("seller");
+    const auto port = ApiServer::Shared().port();
+    std::vector<std::string> traces(kClients * kRounds);
+    std::vector<int> statuses(kClients * kRounds, 0);
+    std::vector<std::string> ids(kClients * kRounds);
+    for (auto& t : traces) {
+        t = ids::NewUuidV4();
+    }
+    const auto is_bad = [](int n) { return n % kClients == 5; };
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<std::thread> threads;
+        std::atomic<int> ready{0};
+        for (int c = 0; c < kClients; ++c) {
+            threads.emplace_back([&, n = round * kClients + c] {
+                HttpClient client(port);
+                auto body = SampleItem("Concurrent " + std::to_string(n));
+                if (is_bad(n)) {
+                    body["categoryIds"] = json::array{"0190b6a0-0000-7000-8000-00000000dead"};
+                }
+                ready.fetch_add(1);
+                while (ready.load() < kClients) {
+                    std::this_thread::yield();  // start together, so that creates meet in a batch
+                }
+                auto res = client.PostJson("/api/v1/items", body, seller,
+                                           {{"X-Trace-Id", traces[static_cast<std::size_t>(n)]}});
+                statuses[static_cast<std::size_t>(n)] = res.status;
+                if (res.status == 201) {
+                    ids[static_cast<std::size_t>(n)] = std::string(res.Json().at("id").as_string());
+                }
+            });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+    }
+    std::map<std::string, int> expected;  // trace -> index
+    for (int n = 0; n < kClients * kRounds; ++n) {
+        if (is_bad(n)) {
+            EXPECT_EQ(statuses[static_cast<std::size_t>(n)], 400) << "request " << n;
+        } else {
+            EXPECT_EQ(statuses[static_cast<std::size_t>(n)], 201) << "request " << n;
+            expected[traces[static_cast<std::size_t>(n)]] = n;
+        }
+    }
+    std::map<std::string, int> seen;
+    const auto ours = [&](const Delivery& d) {
+        const auto trace = std::string(Body(d).at("traceId").as_string());
+        return std::find(traces.begin(), traces.end(), trace) != traces.end();
+    };
+    for (const auto& d : tap_->Collect(ours, std::chrono::seconds(20), expected.size())) {
+        EXPECT_EQ(d.routing_key, "item.created.v1");
+        const auto body = Body(d);
+        const auto trace = std::string(body.at("traceId").as_string());
+        ++seen[trace];
+        ASSERT_TRUE(expected.count(trace)) << "an event for a refused create: " << trace;
+        EXPECT_EQ(body.at("payload").at("id").as_string(), ids[static_cast<std::size_t>(expected[trace])]);
+    }
+    EXPECT_EQ(seen.size(), expected.size());
+    for (const auto& [trace, count] : seen) {
+        EXPECT_EQ(count, 1) << trace;
+    }
+    const auto stats = ApiServer::Shared().app().items().GetCreateStats();
+    std::cout << "group commit so far: " << stats.items << " items in " << stats.batches << " batches\n";
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ TEST(FuzzRegressions, ItemSearchTextMustBeUtf8WithoutControlCharacters) {
     fuzz::FakeAttributes attributes;
     fuzz::FakeImages images;
     fuzz::FakeStorage storage;
-    app::Services services{items, categories, comments, attributes, images, storage};
+    app::Services services{items, categories, comments, attributes, images, storage, nullptr};
     app::Router router;
     app::RegisterRoutes(router, services);
     auto get = [&router](const char* target) {
