@@ -64,6 +64,10 @@ fi
 if [[ ${AUCTION_CHAOS_RUN:-1} != 0 ]]; then
   run_check "chaos test" env AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh"
 fi
+# The container image built and run for real (scripts/image_check.sh), when what it is made of changed.
+if [[ ${AUCTION_IMAGE_RUN:-1} != 0 ]]; then
+  run_check "image check" bash "$ROOT/scripts/image_check.sh"
+fi
 # The main run records every HTTP exchange and event for the contract checks (ContractCheck.* in ctest).
 export AUCTION_CONTRACT_DIR="$RUN_DIR/contract"
 rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"

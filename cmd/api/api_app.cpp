@@ -3,6 +3,7 @@
 #include "infra/postgres/migrator.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/metrics/metrics.hpp"
 
 namespace auction::api {
 

@@ -74,6 +74,14 @@ private:
 /// Query parameters, sent as text; nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
 
+/// `$n`, the placeholder of parameter n. Appended rather than `"$" + std::to_string(n)`: GCC 12 at -O3 (the
+/// image's Release build) reports a bogus -Wrestrict on that operator+ (GCC bug 105651), an error with -Werror.
+inline std::string Placeholder(std::size_t n) {
+    std::string placeholder = "$";
+    placeholder += std::to_string(n);
+    return placeholder;
+}
+
 /// One libpq connection. Not thread-safe: a connection belongs to one thread at a time (via the pool).
 /// Every PQ* result is checked here and nowhere else.
 class PgConnection {

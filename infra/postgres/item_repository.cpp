@@ -225,7 +225,7 @@ ListStatement BuildList(const ports::ItemQuery& q) {
     std::string where = " WHERE TRUE";
     auto param = [&st](std::string value) {
         st.params.emplace_back(std::move(value));
-        return "$" + std::to_string(st.params.size());
+        return Placeholder(st.params.size());
     };
     if (q.status) {
         where += " AND i.status = " + param(std::string(domain::ToString(*q.status)));

@@ -14,7 +14,8 @@ extern const char* const kItemColumns;
 
 class PgItemRepository final : public ports::ItemRepository {
 public:
-    /// Writes run on `db` (the pool, off the I/O threads); reads go through `reads`: pipelined, on the I/O threads.
+    /// Writes run on `db` (the pool, off the I/O threads), creates grouped into shared commits; reads go through
+    /// `reads`: pipelined, on the I/O threads.
     PgItemRepository(DbExecutor& db, PgPipeline& reads);
 
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;

@@ -7,7 +7,7 @@
 namespace auction::postgres::outbox {
 
 std::string InsertCte(int first) {
-    auto p = [first](int i) { return "$" + std::to_string(first + i); };
+    auto p = [first](int i) { return Placeholder(static_cast<std::size_t>(first + i)); };
     return "ev AS (INSERT INTO outbox_events (event_id, exchange, routing_key, aggregate_id, correlation_id, body, "
            "created_at) VALUES (" +
            p(0) + "::uuid, " + p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " + p(5) + ", " + p(6) +
@@ -25,7 +25,7 @@ void AppendParams(Params& params, const events::OutboxMessage& m) {
 }
 
 std::string InsertBatchCte(int first) {
-    auto p = [first](int i) { return "$" + std::to_string(first + i); };
+    auto p = [first](int i) { return Placeholder(static_cast<std::size_t>(first + i)); };
     // WITH ORDINALITY + ORDER BY: ids (the relay's publishing order) follow the vector's order.
     return "ev AS (INSERT INTO outbox_events (event_id, exchange, routing_key, aggregate_id, correlation_id, body, "
            "created_at) SELECT e.event_id, e.exchange, e.routing_key, e.aggregate_id, e.correlation_id, e.body, "
