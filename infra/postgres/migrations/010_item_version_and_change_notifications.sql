@@ -17,28 +17,16 @@ DROP TRIGGER IF EXISTS items_bump_version ON items;
 CREATE TRIGGER items_bump_version BEFORE UPDATE ON items
     FOR EACH ROW EXECUTE FUNCTION items_bump_version();
 
-CREATE OR REPLACE FUNCTION items_notify_updated() RETURNS TRIGGER AS $$
+-- One function for both triggers: each names its transition table items_changed; a deleted item goes out
+-- with the largest bigint as its version, so it is newer than anything a cache holds.
+CREATE OR REPLACE FUNCTION items_notify_changed() RETURNS TRIGGER AS $$
 DECLARE
     payload TEXT;
 BEGIN
     FOR payload IN
-        SELECT string_agg(id::text || ':' || version, ',')
-        FROM (SELECT id, version, (row_number() OVER () - 1) / 100 AS chunk FROM items_updated) AS rows
-        GROUP BY chunk
-    LOOP
-        PERFORM pg_notify('auction_item_changed', payload);
-    END LOOP;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE OR REPLACE FUNCTION items_notify_deleted() RETURNS TRIGGER AS $$
-DECLARE
-    payload TEXT;
-BEGIN
-    FOR payload IN
-        SELECT string_agg(id::text || ':9223372036854775807', ',')
-        FROM (SELECT id, (row_number() OVER () - 1) / 100 AS chunk FROM items_deleted) AS rows
+        SELECT string_agg(id::text || ':' ||
+                          CASE WHEN TG_OP = 'DELETE' THEN '9223372036854775807' ELSE version::text END, ',')
+        FROM (SELECT id, version, (row_number() OVER () - 1) / 100 AS chunk FROM items_changed) AS rows
         GROUP BY chunk
     LOOP
         PERFORM pg_notify('auction_item_changed', payload);
@@ -48,8 +36,8 @@ END;
 $$ LANGUAGE plpgsql;
 
 DROP TRIGGER IF EXISTS items_notify_updated ON items;
-CREATE TRIGGER items_notify_updated AFTER UPDATE ON items REFERENCING NEW TABLE AS items_updated
-    FOR EACH STATEMENT EXECUTE FUNCTION items_notify_updated();
+CREATE TRIGGER items_notify_updated AFTER UPDATE ON items REFERENCING NEW TABLE AS items_changed
+    FOR EACH STATEMENT EXECUTE FUNCTION items_notify_changed();
 DROP TRIGGER IF EXISTS items_notify_deleted ON items;
-CREATE TRIGGER items_notify_deleted AFTER DELETE ON items REFERENCING OLD TABLE AS items_deleted
-    FOR EACH STATEMENT EXECUTE FUNCTION items_notify_deleted();
+CREATE TRIGGER items_notify_deleted AFTER DELETE ON items REFERENCING OLD TABLE AS items_changed
+    FOR EACH STATEMENT EXECUTE FUNCTION items_notify_changed();
