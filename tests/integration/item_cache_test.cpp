@@ -17,18 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename F>
-bool Eventually(F condition, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-    return condition();
-}
-
 std::unique_ptr<postgres::PgConnection> Db() {
     return postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("cache-test"), 5s);
 }

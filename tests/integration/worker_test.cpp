@@ -16,19 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Polls `condition` until it holds or the deadline passes.
-template <typename F>
-bool Eventually(F condition, std::chrono::milliseconds timeout = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return condition();
-}
-
 class Worker : public ::testing::Test {
 protected:
     void SetUp() override {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cmd/api/api_app.hpp"
@@ -94,5 +95,18 @@ std::string UniqueUser(const std::string& prefix = "user");
 boost::json::object SampleItem(const std::string& name = "Vintage Camera");
 /// Runs a command from scripts/lib.sh (e.g. "auction_stop_rabbitmq_app"); returns its exit status.
 int RunScriptFunction(const std::string& function);
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; the last answer of `condition`.
+template <typename F>
+bool Eventually(F condition, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
+}
 
 }  // namespace auction::testing
