@@ -555,8 +555,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   done
   echo "  bench/pgbench_get_item.sql:    $(grep -v '^--' "$BENCH_DIR/pgbench_get_item.sql" | tr '\n' ' ')"
   echo "  bench/pgbench_create_item.sql: $(grep -v '^--' "$BENCH_DIR/pgbench_create_item.sql" | tr '\n' ' ')"
-  echo "  The API runs: SELECT <same columns> FROM items i WHERE i.id = \$1::uuid (prepared item_get), and the"
-  echo "  same item_create statement with \$n parameters in place of the constants."
+  echo "  The API runs: SELECT <same columns> FROM items i WHERE i.id = \$1::uuid (prepared item_get), and"
+  echo "  item_create: the same inserts for one or more items at once, their rows as array parameters."
   echo
   for scenario in get post; do
     read -r best at <<<"$(best_pg "$scenario")"

@@ -1,6 +1,7 @@
 -- pgbench script for the POST /api/v1/items limit (run with -M prepared).
--- The statement is the API's item_create (PgItemRepository::Create plus outbox::InsertCte in
--- infra/postgres/) with its parameters replaced: the item id and the event id are gen_random_uuid()
+-- The statement does per item what the API's item_create does (PgItemRepository's InsertItems, which takes
+-- its rows as arrays so that concurrent creates share one statement and one commit), in the single-row
+-- form of one item per commit, with its parameters replaced: the item id and the event id are gen_random_uuid()
 -- with the first 48 bits replaced by the Unix time in milliseconds and the version set to 7, i.e. the
 -- time-ordered UUIDv7 layout the API generates (random v4 ids would scatter the primary-key inserts and
 -- cost about 10% more here); timestamps from now(), the wrk request's fields, no categories (the wrk

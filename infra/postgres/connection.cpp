@@ -159,6 +159,12 @@ void PgTransaction::Commit() {
     done_ = true;
 }
 
+void AppendArrayParams(Params& params, const std::vector<std::vector<std::string>>& columns) {
+    for (const auto& column : columns) {
+        params.emplace_back(FormatTextArray(column));
+    }
+}
+
 std::vector<std::string> ParseTextArray(std::string_view text) {
     std::vector<std::string> out;
     if (text.size() < 2 || text.front() != '{' || text.back() != '}') {

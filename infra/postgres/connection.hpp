@@ -140,5 +140,7 @@ private:
 std::vector<std::string> ParseTextArray(std::string_view text);
 /// Formats strings as a PostgreSQL text array literal, quoting every element.
 std::string FormatTextArray(const std::vector<std::string>& values);
+/// Appends each column as one array parameter, for statements that take rows as `unnest($a::t[], $b::t[], ...)`.
+void AppendArrayParams(Params& params, const std::vector<std::vector<std::string>>& columns);
 
 }  // namespace auction::postgres

@@ -1,5 +1,7 @@
 #include "infra/postgres/item_repository.hpp"
 
+#include <algorithm>
+
 #include "domain/item_events.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -66,34 +68,9 @@ namespace {
 constexpr std::size_t kCreateBatchMax = 64;
 constexpr std::size_t kCreateQueueLimit = 8192;
 
-// One item with its categories and its event: one statement, so atomic and one round trip.
-void InsertOne(PgConnection& conn, const Item& item, const events::OutboxMessage& event) {
-    static const std::string kSql =
-        "WITH it AS (INSERT INTO items (id, name, description, seller_id, currency_code, start_price, "
-        "current_price, bid_increment, start_date, end_date, status, created_at, updated_at) VALUES ($1::uuid, "
-        "$2, $3, $4, $5, $6::numeric, $6::numeric, $7::numeric, $8::timestamptz, $9::timestamptz, 'active', "
-        "$10::timestamptz, $10::timestamptz) RETURNING id), "
-        "cats AS (INSERT INTO item_categories (item_id, category_id) SELECT it.id, c FROM it, "
-        "unnest($11::uuid[]) AS c RETURNING 1), " +
-        outbox::InsertCte(12) + " SELECT pg_notify('" + kOutboxChannel + "', '') FROM ev";
-    Params params{item.id,
-                  item.name,
-                  item.description,
-                  item.seller_id,
-                  item.currency_code,
-                  domain::FormatMoney(item.start_price),
-                  domain::FormatMoney(item.bid_increment),
-                  Micros(item.start_date),
-                  Micros(item.end_date),
-                  Micros(item.created_at),
-                  FormatTextArray(item.category_ids)};
-    outbox::AppendParams(params, event);
-    conn.ExecPrepared("item_create", kSql.c_str(), params);
-}
-
-// Many items, their categories and their events in one statement: one commit (one WAL flush) for all, one
-// notification for the relay. Events keep the items' order.
-void InsertMany(PgConnection& conn, const std::vector<Item>& items, const std::vector<events::OutboxMessage>& events) {
+// Items (one or many), their categories and their events in one statement: atomic, one round trip, one commit
+// (one WAL flush) and one notification for the relay for all of them. Events keep the items' order.
+void InsertItems(PgConnection& conn, const std::vector<Item>& items, const std::vector<events::OutboxMessage>& events) {
     static const std::string kSql =
         "WITH src AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], "
         "$6::numeric[], $7::numeric[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[]) WITH ORDINALITY "
@@ -128,11 +105,9 @@ void InsertMany(PgConnection& conn, const std::vector<Item>& items, const std::v
     }
     Params params;
     params.reserve(19);
-    for (const auto& column : columns) {
-        params.emplace_back(FormatTextArray(column));
-    }
+    AppendArrayParams(params, columns);
     outbox::AppendBatchParams(params, events);
-    conn.ExecPrepared("item_create_many", kSql.c_str(), params);
+    conn.ExecPrepared("item_create", kSql.c_str(), params);
 }
 
 }  // namespace
@@ -163,34 +138,33 @@ std::vector<PgItemRepository::CreatePool::Outcome> PgItemRepository::CreateBatch
     std::vector<CreatePool::Outcome> outcomes(items.size());
     auto lease = db_.pool().Acquire();  // throws (failing the whole batch) when no connection can be had
     auto& conn = *lease;
-    bool together = items.size() > 1;
-    if (together) {
+    if (items.size() > 1) {
         try {
-            InsertMany(conn, items, events);
+            InsertItems(conn, items, events);
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                outcomes[i].value = std::move(items[i]);
+            }
+            return outcomes;
         } catch (const PgError& e) {
             if (e.connection_lost()) {
                 throw;  // every item of the batch shares the outcome
             }
-            together = false;  // the database refused one of them: each on its own, so the others commit
+            // The database refused one of them: each on its own below, so the others commit.
         }
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
-        if (!together) {
-            try {
-                InsertOne(conn, items[i], events[i]);
-            } catch (const PgError& e) {
-                outcomes[i].error = std::current_exception();
-                if (e.connection_lost()) {
-                    // This one and the ones after it fail alike; the ones before it committed.
-                    for (std::size_t j = i + 1; j < items.size(); ++j) {
-                        outcomes[j].error = outcomes[i].error;
-                    }
-                    break;
-                }
-                continue;
+        try {
+            InsertItems(conn, {items[i]}, {events[i]});
+            outcomes[i].value = std::move(items[i]);
+        } catch (const PgError& e) {
+            outcomes[i].error = std::current_exception();
+            if (e.connection_lost()) {
+                // This one and the ones after it fail alike; the ones before it committed.
+                std::fill(outcomes.begin() + static_cast<std::ptrdiff_t>(i) + 1, outcomes.end(),
+                          CreatePool::Outcome{Item{}, outcomes[i].error});
+                break;
             }
         }
-        outcomes[i].value = std::move(items[i]);
     }
     return outcomes;
 }

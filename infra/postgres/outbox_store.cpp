@@ -50,9 +50,7 @@ void AppendBatchParams(Params& params, const std::vector<events::OutboxMessage>&
         columns[5].push_back(m.body);
         columns[6].push_back(timeutil::FormatRfc3339(m.occurred_at));
     }
-    for (const auto& column : columns) {
-        params.emplace_back(FormatTextArray(column));
-    }
+    AppendArrayParams(params, columns);
 }
 
 void Insert(PgConnection& conn, const events::OutboxMessage& message) {
