@@ -20,7 +20,9 @@ constexpr auto kCheckInterval = std::chrono::seconds(5);
 }  // namespace
 
 ItemChangeListener::ItemChangeListener(std::string conninfo, Callbacks callbacks)
-    : conninfo_(std::move(conninfo)), callbacks_(std::move(callbacks)), wake_fd_(eventfd(0, EFD_CLOEXEC)) {}
+    : conninfo_(std::move(conninfo)),
+      callbacks_(std::move(callbacks)),
+      wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 ItemChangeListener::~ItemChangeListener() {
     Stop();
@@ -32,13 +34,14 @@ ItemChangeListener::~ItemChangeListener() {
 void ItemChangeListener::Start() {
     if (!thread_.joinable()) {
         stopping_ = false;
+        std::uint64_t pending = 0;
+        (void)!read(wake_fd_, &pending, sizeof pending);  // a Stop before this Start must not end its waits
         thread_ = std::thread([this] { Run(); });
     }
 }
 
 void ItemChangeListener::Stop() {
     stopping_ = true;
-    cv_.notify_all();
     if (wake_fd_ >= 0) {
         const std::uint64_t one = 1;
         (void)!write(wake_fd_, &one, sizeof one);
@@ -48,9 +51,9 @@ void ItemChangeListener::Stop() {
     }
 }
 
-bool ItemChangeListener::SleepFor(std::chrono::milliseconds d) {
-    std::unique_lock lock(mutex_);
-    return !cv_.wait_for(lock, d, [this] { return stopping_.load(); });
+void ItemChangeListener::SleepFor(std::chrono::milliseconds d) const {
+    pollfd fd{wake_fd_, POLLIN, 0};
+    (void)poll(&fd, 1, static_cast<int>(d.count()));
 }
 
 std::size_t ItemChangeListener::ParsePayload(std::string_view payload,

@@ -2,10 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -47,17 +45,16 @@ public:
 
 private:
     void Run();
-    bool SleepFor(std::chrono::milliseconds d);
+    /// Waits `d`, or less when Stop wakes it.
+    void SleepFor(std::chrono::milliseconds d) const;
 
     const std::string conninfo_;
     const Callbacks callbacks_;
     std::atomic<bool> listening_{false};
     std::atomic<std::uint64_t> connects_{0};
     std::atomic<bool> stopping_{false};
-    std::mutex mutex_;
-    std::condition_variable cv_;
     std::thread thread_;
-    int wake_fd_ = -1;  // eventfd: Stop wakes the poll
+    int wake_fd_ = -1;  // eventfd: Stop makes it readable, which ends every wait of the thread
 };
 
 }  // namespace auction::postgres
