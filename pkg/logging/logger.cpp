@@ -211,6 +211,13 @@ void AppendTime(std::string& out) {
     out.append(frac, sizeof frac);
 }
 
+// `,"key":` after the fields before it.
+void AppendKey(std::string& out, std::string_view key) {
+    out.append(",\"");
+    AppendEscaped(out, key);
+    out.append("\":");
+}
+
 void AppendHeader(std::string& out, Level level, std::string_view msg) {
     out.append(R"({"level":")");
     out.append(LevelName(level));
@@ -355,17 +362,14 @@ void Log(Level level, std::string_view msg, boost::json::object fields) {
     if (!Enabled(level)) {
         return;
     }
-    boost::json::object line;
-    line.reserve(fields.size() + 4);
-    line["level"] = LevelName(level);
-    line["time"] = timeutil::FormatRfc3339Millis(timeutil::NowMicros());
-    line["msg"] = msg;
-    line["service"] = g_service;
-    for (auto& kv : fields) {
-        line[kv.key()] = std::move(kv.value());
+    // The same header as Line's, then the caller's fields as JSON values.
+    std::string text;
+    AppendHeader(text, level, msg);
+    for (const auto& kv : fields) {
+        AppendKey(text, kv.key());
+        text.append(boost::json::serialize(kv.value()));
     }
-    auto text = boost::json::serialize(line);
-    text.push_back('\n');
+    text.append("}\n");
     Push(text);
 }
 
@@ -402,9 +406,7 @@ Line::Line(Level level, std::string_view msg) : buffer_(LineBuffer()) {
 }
 
 void Line::Key(std::string_view key) {
-    buffer_.append(",\"");
-    AppendEscaped(buffer_, key);
-    buffer_.append("\":");
+    AppendKey(buffer_, key);
 }
 
 Line& Line::Str(std::string_view key, std::string_view value) {
