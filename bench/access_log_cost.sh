@@ -53,7 +53,6 @@ _auction_psql -d "$DB" -c "VACUUM ANALYZE items" >/dev/null
 _auction_psql -d "$DB" -tAc "SELECT id FROM bench_ids ORDER BY n" >"$TMP/ids.txt"
 log "loaded $(wc -l <"$TMP/ids.txt") items"
 
-ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
 
 declare -A RATES=() USPR=() REQUESTS=([on]=0 [off]=0)
 run() { # MODE ROUND
@@ -61,10 +60,10 @@ run() { # MODE ROUND
   wrk -t1 -c"$CONNS" -d2s -s "$BENCH_DIR/get_item.lua" "http://127.0.0.1:${PORT[$mode]}" -- "$TMP/ids.txt" \
     >"$TMP/warmup.out" 2>&1
   REQUESTS[$mode]=$((REQUESTS[$mode] + $(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$TMP/warmup.out")))
-  before=$(ticks "${PID[$mode]}")
+  before=$(auction_proc_ticks "${PID[$mode]}")
   wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$BENCH_DIR/get_item.lua" "http://127.0.0.1:${PORT[$mode]}" -- \
     "$TMP/ids.txt" >"$TMP/run.out" 2>&1
-  after=$(ticks "${PID[$mode]}")
+  after=$(auction_proc_ticks "${PID[$mode]}")
   line=$(grep '^RESULT ' "$TMP/run.out")
   requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$line")
   rps=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$line")

@@ -122,7 +122,7 @@ psql_bench() { _auction_psql -d "$DB" "$@"; }
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
 
-_proc_ticks() { # PID [1 = add reaped children]
+auction_proc_ticks() { # PID [1 = add reaped children]
   local s f
   s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
   s=${s##*) }
@@ -157,16 +157,16 @@ _pg_ticks() {
   local pm total c
   pm=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
   [[ $pm =~ ^[0-9]+$ ]] || { echo 0; return; }
-  total=$(_proc_ticks "$pm" 1)
+  total=$(auction_proc_ticks "$pm" 1)
   for c in $(ps -o pid= --ppid "$pm" 2>/dev/null); do
-    total=$((total + $(_proc_ticks "$c")))
+    total=$((total + $(auction_proc_ticks "$c")))
   done
   echo "$total"
 }
 
 RABBIT_PID=
 CPU_END_NS=
-_rabbit_ticks() { [[ -n $RABBIT_PID ]] && _proc_ticks "$RABBIT_PID" 1 || echo 0; }
+_rabbit_ticks() { [[ -n $RABBIT_PID ]] && auction_proc_ticks "$RABBIT_PID" 1 || echo 0; }
 
 _machine_ticks() { # "busy total"
   local user nice system idle iowait irq softirq steal rest
@@ -192,7 +192,7 @@ cpu_snapshot() {
   local machine
   read -ra machine <<<"$(_machine_ticks)"
   _all_ticks >"$TMP/procs.before"
-  CPU_SNAP=("$(_proc_ticks "$API_PID")" "$(_pg_ticks)" "$(_rabbit_ticks)" "${machine[@]}" "$(date +%s%N)")
+  CPU_SNAP=("$(auction_proc_ticks "$API_PID")" "$(_pg_ticks)" "$(_rabbit_ticks)" "${machine[@]}" "$(date +%s%N)")
 }
 
 # cpu_report NAME CLIENT_CPU_SECONDS: % of one core used since the last snapshot by the API, the
@@ -275,7 +275,7 @@ wrk_run() {
   log "$name: wrk ${DURATION}s, $CONNS connections"
   local ctx_before api_ticks
   ctx_before=$(_api_ctx_switches)
-  api_ticks=$(_proc_ticks "$API_PID")
+  api_ticks=$(auction_proc_ticks "$API_PID")
   cpu_snapshot
   timeout $((DURATION + 60)) /usr/bin/time -f '%U %S' -o "$TMP/$name.time" \
     wrk -d"${DURATION}s" "${args[@]}" >"$TMP/$name.out" 2>&1 || { cat "$TMP/$name.out" >&2; return 1; }
@@ -293,7 +293,7 @@ wrk_run() {
   [[ -n $bad ]] || bad=$(_kv bad_status)
   EXTRA[$name]="errors=$bad socket_errors=$(_kv socket_errors) timeouts=$(_kv timeouts)"
   WRK_ERRORS=$((WRK_ERRORS + bad + $(_kv socket_errors) + $(_kv timeouts)))
-  USPR[$name]=$(awk -v t="$(($(_proc_ticks "$API_PID") - api_ticks))" -v hz="$HZ" -v n="$(_kv requests)" \
+  USPR[$name]=$(awk -v t="$(($(auction_proc_ticks "$API_PID") - api_ticks))" -v hz="$HZ" -v n="$(_kv requests)" \
     'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   RSS[$name]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$API_PID/status")
   CTX[$name]=$(awk -v d="$(($(_api_ctx_switches) - ctx_before))" -v n="$(_kv requests)" \

@@ -115,7 +115,6 @@ now_ms() { date +%s%3N; }
 
 declare -A DRAIN RAW PGTPS RSS BATCHES DEAD CPU USPE
 HZ=$(getconf CLK_TCK)
-proc_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
 # measure R: the three measurements with R replicas / consumers / R x prefetch pgbench clients.
 measure() {
   local replicas=$1 start pid n
@@ -174,7 +173,7 @@ measure() {
   done
   RSS[$replicas]=$(IFS=/; echo "${rss[*]}")
   local ticks=0
-  for pid in "${WORKER_PIDS[@]}"; do ticks=$((ticks + $(proc_ticks "$pid"))); done
+  for pid in "${WORKER_PIDS[@]}"; do ticks=$((ticks + $(auction_proc_ticks "$pid"))); done
   USPE[$replicas]=$(awk -v t="$ticks" -v hz="$HZ" -v n="$EVENTS" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
   for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
