@@ -10,6 +10,9 @@ boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& 
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
     auto draft = DecodeItemDraft(body, errors);
+    if (draft) {
+        domain::CheckEndInFuture(draft->end_date, timeutil::NowMicros(), errors);
+    }
     ThrowIfInvalid(errors);
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);

@@ -4,7 +4,8 @@
 namespace auction::app {
 
 // PUT /api/v1/items/:id: fields present in the body replace the item's; only its seller may do it, and
-// only while it is active (409 otherwise). Answers 200 with the item after the change.
+// only while it is active and its auction has not ended (409 otherwise; docs: README "Auction lifecycle"). An
+// endDate in the past is a 400. Answers 200 with the item after the change.
 boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto id = PathId(ctx, "id", "item");
@@ -12,9 +13,13 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     domain::FieldErrors errors;
     auto patch = DecodeItemPatch(body, errors);
     ThrowIfInvalid(errors);
-    std::function<void(domain::Item&)> decide = [&user, patch = *patch](domain::Item& item) {
+    if (patch->end_date) {
+        domain::CheckEndInFuture(*patch->end_date, timeutil::NowMicros(), errors);
+        ThrowIfInvalid(errors);
+    }
+    ports::ItemDecision decide = [&user, patch = *patch](domain::Item& item, timeutil::Micros now) {
         RequireSeller(item, user);
-        if (auto conflict = domain::UpdateConflict(item, patch)) {
+        if (auto conflict = domain::UpdateConflict(item, patch, now)) {
             throw errors::Error(errors::Kind::kConflict, *conflict);
         }
         domain::FieldErrors apply_errors;

@@ -14,6 +14,7 @@
 #include "infra/rabbitmq/amqp_connection.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "pkg/config/config.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace {
@@ -44,7 +45,7 @@ int Publish(const std::string& url, long count, const std::string& items_file) {
         std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + i / 10, static_cast<long>(rng() % 100));
         boost::json::object body{{"event", "bid.placed"},
                                  {"version", "v1"},
-                                 {"timestamp", "2024-01-16T10:00:00Z"},
+                                 {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
                                  {"traceId", bid},
                                  {"correlationId", bid},
                                  {"payload",

@@ -7,9 +7,11 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-User-ID"] = "bench-user"
+-- The dates follow the clock (an item's end must be in the future): started now, ending in 7 days.
 wrk.body = '{"name":"Vintage Camera","description":"Rare 1960s camera","currencyCode":"USD",' ..
    '"startPrice":"100.00","bidIncrement":"5.00",' ..
-   '"startDate":"2024-01-15T10:00:00Z","endDate":"2024-01-20T10:00:00Z"}'
+   '"startDate":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '","endDate":"' ..
+   os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 7 * 86400) .. '"}'
 
 local threads = {}
 

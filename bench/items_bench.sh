@@ -451,7 +451,7 @@ curl -fsS --max-time 5 -o /dev/null "$URL/api/v1/items/$first_id" ||
   { log "ERROR: GET $URL/api/v1/items/$first_id failed"; exit 1; }
 code=$(curl -sS --max-time 5 -o "$TMP/post.json" -w '%{http_code}' -X POST "$URL/api/v1/items" \
   -H 'Content-Type: application/json' -H 'X-User-ID: bench-user' \
-  -d '{"name":"Vintage Camera","description":"Rare 1960s camera","currencyCode":"USD","startPrice":"100.00","bidIncrement":"5.00","startDate":"2024-01-15T10:00:00Z","endDate":"2024-01-20T10:00:00Z"}')
+  -d '{"name":"Vintage Camera","description":"Rare 1960s camera","currencyCode":"USD","startPrice":"100.00","bidIncrement":"5.00","startDate":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'","endDate":"'"$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)"'"}')
 [[ $code == 201 ]] || { log "ERROR: POST answered $code: $(head -c 300 "$TMP/post.json")"; exit 1; }
 
 # The pgbench read must run the API's column list; warn when item_repository.cpp changed it.

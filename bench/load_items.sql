@@ -1,4 +1,4 @@
--- Loads :items items (95% active, 5% sold; started within the last 30 days, a week long), one or two categories each, and the table
+-- Loads :items items (95% active, 5% sold; started within the last 30 days, ending within the next 30 days), one or two categories each, and the table
 -- bench_ids (n, id) the benchmarks draw ids from. psql -v items=N -f bench/load_items.sql
 INSERT INTO items (id, name, description, seller_id, currency_code, start_price, current_price, bid_increment,
                    start_date, end_date, status, buyer_id, created_at, updated_at)
@@ -10,7 +10,7 @@ SELECT gen_random_uuid(),
        'seller-' || (g % 5000),
        (ARRAY['USD', 'EUR', 'GBP'])[1 + g % 3],
        s.price, s.price + (g % 10) * 5, 5.00,
-       s.start, s.start + interval '7 days',
+       s.start, s.start + interval '60 days',
        CASE WHEN g % 20 = 0 THEN 'sold' ELSE 'active' END,
        CASE WHEN g % 20 = 0 THEN 'buyer-' || (g % 997) END,
        s.start, s.start

@@ -10,6 +10,6 @@ BEGIN;
 SET LOCAL synchronous_commit TO off;
 SELECT id, currency_code, status, current_price FROM items WHERE id = (SELECT id FROM bench_bid_items WHERE n = :n) FOR UPDATE;
 INSERT INTO processed_bid_events (bid_id, event_type, item_id) SELECT gen_random_uuid()::text, 'bid.placed', id FROM bench_bid_items WHERE n = :n ON CONFLICT DO NOTHING;
-UPDATE items SET current_price = :cents / 100.0 WHERE id = (SELECT id FROM bench_bid_items WHERE n = :n) AND status = 'active' AND current_price < :cents / 100.0;
+UPDATE items SET current_price = :cents / 100.0, bid_count = bid_count + 1, last_bid_at = now() WHERE id = (SELECT id FROM bench_bid_items WHERE n = :n) AND status = 'active' AND current_price < :cents / 100.0;
 END;
 SELECT txid_current();

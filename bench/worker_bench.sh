@@ -97,7 +97,7 @@ kill -TERM "$pid"; wait "$pid" || true
 
 psql_bench <<SQL
 INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)
-SELECT gen_random_uuid(), 'Bench lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now(), now() + interval '7 days'
+SELECT gen_random_uuid(), 'Bench lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now() - interval '1 hour', now() + interval '7 days'
 FROM generate_series(1, $ITEMS) g;
 CREATE TABLE bench_bid_items AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM items;
 CREATE UNIQUE INDEX ON bench_bid_items (n);

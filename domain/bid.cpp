@@ -109,6 +109,13 @@ std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key
         return PoisonReason{"payload.currencyCode must be an ISO 4217 code"};
     }
     e.currency_code = std::move(fields[4]);
+    if (const auto* ts = obj.if_contains("timestamp"); ts != nullptr && !ts->is_null()) {
+        const auto placed_at = ts->is_string() ? timeutil::ParseRfc3339(ts->get_string()) : std::nullopt;
+        if (!placed_at) {
+            return PoisonReason{"envelope.timestamp must be an RFC 3339 time such as \"2024-01-16T10:00:00Z\""};
+        }
+        e.placed_at = *placed_at;
+    }
     e.trace_id = OptionalId(obj, "traceId");
     e.correlation_id = OptionalId(obj, "correlationId");
     return e;
@@ -134,7 +141,15 @@ const char* Describe(BidResult r) noexcept {
         case BidResult::kAlreadySold:
             return "item already sold to another bid";
         case BidResult::kNotForSale:
-            return "item is not for sale (cancelled or expired)";
+            return "item is not for sale (cancelled)";
+        case BidResult::kBeforeStart:
+            return "placed before the auction started";
+        case BidResult::kAfterEnd:
+            return "placed after the auction ended";
+        case BidResult::kReopened:
+            return "applied late: reopened the expired item";
+        case BidResult::kSoldAfterExpiry:
+            return "applied late: sold the expired item";
     }
     return "unknown";
 }

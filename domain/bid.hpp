@@ -1,10 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "domain/money.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::domain {
 
@@ -22,6 +24,9 @@ struct BidEvent {
     std::string currency_code;
     std::string trace_id;        // from the envelope, when present
     std::string correlation_id;  // from the envelope, when present
+    /// When the bid was placed: the envelope's `timestamp`, else the AMQP `timestamp` property (BidTime), else
+    /// unknown here (the store then uses the bid's first receipt, which it records).
+    std::optional<timeutil::Micros> placed_at;
 };
 
 /// Why a message can never be applied (it goes to the dead-letter queue with this reason).
@@ -29,8 +34,9 @@ struct PoisonReason {
     std::string reason;
 };
 
-/// Decodes `{"event","version","payload":{bidId,itemId,userId,amount,currencyCode}}` for a routing key
-/// `bid.placed.v1` / `bid.won.v1`; anything malformed is a PoisonReason naming what is wrong.
+/// Decodes `{"event","version","timestamp","payload":{bidId,itemId,userId,amount,currencyCode}}` for a routing key
+/// `bid.placed.v1` / `bid.won.v1`; anything malformed is a PoisonReason naming what is wrong. The envelope's
+/// `timestamp` is optional; when present it must be RFC 3339.
 std::variant<BidEvent, PoisonReason> DecodeBidEvent(std::string_view routing_key, std::string_view body);
 
 /// What applying one bid event did.
@@ -41,7 +47,11 @@ enum class BidResult {
     kUnknownItem,       // poison: no such item
     kCurrencyMismatch,  // poison: the bid's currency is not the item's
     kAlreadySold,       // poison (bid.won): sold to another bid already
-    kNotForSale,        // poison (bid.won): the item is cancelled or expired
+    kNotForSale,        // poison (bid.won): the item is cancelled
+    kBeforeStart,       // valid but placed before the item's startDate: changes nothing (acknowledged, counted)
+    kAfterEnd,          // valid but placed after the item's endDate: changes nothing (acknowledged, counted)
+    kReopened,          // applied late (bid.placed): an in-window bid reopened an expired item
+    kSoldAfterExpiry,   // applied late (bid.won): sold an item the closer had expired
 };
 
 bool IsPoison(BidResult result) noexcept;

@@ -61,14 +61,33 @@ Item NewItem(const ItemDraft& draft, std::string id, std::string seller_id) {
     return item;
 }
 
-std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& patch) {
+bool CheckEndInFuture(timeutil::Micros end, timeutil::Micros now, FieldErrors& errors) {
+    if (end <= now) {
+        errors.push_back({"endDate", "must be in the future"});
+        return false;
+    }
+    return true;
+}
+
+std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& patch, timeutil::Micros now) {
     if (item.status != ItemStatus::kActive) {
         return "the item is " + std::string(ToString(item.status)) + " and can no longer be changed";
     }
-    const bool has_bids = item.current_price != item.start_price;
-    if (has_bids && ((patch.start_price && *patch.start_price != item.start_price) ||
-                     (patch.currency_code && *patch.currency_code != item.currency_code))) {
+    if (item.end_date <= now) {
+        return "the auction ended at " + timeutil::FormatRfc3339(item.end_date) + " and the item can no longer be changed";
+    }
+    if (item.bid_count == 0) {
+        return std::nullopt;
+    }
+    if ((patch.start_price && *patch.start_price != item.start_price) ||
+        (patch.currency_code && *patch.currency_code != item.currency_code)) {
         return "the item has bids: its start price and currency can no longer be changed";
+    }
+    if (patch.start_date && *patch.start_date != item.start_date) {
+        return "the item has bids: its start date can no longer be changed";
+    }
+    if (patch.end_date && *patch.end_date < item.end_date) {
+        return "the item has bids: its end date can only move later";
     }
     return std::nullopt;
 }
@@ -81,7 +100,7 @@ std::optional<std::string> DeleteConflict(const Item& item) {
 }
 
 bool ApplyPatch(Item& item, const ItemPatch& patch, FieldErrors& errors) {
-    const bool had_bids = item.current_price != item.start_price;
+    const bool had_bids = item.bid_count > 0;
     if (patch.name) {
         item.name = *patch.name;
     }

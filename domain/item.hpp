@@ -38,6 +38,10 @@ struct Item {
     /// Bumped by every change to the item, whoever makes it (a database trigger); not part of the item's JSON.
     /// Caches key on it.
     std::int64_t version = 1;
+    /// Bids applied to the item (in its window, above the price of the moment), counted by the worker; not part of
+    /// the item's JSON. With bids, the start date is fixed, the end cannot move earlier, and an ended item awaits
+    /// bid.won instead of expiring.
+    std::int64_t bid_count = 0;
 };
 
 /// What a client may send to create an item (POST /api/v1/items).
@@ -75,8 +79,14 @@ bool CheckItemDates(timeutil::Micros start, timeutil::Micros end, FieldErrors& e
 /// A new item from a validated draft: current price starts at the start price, status active.
 Item NewItem(const ItemDraft& draft, std::string id, std::string seller_id);
 
-/// Why an update is refused given the item's state; nullopt when it may proceed.
-std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& patch);
+/// The lifecycle rule for a client's dates: an end date not after `now` is refused (the field error), on create
+/// and on update.
+bool CheckEndInFuture(timeutil::Micros end, timeutil::Micros now, FieldErrors& errors);
+
+/// Why an update is refused given the item's state at `now` (the database's clock); nullopt when it may proceed:
+/// only an active item whose auction has not ended may change, and once it has bids its start date is fixed and
+/// its end date may only move later (and its start price and currency are fixed).
+std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& patch, timeutil::Micros now);
 /// Why a delete is refused given the item's state; nullopt when it may proceed.
 std::optional<std::string> DeleteConflict(const Item& item);
 /// Applies a patch and re-checks the cross-field rules (endDate after startDate); errors on failure.

@@ -37,6 +37,10 @@ struct ItemPage {
     std::int64_t total = 0;
 };
 
+/// How an update decides, on the locked item at `now`, the database's clock at the start of the transaction (the one
+/// clock of the lifecycle rules); it changes the item, or throws to refuse.
+using ItemDecision = std::function<void(domain::Item& item, timeutil::Micros now)>;
+
 /// Item persistence. Every write commits its row changes and its outbox event in one transaction.
 /// The callbacks run inside that transaction on the locked row and throw to refuse the write.
 class ItemRepository {
@@ -48,7 +52,7 @@ public:
     virtual boost::asio::awaitable<ItemPage> List(ItemQuery query) = 0;
     /// nullopt when the item does not exist.
     virtual boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                                       std::function<void(domain::Item&)> decide,
+                                                                       ItemDecision decide,
                                                                        events::EventMeta meta) = 0;
     /// false when the item does not exist.
     virtual boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,

@@ -20,7 +20,8 @@ local ids = {}
 local pause_ms = 0
 local create_body = '{"name":"Soak lot","description":"Soak test item","currencyCode":"USD",' ..
    '"startPrice":"100.00","bidIncrement":"5.00",' ..
-   '"startDate":"2024-01-15T10:00:00Z","endDate":"2030-01-20T10:00:00Z"}'
+   '"startDate":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '","endDate":"' ..
+   os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 7 * 86400) .. '"}'
 local create_headers = {["Content-Type"] = "application/json", ["X-User-ID"] = "soak-seller"}
 local sorts = {"", "&sort=currentPrice", "&sort=-endDate", "&status=active"}
 

@@ -20,6 +20,15 @@ rabbitmq::RelayOptions RelayOptionsFor(const config::WorkerConfig& c) {
     return o;
 }
 
+lifecycle::CloserOptions CloserOptionsFor(const config::WorkerConfig& c) {
+    lifecycle::CloserOptions o;
+    o.grace = c.close_grace;
+    o.settle_timeout = c.settle_timeout;
+    o.interval = c.close_interval;
+    o.batch_size = c.close_batch_size;
+    return o;
+}
+
 rabbitmq::ConsumerOptions ConsumerOptionsFor(const config::WorkerConfig& c) {
     rabbitmq::ConsumerOptions o;
     o.url = c.rabbitmq_url;
@@ -37,6 +46,8 @@ WorkerApp::WorkerApp(config::WorkerConfig config)
       pool_(config_.postgres, config_.service_name + "-worker-" + config_.worker_id),
       bids_(pool_),
       handler_(bids_, config_),
+      closing_store_(pool_),
+      closer_(closing_store_, CloserOptionsFor(config_)),
       relay_(RelayOptionsFor(config_)),
       queue_probe_(config_.rabbitmq_url, config_.service_name + "-worker-" + config_.worker_id + "-metrics",
                    {rabbitmq::Topology{}.queue, rabbitmq::Topology{}.dead_letter_queue}),
@@ -78,6 +89,7 @@ void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
         }
     }
     relay_.Start();
+    closer_.Start();
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
 }
 
@@ -87,6 +99,7 @@ void WorkerApp::Stop() {
     }
     stopped_ = true;
     StopHealthServer();
+    closer_.Stop();
     if (consumer_) {
         consumer_->Stop(config_.shutdown_timeout);
     }
@@ -135,6 +148,33 @@ std::string WorkerApp::MetricsText() {
                         stats.in_flight);
     metrics::WriteGauge(out, "auction_worker_consumer_connected", "1 while the consumer's broker connection is up.",
                         stats.connected ? 1 : 0);
+    const auto lifecycle = handler_.lifecycle_counts();
+    metrics::WriteHeader(out, "auction_worker_bids_ignored_total", "counter",
+                         "bid.placed events outside their auction's window: acknowledged, changed nothing.");
+    metrics::WriteSample(out, "auction_worker_bids_ignored_total", {{"reason", "before_start"}},
+                         static_cast<double>(lifecycle.before_start));
+    metrics::WriteSample(out, "auction_worker_bids_ignored_total", {{"reason", "after_end"}},
+                         static_cast<double>(lifecycle.after_end));
+    metrics::WriteHeader(out, "auction_worker_late_bids_total", "counter",
+                         "Bids applied to an item the closer had expired: a bid.placed that reopened it, or a "
+                         "bid.won that sold it.");
+    metrics::WriteSample(out, "auction_worker_late_bids_total", {{"kind", "reopened"}},
+                         static_cast<double>(lifecycle.reopened));
+    metrics::WriteSample(out, "auction_worker_late_bids_total", {{"kind", "sold_after_expiry"}},
+                         static_cast<double>(lifecycle.sold_after_expiry));
+    const auto closing = closer_.counts();
+    metrics::WriteHeader(out, "auction_worker_auctions_closed_total", "counter",
+                         "Items this replica's closer expired: without bids, or with bids but no bid.won within "
+                         "the settle timeout.");
+    metrics::WriteSample(out, "auction_worker_auctions_closed_total", {{"outcome", "no_bids"}},
+                         static_cast<double>(closing.expired_without_bids));
+    metrics::WriteSample(out, "auction_worker_auctions_closed_total", {{"outcome", "unsettled"}},
+                         static_cast<double>(closing.expired_unsettled));
+    metrics::WriteCounter(out, "auction_worker_close_batches_total",
+                          "Closer transactions that expired at least one item.", static_cast<double>(closing.batches));
+    metrics::WriteCounter(out, "auction_worker_close_failures_total",
+                          "Closer rounds that failed (database unreachable, ...) and were retried.",
+                          static_cast<double>(closing.failures));
     logging::WriteMetrics(out);
     // A family's samples must follow its own TYPE line, before the next family starts.
     metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",

@@ -8,6 +8,7 @@
 #include "app/http_server.hpp"
 #include "app/ops_endpoints.hpp"
 #include "app/router.hpp"
+#include "infra/postgres/auction_closer.hpp"
 #include "infra/postgres/bid_repository.hpp"
 #include "infra/postgres/health.hpp"
 #include "infra/postgres/pool.hpp"
@@ -16,13 +17,14 @@
 #include "infra/rabbitmq/outbox_relay.hpp"
 #include "infra/rabbitmq/queue_probe.hpp"
 #include "internal/consumers/bid_consumer.hpp"
+#include "internal/lifecycle/auction_closer.hpp"
 #include "pkg/config/config.hpp"
 
 /// The wiring of auction-worker: the one place (with cmd/api) that sees every layer.
 namespace auction::worker {
 
-/// The whole auction-worker, wired: migrations, the tuned pool and its stats log, the bid consumer, and
-/// an outbox relay (so item.updated.v1 from bid.won goes out even when no API runs).
+/// The whole auction-worker, wired: migrations, the tuned pool and its stats log, the bid consumer, the auction
+/// closer, and an outbox relay (so item.updated.v1 from bid.won and closings goes out even when no API runs).
 class WorkerApp {
 public:
     explicit WorkerApp(config::WorkerConfig config);
@@ -53,6 +55,8 @@ private:
     postgres::PgPool pool_;
     postgres::PgBidStore bids_;
     consumers::BidConsumer handler_;
+    postgres::PgAuctionClosingStore closing_store_;
+    lifecycle::AuctionCloser closer_;
     std::unique_ptr<rabbitmq::Consumer> consumer_;
     std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads
     rabbitmq::OutboxRelay relay_;

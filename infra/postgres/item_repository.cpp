@@ -31,8 +31,8 @@ constexpr const char* kColumns =
     "(extract(epoch FROM i.end_date) * 1000000)::bigint, i.status, i.buyer_id, "
     "ARRAY(SELECT c.category_id::text FROM item_categories c WHERE c.item_id = i.id ORDER BY c.category_id)::text, "
     "(extract(epoch FROM i.created_at) * 1000000)::bigint, (extract(epoch FROM i.updated_at) * 1000000)::bigint, "
-    "i.version";
-constexpr int kColumnCount = 16;
+    "i.version, i.bid_count";
+constexpr int kColumnCount = kItemColumnCount;
 
 std::string SelectById() {
     return std::string("SELECT ") + kColumns + " FROM items i WHERE i.id = $1::uuid";
@@ -60,6 +60,7 @@ Item ItemFromRow(const PgResult& rows, int r) {
     item.created_at = rows.Int64(r, 13);
     item.updated_at = rows.Int64(r, 14);
     item.version = rows.Int64(r, 15);
+    item.bid_count = rows.Int64(r, 16);
     return item;
 }
 
@@ -270,7 +271,7 @@ boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery 
     co_return page;
 }
 
-boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, std::function<void(Item&)> decide,
+boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, ports::ItemDecision decide,
                                                                      events::EventMeta meta) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [id = std::move(id), decide = std::move(decide),
@@ -283,10 +284,12 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
         }
         Item item = ItemFromRow(rows, 0);
         const auto previous_categories = item.category_ids;
-        decide(item);  // throws to refuse; the transaction rolls back
-        // The updated_at trigger stamps now(), the transaction's start time; read it to build the event.
-        item.updated_at =
+        // now(), the transaction's start time: the clock of the lifecycle rules, and what the updated_at trigger
+        // stamps (so it also builds the event).
+        const auto now =
             conn.ExecPrepared("tx_now", "SELECT (extract(epoch FROM now()) * 1000000)::bigint", {}).Int64(0, 0);
+        decide(item, now);  // throws to refuse; the transaction rolls back
+        item.updated_at = now;
         auto event =
             events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at);
         static const std::string kSql =

@@ -9,8 +9,9 @@ namespace auction::postgres {
 
 /// Decodes one row selected with kItemColumns (shared with the worker's bid repository).
 domain::Item ItemFromRow(const PgResult& rows, int row);
-/// The column list ItemFromRow expects, for a table aliased `i`.
+/// The column list ItemFromRow expects, for a table aliased `i`; a query may select more after them.
 extern const char* const kItemColumns;
+inline constexpr int kItemColumnCount = 17;
 
 class PgItemRepository final : public ports::ItemRepository {
 public:
@@ -22,7 +23,7 @@ public:
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
     boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override;
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                               std::function<void(domain::Item&)> decide,
+                                                               ports::ItemDecision decide,
                                                                events::EventMeta meta) override;
     boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,
                                         events::EventMeta meta) override;

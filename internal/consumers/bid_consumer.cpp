@@ -59,6 +59,36 @@ bool BidConsumer::WithRetry(F&& work, const std::atomic<bool>& stopping, std::st
     }
 }
 
+BidConsumer::LifecycleCounts BidConsumer::lifecycle_counts() const noexcept {
+    return {before_start_.load(std::memory_order_relaxed), after_end_.load(std::memory_order_relaxed),
+            reopened_.load(std::memory_order_relaxed), sold_after_expiry_.load(std::memory_order_relaxed)};
+}
+
+void BidConsumer::Count(const domain::BidEvent& bid, BidResult result) {
+    switch (result) {
+        case BidResult::kBeforeStart:
+            before_start_.fetch_add(1, std::memory_order_relaxed);
+            break;
+        case BidResult::kAfterEnd:
+            after_end_.fetch_add(1, std::memory_order_relaxed);
+            break;
+        case BidResult::kReopened:
+            reopened_.fetch_add(1, std::memory_order_relaxed);
+            // The clock closed the auction before this in-window bid arrived (the bid queue lagged): the bid
+            // service decides the winner, so the item is open again until bid.won or the settle timeout.
+            logging::Warn("late bid reopened an expired item",
+                          {{"itemId", bid.item_id}, {"bidId", bid.bid_id}, {"amount", domain::FormatMoney(bid.amount)}});
+            break;
+        case BidResult::kSoldAfterExpiry:
+            sold_after_expiry_.fetch_add(1, std::memory_order_relaxed);
+            logging::Warn("late bid.won sold an expired item",
+                          {{"itemId", bid.item_id}, {"bidId", bid.bid_id}, {"buyerId", bid.user_id}});
+            break;
+        default:
+            break;
+    }
+}
+
 std::vector<Outcome> BidConsumer::Handle(const std::vector<ports::Delivery>& batch, const std::atomic<bool>& stopping) {
     std::vector<Outcome> outcomes(batch.size());
     std::vector<domain::BidEvent> placed;
@@ -72,6 +102,10 @@ std::vector<Outcome> BidConsumer::Handle(const std::vector<ports::Delivery>& bat
             continue;
         }
         decoded[i] = std::get<domain::BidEvent>(std::move(result));
+        if (!decoded[i].placed_at && batch[i].properties.timestamp != 0) {
+            // The AMQP timestamp property: whole seconds since the epoch.
+            decoded[i].placed_at = static_cast<timeutil::Micros>(batch[i].properties.timestamp) * 1'000'000;
+        }
         if (decoded[i].type == domain::BidEventType::kPlaced) {
             placed.push_back(decoded[i]);
             placed_index.push_back(i);
@@ -88,6 +122,7 @@ std::vector<Outcome> BidConsumer::Handle(const std::vector<ports::Delivery>& bat
     auto settle = [&](std::size_t i, BidResult r) {
         outcomes[i] = domain::IsPoison(r) ? Outcome{Verdict::kDeadLetter, domain::Describe(r)}
                                           : Outcome{Verdict::kAck, domain::Describe(r)};
+        Count(decoded[i], r);
     };
     if (!placed.empty()) {
         std::vector<BidResult> results;

@@ -23,15 +23,31 @@ public:
     /// retried once counts one).
     std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
 
+    /// Bids the auction's window left out, and late bids applied after their item expired (README "Auction
+    /// lifecycle").
+    struct LifecycleCounts {
+        std::uint64_t before_start = 0;
+        std::uint64_t after_end = 0;
+        std::uint64_t reopened = 0;
+        std::uint64_t sold_after_expiry = 0;
+    };
+    LifecycleCounts lifecycle_counts() const noexcept;
+
 private:
     /// Runs `work` on the store, retrying transient failures. Returns false (with `error`)
     /// when the attempts ran out or a stop was requested (`gave_up_for_stop`).
+    void Count(const domain::BidEvent& bid, domain::BidResult result);
+
     template <typename F>
     bool WithRetry(F&& work, const std::atomic<bool>& stopping, std::string& error, bool& gave_up_for_stop);
 
     ports::BidStore& store_;
     const config::WorkerConfig& config_;
     std::atomic<std::uint64_t> retries_{0};
+    std::atomic<std::uint64_t> before_start_{0};
+    std::atomic<std::uint64_t> after_end_{0};
+    std::atomic<std::uint64_t> reopened_{0};
+    std::atomic<std::uint64_t> sold_after_expiry_{0};
 };
 
 }  // namespace auction::consumers

@@ -266,6 +266,10 @@ WorkerConfig LoadWorkerConfig(const Environment& env) {
     cfg.retry_backoff_max = env.Duration("RETRY_BACKOFF_MAX", std::chrono::seconds(5));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(30));
     cfg.health_port = env.Int("HEALTH_PORT", 8090, 0, 65535);
+    cfg.close_grace = env.Duration("AUCTION_CLOSE_GRACE", std::chrono::seconds(5));
+    cfg.settle_timeout = env.Duration("AUCTION_SETTLE_TIMEOUT", std::chrono::hours(1));
+    cfg.close_interval = env.Duration("AUCTION_CLOSE_INTERVAL", std::chrono::seconds(1));
+    cfg.close_batch_size = env.Int("AUCTION_CLOSE_BATCH", 500, 1, 10000);
     return cfg;
 }
 

@@ -28,6 +28,7 @@
 #include "infra/rabbitmq/consumer.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/ids/uuid.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace {
 
@@ -121,8 +122,8 @@ std::string ItemBody(const std::string& name) {
                    {"currencyCode", "USD"},
                    {"startPrice", "100.00"},
                    {"bidIncrement", "1.00"},
-                   {"startDate", "2024-01-15T10:00:00Z"},
-                   {"endDate", "2030-01-20T10:00:00Z"},
+                   {"startDate", timeutil::FormatRfc3339(timeutil::NowMicros() - 3'600'000'000)},
+                   {"endDate", timeutil::FormatRfc3339(timeutil::NowMicros() + 7 * 86'400'000'000)},
                    {"status", "active"}};
     return json::serialize(o);
 }
@@ -202,7 +203,7 @@ struct PlannedBid {
 std::string BidBody(const BidOp& b) {
     json::object body{{"event", b.type},
                       {"version", "v1"},
-                      {"timestamp", "2024-01-16T10:00:00Z"},
+                      {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
                       {"traceId", "chaos-" + b.bid_id},
                       {"correlationId", "chaos-" + b.bid_id},
                       {"payload",

@@ -47,7 +47,7 @@ inline domain::Item FixtureItem() {
     item.current_price = domain::Money{10000};
     item.bid_increment = domain::Money{500};
     item.start_date = 1705312800000000;  // 2024-01-15T10:00:00Z
-    item.end_date = 1705917600000000;    // 2024-01-22T10:00:00Z
+    item.end_date = 4072413600000000;    // 2099-01-18T10:00:00Z: not ended, so updates reach every rule
     item.category_ids = {std::string(kCategoryId)};
     return item;
 }
@@ -71,13 +71,13 @@ public:
         co_return page;
     }
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                               std::function<void(domain::Item&)> decide,
+                                                               ports::ItemDecision decide,
                                                                events::EventMeta) override {
         if (id != kItemId) {
             co_return std::nullopt;
         }
         auto item = FixtureItem();
-        decide(item);
+        decide(item, timeutil::NowMicros());
         co_return item;
     }
     boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,

@@ -24,7 +24,7 @@ protected:
         for (int i = 0; i < 5; ++i) {
             auto body = SampleItem("Lot " + std::to_string(i));
             body["startPrice"] = std::to_string(10 * (i + 1)) + ".00";
-            body["endDate"] = "2024-02-0" + std::to_string(5 - i) + "T10:00:00Z";
+            body["endDate"] = TimeFromNow(std::chrono::hours(24 * (5 - i)));
             if (i < 2) {
                 body["categoryIds"] = json::array{kCameras};
             }

@@ -32,15 +32,18 @@ rabbitmq::MessageProperties BidProperties(const std::string& routing_key, const 
 
 }  // namespace
 
-void BidPublisher::PublishRaw(const std::string& routing_key, const std::string& body, const std::string& message_id) {
-    last_tag_ = conn_->Publish(kBidExchange, routing_key, body, BidProperties(routing_key, message_id));
+void BidPublisher::PublishRaw(const std::string& routing_key, const std::string& body, const std::string& message_id,
+                              std::uint64_t amqp_timestamp) {
+    auto props = BidProperties(routing_key, message_id);
+    props.timestamp = amqp_timestamp;
+    last_tag_ = conn_->Publish(kBidExchange, routing_key, body, props);
 }
 
 void BidPublisher::Publish(const std::string& type, const std::string& bid_id, const std::string& item_id,
                            const std::string& user_id, const std::string& amount, const std::string& currency) {
     boost::json::object body{{"event", type},
                              {"version", "v1"},
-                             {"timestamp", "2024-01-16T10:00:00Z"},
+                             {"timestamp", TimeFromNow(std::chrono::milliseconds(0))},
                              {"traceId", "trace-" + bid_id},
                              {"correlationId", "corr-" + bid_id},
                              {"payload",

@@ -18,7 +18,9 @@ public:
     BidPublisher();
     void Publish(const std::string& type, const std::string& bid_id, const std::string& item_id,
                  const std::string& user_id, const std::string& amount, const std::string& currency);
-    void PublishRaw(const std::string& routing_key, const std::string& body, const std::string& message_id = "");
+    /// `amqp_timestamp`: the AMQP timestamp property (seconds since the epoch), 0 for none.
+    void PublishRaw(const std::string& routing_key, const std::string& body, const std::string& message_id = "",
+                    std::uint64_t amqp_timestamp = 0);
     /// Waits for the broker to confirm everything published so far.
     void Flush();
 

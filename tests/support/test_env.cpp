@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "pkg/ids/uuid.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::testing {
 
@@ -295,14 +296,18 @@ std::string UniqueUser(const std::string& prefix) {
     return prefix + "-" + ids::NewUuidV4().substr(0, 13);
 }
 
+std::string TimeFromNow(std::chrono::milliseconds offset) {
+    return timeutil::FormatRfc3339(timeutil::NowMicros() + offset.count() * 1000);
+}
+
 boost::json::object SampleItem(const std::string& name) {
     return boost::json::object{{"name", name},
                                {"description", "Rare 1960s camera"},
                                {"currencyCode", "USD"},
                                {"startPrice", "100.00"},
                                {"bidIncrement", "5.00"},
-                               {"startDate", "2024-01-15T10:00:00Z"},
-                               {"endDate", "2024-01-20T10:00:00Z"},
+                               {"startDate", TimeFromNow(-std::chrono::hours(1))},
+                               {"endDate", TimeFromNow(std::chrono::hours(24 * 7))},
                                {"status", "active"}};
 }
 

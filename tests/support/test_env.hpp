@@ -91,7 +91,10 @@ void RecordEvent(const rabbitmq::Delivery& d);
 
 /// A unique user id per call, so tests never share rows.
 std::string UniqueUser(const std::string& prefix = "user");
-/// A valid create-item body, as in the design's curl example.
+/// RFC 3339 UTC time `offset` from now (negative: in the past): fixtures' dates follow the clock, since an item's
+/// end must be in the future and bids count only inside its window.
+std::string TimeFromNow(std::chrono::milliseconds offset);
+/// A valid create-item body, the design's curl example with dates around now: started an hour ago, ending in 7 days.
 boost::json::object SampleItem(const std::string& name = "Vintage Camera");
 /// Runs a command from scripts/lib.sh (e.g. "auction_stop_rabbitmq_app"); returns its exit status.
 int RunScriptFunction(const std::string& function);

@@ -17,6 +17,8 @@ using app::DecodeItemPatch;
 
 constexpr timeutil::Micros kJan15 = 1'705'312'800'000'000;  // 2024-01-15T10:00:00Z
 constexpr timeutil::Micros kJan20 = 1'705'744'800'000'000;  // 2024-01-20T10:00:00Z
+// The clock of the conflict rules: the fixed dates are pure arithmetic here, "now" is whatever the test says.
+constexpr timeutil::Micros kJan16 = kJan15 + 86'400'000'000;  // during the auction
 
 std::vector<std::string> FieldsOf(const FieldErrors& errors) {
     std::vector<std::string> fields;
@@ -83,11 +85,11 @@ TEST(DecodeItemPatch, ValidatesFieldsLikeCreate) {
 TEST(UpdateConflict, OnlyActiveItemsChange) {
     ItemPatch rename;
     rename.name = "New name";
-    EXPECT_FALSE(UpdateConflict(ActiveItem(), rename).has_value());
+    EXPECT_FALSE(UpdateConflict(ActiveItem(), rename, kJan16).has_value());
     for (auto status : {ItemStatus::kSold, ItemStatus::kExpired, ItemStatus::kCancelled}) {
         Item item = ActiveItem();
         item.status = status;
-        EXPECT_TRUE(UpdateConflict(item, rename).has_value()) << ToString(status);
+        EXPECT_TRUE(UpdateConflict(item, rename, kJan16).has_value()) << ToString(status);
     }
 }
 
@@ -95,6 +97,7 @@ TEST(UpdateConflict, BidsFreezeStartPriceAndCurrency) {
     Item no_bids = ActiveItem();
     Item with_bids = ActiveItem();
     with_bids.current_price = Money{12000};
+    with_bids.bid_count = 1;
 
     ItemPatch price;
     price.start_price = Money{9000};
@@ -105,12 +108,51 @@ TEST(UpdateConflict, BidsFreezeStartPriceAndCurrency) {
     ItemPatch rename;
     rename.name = "Renamed";
 
-    EXPECT_FALSE(UpdateConflict(no_bids, price).has_value());
-    EXPECT_FALSE(UpdateConflict(no_bids, currency).has_value());
-    EXPECT_TRUE(UpdateConflict(with_bids, price).has_value());
-    EXPECT_TRUE(UpdateConflict(with_bids, currency).has_value());
-    EXPECT_FALSE(UpdateConflict(with_bids, same_price).has_value());
-    EXPECT_FALSE(UpdateConflict(with_bids, rename).has_value());
+    EXPECT_FALSE(UpdateConflict(no_bids, price, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(no_bids, currency, kJan16).has_value());
+    EXPECT_TRUE(UpdateConflict(with_bids, price, kJan16).has_value());
+    EXPECT_TRUE(UpdateConflict(with_bids, currency, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(with_bids, same_price, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(with_bids, rename, kJan16).has_value());
+}
+
+TEST(UpdateConflict, AnEndedAuctionNoLongerChanges) {
+    ItemPatch rename;
+    rename.name = "Renamed";
+    EXPECT_FALSE(UpdateConflict(ActiveItem(), rename, kJan20 - 1).has_value());
+    EXPECT_TRUE(UpdateConflict(ActiveItem(), rename, kJan20).has_value());
+    EXPECT_TRUE(UpdateConflict(ActiveItem(), rename, kJan20 + 1).has_value());
+}
+
+TEST(UpdateConflict, BidsFixTheStartDateAndOnlyLetTheEndMoveLater) {
+    Item with_bids = ActiveItem();
+    with_bids.bid_count = 2;
+    ItemPatch start;
+    start.start_date = kJan15 + 1;
+    ItemPatch same_start;
+    same_start.start_date = kJan15;
+    ItemPatch earlier_end;
+    earlier_end.end_date = kJan20 - 1;
+    ItemPatch later_end;
+    later_end.end_date = kJan20 + 1;
+    EXPECT_TRUE(UpdateConflict(with_bids, start, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(with_bids, same_start, kJan16).has_value());
+    EXPECT_TRUE(UpdateConflict(with_bids, earlier_end, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(with_bids, later_end, kJan16).has_value());
+    // The price alone says nothing: an item whose price moved without a counted bid is not frozen.
+    Item no_bids = ActiveItem();
+    no_bids.current_price = Money{12000};
+    EXPECT_FALSE(UpdateConflict(no_bids, start, kJan16).has_value());
+    EXPECT_FALSE(UpdateConflict(no_bids, earlier_end, kJan16).has_value());
+}
+
+TEST(CheckEndInFuture, RefusesAnEndNotAfterNow) {
+    FieldErrors errors;
+    EXPECT_TRUE(CheckEndInFuture(kJan20, kJan16, errors));
+    EXPECT_TRUE(errors.empty());
+    EXPECT_FALSE(CheckEndInFuture(kJan20, kJan20, errors));
+    EXPECT_FALSE(CheckEndInFuture(kJan15, kJan16, errors));
+    EXPECT_EQ(FieldsOf(errors), (std::vector<std::string>{"endDate", "endDate"}));
 }
 
 TEST(ApplyPatch, StartPriceMovesCurrentPriceOnlyWithoutBids) {
@@ -125,6 +167,7 @@ TEST(ApplyPatch, StartPriceMovesCurrentPriceOnlyWithoutBids) {
 
     Item with_bids = ActiveItem();
     with_bids.current_price = Money{12000};
+    with_bids.bid_count = 1;
     ASSERT_TRUE(ApplyPatch(with_bids, patch, errors));
     EXPECT_EQ(with_bids.current_price, Money{12000});
     EXPECT_TRUE(errors.empty());

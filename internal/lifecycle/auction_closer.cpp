@@ -1,0 +1,95 @@
+#include "internal/lifecycle/auction_closer.hpp"
+
+#include <algorithm>
+
+#include "pkg/logging/logger.hpp"
+
+namespace auction::lifecycle {
+
+AuctionCloser::AuctionCloser(ports::AuctionClosingStore& store, CloserOptions options)
+    : store_(store), options_(options) {}
+
+AuctionCloser::~AuctionCloser() {
+    Stop();
+}
+
+void AuctionCloser::Start() {
+    thread_ = std::thread([this] { Loop(); });
+}
+
+void AuctionCloser::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+AuctionCloser::Counts AuctionCloser::counts() const noexcept {
+    return {expired_without_bids_.load(std::memory_order_relaxed), expired_unsettled_.load(std::memory_order_relaxed),
+            batches_.load(std::memory_order_relaxed), failures_.load(std::memory_order_relaxed)};
+}
+
+std::size_t AuctionCloser::RunOnce() {
+    std::size_t total = 0;
+    for (;;) {
+        const auto closed = store_.CloseDue(options_.grace, options_.settle_timeout, options_.batch_size);
+        if (closed.empty()) {
+            return total;
+        }
+        batches_.fetch_add(1, std::memory_order_relaxed);
+        std::uint64_t unsettled = 0;
+        for (const auto& item : closed) {
+            if (item.unsettled) {
+                ++unsettled;
+                logging::Warn("auction expired without bid.won: the bid service never settled it",
+                              {{"itemId", item.item_id},
+                               {"settleTimeoutMs", static_cast<std::int64_t>(options_.settle_timeout.count())}});
+            }
+        }
+        expired_unsettled_.fetch_add(unsettled, std::memory_order_relaxed);
+        expired_without_bids_.fetch_add(closed.size() - unsettled, std::memory_order_relaxed);
+        logging::Info("auctions closed", {{"expired", static_cast<std::int64_t>(closed.size())},
+                                          {"unsettled", static_cast<std::int64_t>(unsettled)}});
+        total += closed.size();
+        if (closed.size() < static_cast<std::size_t>(options_.batch_size)) {
+            return total;
+        }
+        std::lock_guard lock(mutex_);
+        if (stopping_) {
+            return total;
+        }
+    }
+}
+
+bool AuctionCloser::SleepFor(std::chrono::milliseconds duration) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, duration, [this] { return stopping_; });
+    return !stopping_;
+}
+
+void AuctionCloser::Loop() {
+    auto backoff = std::chrono::milliseconds(200);
+    for (;;) {
+        auto pause = options_.interval;
+        try {
+            RunOnce();
+            backoff = std::chrono::milliseconds(200);
+        } catch (const std::exception& e) {
+            // The database is down or the pool is busy: nothing was closed (the batch rolled back); try again.
+            failures_.fetch_add(1, std::memory_order_relaxed);
+            logging::Warn("closing auctions failed, will retry",
+                          {{"error", e.what()}, {"retryInMs", static_cast<std::int64_t>(backoff.count())}});
+            pause = backoff;
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
+        }
+        if (!SleepFor(pause)) {
+            return;
+        }
+    }
+}
+
+}  // namespace auction::lifecycle
