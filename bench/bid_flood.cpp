@@ -2,6 +2,9 @@
 //   bid_flood publish <count> <item-ids-file>   publish <count> bid.placed.v1 events (confirmed) to auction.bid
 //   bid_flood consume <count>                   RabbitMQ's own limit: consume and ack <count> messages from
 //                                               auction.bid.all.v1 with prefetch PREFETCH_COUNT, no other work
+//   bid_flood steady <rate> <seconds> <item-ids-file>
+//                                               a steady stream (bench/close_bench.sh): <rate> bid.placed.v1 events
+//                                               per second for <seconds>, placed now, rising prices
 // Uses RABBITMQ_URL; declares the worker's topology first.
 #include <boost/json.hpp>
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "infra/rabbitmq/amqp_connection.hpp"
@@ -21,7 +25,7 @@ namespace {
 
 using namespace auction;
 
-int Publish(const std::string& url, long count, const std::string& items_file) {
+std::vector<std::string> ReadItems(const std::string& items_file) {
     std::vector<std::string> items;
     std::ifstream in(items_file);
     for (std::string line; std::getline(in, line);) {
@@ -29,6 +33,62 @@ int Publish(const std::string& url, long count, const std::string& items_file) {
             items.push_back(line);
         }
     }
+    return items;
+}
+
+std::string BidBody(const std::string& bid, const std::string& item, const char* amount) {
+    boost::json::object body{{"event", "bid.placed"},
+                             {"version", "v1"},
+                             {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
+                             {"traceId", bid},
+                             {"correlationId", bid},
+                             {"payload",
+                              {{"bidId", bid},
+                               {"itemId", item},
+                               {"userId", "bench-user"},
+                               {"amount", amount},
+                               {"currencyCode", "USD"}}}};
+    return boost::json::serialize(body);
+}
+
+int Steady(const std::string& url, long rate, long seconds, const std::string& items_file) {
+    const auto items = ReadItems(items_file);
+    if (items.empty() || rate <= 0) {
+        std::cerr << "no item ids in " << items_file << " (or rate <= 0)\n";
+        return 1;
+    }
+    rabbitmq::AmqpConnection conn(url, "bench-bid-stream");
+    rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
+    conn.EnableConfirms();
+    std::mt19937_64 rng(777);
+    std::uint64_t tag = 0;
+    const auto start = std::chrono::steady_clock::now();
+    long sent = 0;
+    for (;;) {
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        if (elapsed >= std::chrono::seconds(seconds)) {
+            break;
+        }
+        // Paced in 10 ms steps: everything due by now goes out, then a short sleep.
+        const long due = static_cast<long>(std::chrono::duration<double>(elapsed).count() * static_cast<double>(rate));
+        for (; sent < due; ++sent) {
+            const auto bid = ids::NewUuidV7();
+            char amount[32];
+            std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + sent / 10, static_cast<long>(rng() % 100));
+            rabbitmq::MessageProperties props;
+            props.message_id = bid;
+            props.type = "bid.placed.v1";
+            tag = conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, items[rng() % items.size()], amount), props);
+        }
+        conn.WaitForConfirms(tag, std::chrono::seconds(60));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::cout << sent << '\n';
+    return 0;
+}
+
+int Publish(const std::string& url, long count, const std::string& items_file) {
+    const auto items = ReadItems(items_file);
     if (items.empty()) {
         std::cerr << "no item ids in " << items_file << '\n';
         return 1;
@@ -43,21 +103,10 @@ int Publish(const std::string& url, long count, const std::string& items_file) {
         const auto bid = ids::NewUuidV7();
         char amount[32];
         std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + i / 10, static_cast<long>(rng() % 100));
-        boost::json::object body{{"event", "bid.placed"},
-                                 {"version", "v1"},
-                                 {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
-                                 {"traceId", bid},
-                                 {"correlationId", bid},
-                                 {"payload",
-                                  {{"bidId", bid},
-                                   {"itemId", item},
-                                   {"userId", "bench-user"},
-                                   {"amount", amount},
-                                   {"currencyCode", "USD"}}}};
         rabbitmq::MessageProperties props;
         props.message_id = bid;
         props.type = "bid.placed.v1";
-        tag = conn.Publish("auction.bid", "bid.placed.v1", boost::json::serialize(body), props);
+        tag = conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, item, amount), props);
         if (i % 1000 == 999) {
             conn.WaitForConfirms(tag, std::chrono::seconds(60));
         }
@@ -88,7 +137,8 @@ int Consume(const std::string& url, long count, int prefetch) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: bid_flood publish <count> <item-ids-file> | bid_flood consume <count>\n";
+        std::cerr << "usage: bid_flood publish <count> <item-ids-file> | bid_flood consume <count> | "
+                     "bid_flood steady <rate> <seconds> <item-ids-file>\n";
         return 2;
     }
     const auto env = auction::config::Environment::Load("/nonexistent");
@@ -98,6 +148,9 @@ int main(int argc, char** argv) {
     try {
         if (mode == "publish" && argc >= 4) {
             return Publish(url, count, argv[3]);
+        }
+        if (mode == "steady" && argc >= 5) {
+            return Steady(url, count, std::stol(argv[3]), argv[4]);
         }
         if (mode == "consume") {
             return Consume(url, count, env.Int("PREFETCH_COUNT", 10, 1, 65535));
