@@ -9,9 +9,9 @@ const spec = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.m
 const ITEM = '0190f3a4-1b2c-7d3e-8f40-5a6b7c8d9e0f';
 const item = {
   id: ITEM, name: 'Vintage Camera', description: '', sellerId: 'user-123', currencyCode: 'USD',
-  startPrice: '100.00', currentPrice: '100.00', bidIncrement: '5.00', startDate: '2024-01-15T10:00:00Z',
-  endDate: '2024-01-20T10:00:00Z', status: 'active', buyerId: null, categoryIds: [],
-  createdAt: '2024-01-15T09:58:12.52Z', updatedAt: '2024-01-15T09:58:12.52Z',
+  startPrice: '100.00', currentPrice: '100.00', bidIncrement: '5.00', startDate: '2030-01-15T10:00:00Z',
+  endDate: '2030-01-20T10:00:00Z', status: 'active', buyerId: null, categoryIds: [],
+  createdAt: '2030-01-15T09:58:12.52Z', updatedAt: '2030-01-15T09:58:12.52Z',
 };
 const problem = (status, title, instance) => ({
   type: `https://httpstatuses.io/${status}`, title, status, detail: 'x', instance,
