@@ -110,10 +110,10 @@ struct WorkerConfig {
     int health_port = 8090;  // HEALTH_PORT: /healthz, /readyz, /metrics (0 = ephemeral)
     // The auction closer (README "Auction lifecycle"): an active item is closed once its end passed by the grace
     // (in-flight bids land first); one with bids awaits bid.won for the settle timeout before it expires.
-    std::chrono::milliseconds close_grace{std::chrono::seconds(5)};        // AUCTION_CLOSE_GRACE
-    std::chrono::milliseconds settle_timeout{std::chrono::hours(1)};       // AUCTION_SETTLE_TIMEOUT
-    std::chrono::milliseconds close_interval{std::chrono::seconds(1)};     // AUCTION_CLOSE_INTERVAL: idle poll
-    int close_batch_size = 500;                                            // AUCTION_CLOSE_BATCH: items per commit
+    std::chrono::milliseconds close_grace{std::chrono::seconds(5)};     // AUCTION_CLOSE_GRACE
+    std::chrono::milliseconds settle_timeout{std::chrono::hours(1)};    // AUCTION_SETTLE_TIMEOUT
+    std::chrono::milliseconds close_interval{std::chrono::seconds(1)};  // AUCTION_CLOSE_INTERVAL: idle poll
+    int close_batch_size = 500;                                         // AUCTION_CLOSE_BATCH: items per commit
 };
 
 /// Reads the worker's settings: the design's variables plus PREFETCH_COUNT, WORKER_POOL_SIZE, the

@@ -70,8 +70,7 @@ public:
         page.total = 1;
         co_return page;
     }
-    boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                               ports::ItemDecision decide,
+    boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id, ports::ItemDecision decide,
                                                                events::EventMeta) override {
         if (id != kItemId) {
             co_return std::nullopt;
