@@ -1,3 +1,5 @@
+#include <boost/json/serialize.hpp>
+
 #include "app/attribute_json.hpp"
 #include "app/handlers.hpp"
 #include "pkg/ids/uuid.hpp"
@@ -15,49 +17,61 @@ namespace {
     throw errors::Error(errors::Kind::kConflict, std::move(conflict.detail), std::move(errors));
 }
 
+ports::StoredAnswer AttributesCreated(const std::string& item_id, const std::vector<domain::ItemAttribute>& created) {
+    boost::json::array out;
+    out.reserve(created.size());
+    for (const auto& attribute : created) {
+        out.push_back(boost::json::value_from(attribute));
+    }
+    return CreatedAnswer(boost::json::serialize(boost::json::object{{"attributes", std::move(out)}}),
+                         "/api/v1/items/" + item_id + "/attributes");
+}
+
 }  // namespace
 
 // POST /api/v1/items/:itemId/attributes: the seller adds 1..50 attributes to an active item, all or none.
 // A key the item already has, or more than 100 attributes in all, refuses the request (409). Answers 201
-// with the created attributes in request order.
+// with the created attributes in request order. With an Idempotency-Key, a retry gets the same answer.
 boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto id = PathId(ctx, "itemId", "item");
-    const auto body = ParseJsonBody(ctx);
-    domain::FieldErrors errors;
-    auto drafts = DecodeAttributeDrafts(body, errors);
-    ThrowIfInvalid(errors);
-    std::vector<std::string> attribute_ids;
-    attribute_ids.reserve(drafts->size());
-    for (std::size_t i = 0; i < drafts->size(); ++i) {
-        attribute_ids.push_back(ids::NewUuidV7());
-    }
-    auto attributes = domain::NewAttributes(*drafts, id, attribute_ids);
-    std::function<void(const domain::Item&, const std::vector<std::string>&)> check =
-        [&user, attributes](const domain::Item& item, const std::vector<std::string>& existing_keys) {
-            RequireSeller(item, user);
-            if (auto conflict = domain::AttributeWriteConflict(item)) {
-                throw errors::Error(errors::Kind::kConflict, *conflict);
+    std::string digest(ctx.request.body());
+    co_return co_await Idempotently(
+        s, ctx, std::move(digest),
+        [&s, &ctx, &user, &id](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
+            const auto body = ParseJsonBody(ctx);
+            domain::FieldErrors errors;
+            auto drafts = DecodeAttributeDrafts(body, errors);
+            ThrowIfInvalid(errors);
+            std::vector<std::string> attribute_ids;
+            attribute_ids.reserve(drafts->size());
+            for (std::size_t i = 0; i < drafts->size(); ++i) {
+                attribute_ids.push_back(ids::NewUuidV7());
             }
-            if (auto conflict = domain::NewAttributesConflict(existing_keys, attributes)) {
-                ThrowConflict(std::move(*conflict));
+            auto attributes = domain::NewAttributes(*drafts, id, attribute_ids);
+            std::function<void(const domain::Item&, const std::vector<std::string>&)> check =
+                [&user, attributes](const domain::Item& item, const std::vector<std::string>& existing_keys) {
+                    RequireSeller(item, user);
+                    if (auto conflict = domain::AttributeWriteConflict(item)) {
+                        throw errors::Error(errors::Kind::kConflict, *conflict);
+                    }
+                    if (auto conflict = domain::NewAttributesConflict(existing_keys, attributes)) {
+                        ThrowConflict(std::move(*conflict));
+                    }
+                };
+            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
+            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            std::string item_id = id;
+            ports::Idempotent<std::vector<domain::ItemAttribute>> idempotency{
+                std::move(claim),
+                [id](const std::vector<domain::ItemAttribute>& done) { return AttributesCreated(id, done); }};
+            auto created = co_await s.attributes.Create(std::move(item_id), std::move(attributes), std::move(check),
+                                                        std::move(meta), std::move(idempotency));
+            if (!created) {
+                throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
             }
-        };
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
-    std::string item_id = id;
-    auto created =
-        co_await s.attributes.Create(std::move(item_id), std::move(attributes), std::move(check), std::move(meta));
-    if (!created) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
-    }
-    boost::json::array out;
-    out.reserve(created->size());
-    for (const auto& attribute : *created) {
-        out.push_back(boost::json::value_from(attribute));
-    }
-    auto response = boost::json::object{{"attributes", std::move(out)}};
-    co_return CreatedResponse(ctx, response, "/api/v1/items/" + id + "/attributes");
+            co_return AnswerResponse(ctx, AttributesCreated(id, *created));
+        });
 }
 
 }  // namespace auction::app

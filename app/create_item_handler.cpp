@@ -1,24 +1,41 @@
+#include <boost/json/serialize.hpp>
+
 #include "app/handlers.hpp"
 #include "app/item_json.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::app {
 
-// POST /api/v1/items: the caller becomes the seller; answers 201 with the item and its Location.
+namespace {
+
+ports::StoredAnswer ItemCreated(const domain::Item& item) {
+    return CreatedAnswer(boost::json::serialize(boost::json::value_from(item)), "/api/v1/items/" + item.id);
+}
+
+}  // namespace
+
+// POST /api/v1/items: the caller becomes the seller; answers 201 with the item and its Location. With an
+// Idempotency-Key, a retry gets the same answer (app/idempotency.hpp).
 boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& ctx) {
     const auto& seller = ctx.RequireUser();
-    const auto body = ParseJsonBody(ctx);
-    domain::FieldErrors errors;
-    auto draft = DecodeItemDraft(body, errors);
-    if (draft) {
-        domain::CheckEndInFuture(draft->end_date, timeutil::NowMicros(), errors);
-    }
-    ThrowIfInvalid(errors);
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
-    auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
-    auto item = co_await s.items.Create(std::move(draft_item), std::move(meta));
-    co_return CreatedResponse(ctx, boost::json::value_from(item), "/api/v1/items/" + item.id);
+    std::string digest(ctx.request.body());
+    co_return co_await Idempotently(
+        s, ctx, std::move(digest),
+        [&s, &ctx, &seller](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
+            const auto body = ParseJsonBody(ctx);
+            domain::FieldErrors errors;
+            auto draft = DecodeItemDraft(body, errors);
+            if (draft) {
+                domain::CheckEndInFuture(draft->end_date, timeutil::NowMicros(), errors);
+            }
+            ThrowIfInvalid(errors);
+            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
+            auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);
+            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            ports::Idempotent<domain::Item> idempotency{std::move(claim), ItemCreated};
+            auto item = co_await s.items.Create(std::move(draft_item), std::move(meta), std::move(idempotency));
+            co_return AnswerResponse(ctx, ItemCreated(item));
+        });
 }
 
 }  // namespace auction::app

@@ -5,6 +5,7 @@
 #include <boost/json/value_from.hpp>
 #include <span>
 
+#include "app/idempotency.hpp"
 #include "app/item_cache.hpp"
 #include "app/router.hpp"
 #include "domain/validation.hpp"
@@ -26,6 +27,13 @@ using ports::ItemQuery;
 using ports::ItemRepository;
 using ports::ItemSort;
 
+/// Idempotency-Key on POST (app/idempotency.hpp). Without a store the header is validated and otherwise ignored.
+struct IdempotencyOptions {
+    ports::IdempotencyStore* store = nullptr;
+    std::chrono::milliseconds ttl{std::chrono::hours(24)};      // IDEMPOTENCY_TTL
+    std::chrono::milliseconds lease{std::chrono::seconds(60)};  // how long a claim outlives a request that died
+};
+
 /// What handlers work with: repositories only, never SQL or AMQP.
 struct Services {
     ItemRepository& items;
@@ -35,6 +43,7 @@ struct Services {
     ImageRepository& images;
     aws::ObjectStorage& storage;      // image bytes (S3)
     ItemCache* item_cache = nullptr;  // GET /api/v1/items/:id answers; none in tools and fuzzers
+    IdempotencyOptions idempotency = {};
 };
 
 /// One row of the route table.

@@ -18,7 +18,7 @@ struct KindInfo {
     const char* type;
 };
 
-constexpr std::array<KindInfo, 10> kKinds = {{
+constexpr std::array<KindInfo, 11> kKinds = {{
     {Kind::kInvalid, 400, "Bad Request", "https://httpstatuses.io/400"},
     {Kind::kUnauthenticated, 401, "Unauthorized", "https://httpstatuses.io/401"},
     {Kind::kForbidden, 403, "Forbidden", "https://httpstatuses.io/403"},
@@ -27,6 +27,7 @@ constexpr std::array<KindInfo, 10> kKinds = {{
     {Kind::kConflict, 409, "Conflict", "https://httpstatuses.io/409"},
     {Kind::kTooLarge, 413, "Content Too Large", "https://httpstatuses.io/413"},
     {Kind::kUnsupportedMediaType, 415, "Unsupported Media Type", "https://httpstatuses.io/415"},
+    {Kind::kUnprocessable, 422, "Unprocessable Content", "https://httpstatuses.io/422"},
     {Kind::kUnavailable, 503, "Service Unavailable", "https://httpstatuses.io/503"},
     {Kind::kInternal, 500, "Internal Server Error", "https://httpstatuses.io/500"},
 }};

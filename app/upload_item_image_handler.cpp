@@ -1,8 +1,11 @@
 #include <boost/beast/http/field.hpp>
 #include <exception>
 
+#include <boost/json/serialize.hpp>
+
 #include "app/handlers.hpp"
 #include "domain/item_image.hpp"
+#include "pkg/encoding/digest.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/multipart/multipart.hpp"
 
@@ -52,6 +55,35 @@ std::string_view ImageField(const RequestContext& ctx) {
     return *image;
 }
 
+// The upload's stand-in in an Idempotency-Key fingerprint: a digest of its parsed parts (names, file names, types
+// and bytes), since a client's boundary changes on every retry; the raw body when it does not parse (the request
+// then fails with its 400 anyway).
+std::string MultipartDigest(const RequestContext& ctx) {
+    auto it = ctx.request.find(boost::beast::http::field::content_type);
+    const std::string_view type = it == ctx.request.end() ? std::string_view() : std::string_view(it->value());
+    bool is_form_data = false;
+    const auto boundary = multipart::BoundaryFromContentType(type, is_form_data);
+    const std::string_view body = ctx.request.body();
+    if (!is_form_data || !boundary) {
+        return std::string(body);
+    }
+    const auto parsed = multipart::Parse(body, *boundary);
+    if (parsed.error != multipart::Error::kNone) {
+        return std::string(body);
+    }
+    encoding::Sha256 digest;
+    for (const auto& part : parsed.parts) {
+        digest.Field(part.name).Field(part.filename.value_or("")).Field(part.filename ? "f" : "-");
+        digest.Field(part.content_type).Field(part.body);
+    }
+    return digest.Hex();
+}
+
+ports::StoredAnswer ImageCreated(const domain::ItemImage& image) {
+    return CreatedAnswer(boost::json::serialize(boost::json::value_from(image)),
+                         "/api/v1/items/" + image.item_id + "/images/" + image.id);
+}
+
 }  // namespace
 
 BodyLimit ImageUploadBodyLimit() {
@@ -71,68 +103,75 @@ void RequireImageWrite(const domain::Item& item, const std::string& user) {
 boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto item_id = PathId(ctx, "id", "item");
-    // Refuse early (404, 403, 409) so nothing is stored for a request that cannot succeed; the
-    // transaction checks again on the locked row.
-    std::string lookup_id = item_id;
-    const auto item = co_await s.items.Get(std::move(lookup_id));
-    if (!item) {
-        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
-    }
-    RequireImageWrite(*item, user);
+    std::string digest = MultipartDigest(ctx);
+    co_return co_await Idempotently(
+        s, ctx, std::move(digest),
+        [&s, &ctx, &user, &item_id](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
+            // Refuse early (404, 403, 409) so nothing is stored for a request that cannot succeed; the
+            // transaction checks again on the locked row.
+            std::string lookup_id = item_id;
+            const auto item = co_await s.items.Get(std::move(lookup_id));
+            if (!item) {
+                throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
+            }
+            RequireImageWrite(*item, user);
 
-    const auto bytes = ImageField(ctx);
-    if (bytes.empty()) {
-        throw Error(Kind::kInvalid, "the image file is empty", {{"image", "is empty"}});
-    }
-    if (bytes.size() > domain::kMaxImageBytes) {
-        throw Error(Kind::kInvalid, TooLarge(), {{"image", "must be at most 5 MB"}});
-    }
-    const auto format = domain::SniffImageFormat(bytes);
-    if (!format) {
-        throw Error(Kind::kInvalid, "the image must be a PNG or JPEG file", {{"image", "must be PNG or JPEG"}});
-    }
-    // Magic bytes alone let through polyglots and decompression bombs: check the header and the content.
-    if (const auto inspection = domain::InspectImage(bytes, *format); !inspection.problem.empty()) {
-        throw Error(Kind::kInvalid, inspection.problem, {{"image", inspection.problem}});
-    }
+            const auto bytes = ImageField(ctx);
+            if (bytes.empty()) {
+                throw Error(Kind::kInvalid, "the image file is empty", {{"image", "is empty"}});
+            }
+            if (bytes.size() > domain::kMaxImageBytes) {
+                throw Error(Kind::kInvalid, TooLarge(), {{"image", "must be at most 5 MB"}});
+            }
+            const auto format = domain::SniffImageFormat(bytes);
+            if (!format) {
+                throw Error(Kind::kInvalid, "the image must be a PNG or JPEG file", {{"image", "must be PNG or JPEG"}});
+            }
+            // Magic bytes alone let through polyglots and decompression bombs: check the header and the content.
+            if (const auto inspection = domain::InspectImage(bytes, *format); !inspection.problem.empty()) {
+                throw Error(Kind::kInvalid, inspection.problem, {{"image", inspection.problem}});
+            }
 
-    domain::ItemImage image;
-    image.id = ids::NewUuidV7();
-    image.item_id = item_id;
-    image.object_key = domain::ImageObjectKey(item_id, image.id, *format);
-    image.image_url = s.storage.PublicUrl(image.object_key);
-    image.content_type = std::string(domain::ContentTypeOf(*format));
-    image.size_bytes = static_cast<std::int64_t>(bytes.size());
+            domain::ItemImage image;
+            image.id = ids::NewUuidV7();
+            image.item_id = item_id;
+            image.object_key = domain::ImageObjectKey(item_id, image.id, *format);
+            image.image_url = s.storage.PublicUrl(image.object_key);
+            image.content_type = std::string(domain::ContentTypeOf(*format));
+            image.size_bytes = static_cast<std::int64_t>(bytes.size());
 
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
-    std::string put_key = image.object_key;
-    std::string put_type = image.content_type;
-    co_await s.storage.Put(std::move(put_key), bytes, std::move(put_type));  // a failure is a 500, nothing saved
+            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
+            std::string put_key = image.object_key;
+            std::string put_type = image.content_type;
+            co_await s.storage.Put(std::move(put_key), bytes,
+                                   std::move(put_type));  // a failure is a 500, nothing saved
 
-    const std::string key = image.object_key;
-    std::function<void(const domain::Item&)> check = [&user](const domain::Item& locked) {
-        RequireImageWrite(locked, user);
-    };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
-    std::optional<domain::ItemImage> saved;
-    std::exception_ptr failure;
-    try {
-        saved = co_await s.images.Create(std::move(image), std::move(check), std::move(meta));
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure || !saved) {
-        // The design's rollback: the row did not commit, so its object must not stay behind.
-        std::string orphan = key;
-        std::string trace = ctx.trace.trace_id;
-        co_await DeleteObjectQuietly(s.storage, std::move(orphan), std::move(trace));
-        if (failure) {
-            std::rethrow_exception(failure);
-        }
-        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
-    }
-    co_return CreatedResponse(ctx, boost::json::value_from(*saved),
-                              "/api/v1/items/" + item_id + "/images/" + saved->id);
+            const std::string key = image.object_key;
+            std::function<void(const domain::Item&)> check = [&user](const domain::Item& locked) {
+                RequireImageWrite(locked, user);
+            };
+            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            std::optional<domain::ItemImage> saved;
+            std::exception_ptr failure;
+            try {
+                ports::Idempotent<domain::ItemImage> idempotency{std::move(claim), ImageCreated};
+                saved = co_await s.images.Create(std::move(image), std::move(check), std::move(meta),
+                                                 std::move(idempotency));
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            if (failure || !saved) {
+                // The design's rollback: the row did not commit, so its object must not stay behind.
+                std::string orphan = key;
+                std::string trace = ctx.trace.trace_id;
+                co_await DeleteObjectQuietly(s.storage, std::move(orphan), std::move(trace));
+                if (failure) {
+                    std::rethrow_exception(failure);
+                }
+                throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
+            }
+            co_return AnswerResponse(ctx, ImageCreated(*saved));
+        });
 }
 
 }  // namespace auction::app

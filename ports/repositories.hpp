@@ -13,6 +13,7 @@
 #include "domain/item_comment.hpp"
 #include "domain/item_image.hpp"
 #include "pkg/events/events.hpp"
+#include "ports/idempotency.hpp"
 
 namespace auction::ports {
 
@@ -47,12 +48,14 @@ class ItemRepository {
 public:
     virtual ~ItemRepository() = default;
 
-    virtual boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) = 0;
+    /// With an Idempotency-Key claim, the answer is stored in the item's transaction (and the create does not share
+    /// a group commit).
+    virtual boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta,
+                                                        Idempotent<domain::Item> idempotency = {}) = 0;
     virtual boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) = 0;
     virtual boost::asio::awaitable<ItemPage> List(ItemQuery query) = 0;
     /// nullopt when the item does not exist.
-    virtual boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                                       ItemDecision decide,
+    virtual boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id, ItemDecision decide,
                                                                        events::EventMeta meta) = 0;
     /// false when the item does not exist.
     virtual boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,
@@ -86,8 +89,8 @@ public:
     /// One page, oldest first (created_at, id); nullopt when the item does not exist.
     virtual boost::asio::awaitable<std::optional<CommentPage>> List(std::string item_id, int page, int limit) = 0;
     /// Stores the comment, stamping created_at, with item.comment.created.v1; nullopt when the item does not exist.
-    virtual boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment,
-                                                                              events::EventMeta meta) = 0;
+    virtual boost::asio::awaitable<std::optional<domain::ItemComment>> Create(
+        domain::ItemComment comment, events::EventMeta meta, Idempotent<domain::ItemComment> idempotency = {}) = 0;
     /// Deletes the comment with item.comment.deleted.v1. `check` runs inside the transaction on the locked item
     /// and the comment, and throws to refuse.
     virtual boost::asio::awaitable<ChildDeleteResult> Delete(
@@ -111,7 +114,8 @@ public:
     /// item does not exist.
     virtual boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> Create(
         std::string item_id, std::vector<domain::ItemAttribute> attributes,
-        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta) = 0;
+        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta,
+        Idempotent<std::vector<domain::ItemAttribute>> idempotency = {}) = 0;
     /// Deletes the attribute with item.attribute.deleted.v1; `check` as for Create.
     virtual boost::asio::awaitable<ChildDeleteResult> Delete(
         std::string item_id, std::string attribute_id,
@@ -134,7 +138,8 @@ public:
     /// Stores the image with the next display order and item.image.uploaded.v1, stamping created_at;
     /// nullopt when the item does not exist.
     virtual boost::asio::awaitable<std::optional<domain::ItemImage>> Create(
-        domain::ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta) = 0;
+        domain::ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta,
+        Idempotent<domain::ItemImage> idempotency = {}) = 0;
     /// Deletes the image (only under that item) with item.image.deleted.v1.
     virtual boost::asio::awaitable<ImageDeleteResult> Delete(std::string item_id, std::string image_id,
                                                              std::function<void(const domain::Item&)> check,

@@ -41,10 +41,12 @@ ApiApp::ApiApp(config::ApiConfig config)
       comments_(db_),
       attributes_(db_),
       images_(db_),
+      idempotency_(db_),
       storage_(config_.aws),
       object_deletions_(pool_),
-      object_drainer_(
-          object_deletions_, [this](const std::string& key) { storage_.DeleteObject(key); }, {}),
+      object_drainer_(object_deletions_, [this](const std::string& key) { storage_.DeleteObject(key); }, {}),
+      retention_store_(pool_),
+      purger_(retention_store_, {{"idempotency_keys", config_.idempotency_ttl}}, {}),
       item_cache_(config_.item_cache_bytes),
       item_listener_(
           config_.postgres.ConnInfo(config_.service_name + "-api-item-changes"),
@@ -57,7 +59,10 @@ ApiApp::ApiApp(config::ApiConfig config)
                 .attributes = attributes_,
                 .images = images_,
                 .storage = storage_,
-                .item_cache = config_.item_cache_bytes > 0 ? &item_cache_ : nullptr},
+                .item_cache = config_.item_cache_bytes > 0 ? &item_cache_ : nullptr,
+                .idempotency = {.store = &idempotency_,
+                                .ttl = config_.idempotency_ttl,
+                                .lease = std::max(std::chrono::milliseconds(10'000), 2 * config_.request_timeout)}},
       reads_(io_, config_.postgres.ConnInfo(config_.service_name + "-api-reads"), config_.read_conns,
              config_.postgres.statement_timeout),
       server_(io_, router_, ToServerOptions(config_)),
@@ -102,6 +107,11 @@ std::string ApiApp::MetricsText() {
     } catch (const std::exception&) {
         // The database is down: the gauge is left out of this scrape.
     }
+    metrics::WriteHeader(out, "auction_purged_rows_total", "counter",
+                         "Rows this replica purged past their retention (idempotency keys past IDEMPOTENCY_TTL).");
+    for (const auto& [table, rows] : purger_.purged()) {
+        metrics::WriteSample(out, "auction_purged_rows_total", {{"table", table}}, static_cast<double>(rows));
+    }
     const auto creates = items_.GetCreateStats();
     metrics::WriteCounter(out, "auction_item_create_batches_total",
                           "Group commits of POST /api/v1/items: transactions that carried the creates.",
@@ -125,6 +135,7 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     }
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
     object_drainer_.Start();
+    purger_.Start();
     const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
     threads_.reserve(static_cast<std::size_t>(config_.http_threads));
     for (int i = 0; i < config_.http_threads; ++i) {
@@ -153,6 +164,7 @@ void ApiApp::Stop() {
     threads_.clear();
     ops_.Stop();
     object_drainer_.Stop();
+    purger_.Stop();
     db_.Stop();
     storage_.Stop();
     relay_.Stop();

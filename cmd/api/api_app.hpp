@@ -14,6 +14,8 @@
 #include "infra/postgres/comment_repository.hpp"
 #include "infra/postgres/db_executor.hpp"
 #include "infra/postgres/health.hpp"
+#include "infra/postgres/housekeeping_store.hpp"
+#include "infra/postgres/idempotency_store.hpp"
 #include "infra/postgres/image_repository.hpp"
 #include "infra/postgres/item_change_listener.hpp"
 #include "infra/postgres/item_repository.hpp"
@@ -21,9 +23,9 @@
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/health.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
-#include "pkg/aws/s3_client.hpp"
-#include "infra/postgres/housekeeping_store.hpp"
 #include "internal/lifecycle/object_deletion_drainer.hpp"
+#include "internal/lifecycle/retention_purger.hpp"
+#include "pkg/aws/s3_client.hpp"
 #include "pkg/config/config.hpp"
 
 /// The wiring of auction-api: the one place (with cmd/worker) that sees every layer.
@@ -66,9 +68,12 @@ private:
     postgres::PgCommentRepository comments_;
     postgres::PgAttributeRepository attributes_;
     postgres::PgImageRepository images_;
+    postgres::PgIdempotencyStore idempotency_;
     aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
     postgres::PgObjectDeletionQueue object_deletions_;
     lifecycle::ObjectDeletionDrainer object_drainer_;  // deletes the objects of deleted image rows from S3
+    postgres::PgRetentionStore retention_store_;
+    lifecycle::RetentionPurger purger_;  // idempotency keys past IDEMPOTENCY_TTL
     app::ItemCache item_cache_;
     postgres::ItemChangeListener item_listener_;  // keeps item_cache_ coherent
     app::Services services_;

@@ -1,6 +1,7 @@
 #include "infra/postgres/attribute_repository.hpp"
 
 #include "domain/item_events.hpp"
+#include "infra/postgres/idempotency_store.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -84,10 +85,12 @@ boost::asio::awaitable<std::optional<ItemAttribute>> PgAttributeRepository::Get(
 
 boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRepository::Create(
     std::string item_id, std::vector<ItemAttribute> attributes,
-    std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta) {
+    std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta,
+    ports::Idempotent<std::vector<ItemAttribute>> idempotency) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), attributes = std::move(attributes), check = std::move(check),
-                 meta = std::move(meta)](PgConnection& conn) mutable -> std::optional<std::vector<ItemAttribute>> {
+                 meta = std::move(meta), idempotency = std::move(idempotency)](
+                    PgConnection& conn) mutable -> std::optional<std::vector<ItemAttribute>> {
         PgTransaction tx(conn);
         auto item_rows = conn.ExecPrepared("attribute_item_lock", LockItemSql().c_str(), {item_id});
         if (item_rows.Rows() == 0) {
@@ -132,6 +135,7 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
                       FormatTextArray(values)};
         outbox::AppendBatchParams(params, messages);
         conn.ExecPrepared("attribute_create", kSql.c_str(), params);
+        CompleteIdempotent(conn, idempotency, attributes);
         tx.Commit();
         return attributes;
     };

@@ -14,8 +14,8 @@ public:
                                                                      std::string attribute_id) override;
     boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> Create(
         std::string item_id, std::vector<domain::ItemAttribute> attributes,
-        std::function<void(const domain::Item&, const std::vector<std::string>&)> check,
-        events::EventMeta meta) override;
+        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta,
+        ports::Idempotent<std::vector<domain::ItemAttribute>> idempotency = {}) override;
     boost::asio::awaitable<ports::ChildDeleteResult> Delete(
         std::string item_id, std::string attribute_id,
         std::function<void(const domain::Item&, const domain::ItemAttribute&)> check, events::EventMeta meta) override;

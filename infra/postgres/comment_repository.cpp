@@ -1,6 +1,7 @@
 #include "infra/postgres/comment_repository.hpp"
 
 #include "domain/item_events.hpp"
+#include "infra/postgres/idempotency_store.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -64,11 +65,11 @@ boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::L
     co_return co_await db_.Run(std::move(work));
 }
 
-boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(ItemComment comment,
-                                                                               events::EventMeta meta) {
+boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(
+    ItemComment comment, events::EventMeta meta, ports::Idempotent<ItemComment> idempotency) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [comment = std::move(comment),
-                 meta = std::move(meta)](PgConnection& conn) mutable -> std::optional<ItemComment> {
+    auto work = [comment = std::move(comment), meta = std::move(meta),
+                 idempotency = std::move(idempotency)](PgConnection& conn) mutable -> std::optional<ItemComment> {
         PgTransaction tx(conn);
         auto item = conn.ExecPrepared("comment_item_lock", "SELECT 1 FROM items WHERE id = $1::uuid FOR SHARE",
                                       {comment.item_id});
@@ -86,6 +87,7 @@ boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(I
                       timeutil::FormatRfc3339(comment.created_at)};
         outbox::AppendParams(params, event);
         conn.ExecPrepared("comment_create", kSql.c_str(), params);
+        CompleteIdempotent(conn, idempotency, comment);
         tx.Commit();
         return comment;
     };

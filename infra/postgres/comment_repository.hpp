@@ -10,8 +10,9 @@ public:
     explicit PgCommentRepository(DbExecutor& db) : db_(db) {}
 
     boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id, int page, int limit) override;
-    boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment,
-                                                                      events::EventMeta meta) override;
+    boost::asio::awaitable<std::optional<domain::ItemComment>> Create(
+        domain::ItemComment comment, events::EventMeta meta,
+        ports::Idempotent<domain::ItemComment> idempotency = {}) override;
     boost::asio::awaitable<ports::ChildDeleteResult> Delete(
         std::string item_id, std::string comment_id,
         std::function<void(const domain::Item&, const domain::ItemComment&)> check, events::EventMeta meta) override;

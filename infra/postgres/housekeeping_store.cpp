@@ -52,6 +52,9 @@ std::int64_t PgRetentionStore::PurgeBatch(const std::string& table, std::chrono:
         {"processed_bid_events",
          "DELETE FROM processed_bid_events WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_bid_events "
          "WHERE processed_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2 FOR UPDATE SKIP LOCKED))"},
+        {"idempotency_keys",
+         "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys "
+         "WHERE created_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2 FOR UPDATE SKIP LOCKED))"},
         {"bid_receipts",
          "DELETE FROM bid_receipts WHERE ctid = ANY(ARRAY(SELECT ctid FROM bid_receipts "
          "WHERE received_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2 FOR UPDATE SKIP LOCKED))"},
@@ -62,7 +65,8 @@ std::int64_t PgRetentionStore::PurgeBatch(const std::string& table, std::chrono:
     }
     auto conn = pool_.Acquire();
     const std::string name = "purge_" + table;
-    return conn->ExecPrepared(name.c_str(), it->second.c_str(), {std::to_string(retention.count()), std::to_string(limit)})
+    return conn
+        ->ExecPrepared(name.c_str(), it->second.c_str(), {std::to_string(retention.count()), std::to_string(limit)})
         .Affected();
 }
 

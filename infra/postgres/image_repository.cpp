@@ -1,6 +1,7 @@
 #include "infra/postgres/image_repository.hpp"
 
 #include "domain/item_events.hpp"
+#include "infra/postgres/idempotency_store.hpp"
 #include "infra/postgres/item_repository.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -63,10 +64,11 @@ boost::asio::awaitable<std::optional<std::vector<ItemImage>>> PgImageRepository:
 }
 
 boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
-    ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta) {
+    ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta,
+    ports::Idempotent<ItemImage> idempotency) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [image = std::move(image), check = std::move(check),
-                 meta = std::move(meta)](PgConnection& conn) mutable -> std::optional<ItemImage> {
+    auto work = [image = std::move(image), check = std::move(check), meta = std::move(meta),
+                 idempotency = std::move(idempotency)](PgConnection& conn) mutable -> std::optional<ItemImage> {
         PgTransaction tx(conn);
         auto rows = conn.ExecPrepared("image_item_lock", LockItemSql().c_str(), {image.item_id});
         if (rows.Rows() == 0) {
@@ -94,6 +96,7 @@ boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
         outbox::AppendParams(params, event);
         auto inserted = conn.ExecPrepared("image_create", kSql.c_str(), params);
         image.display_order = static_cast<int>(inserted.Int64(0, 0));
+        CompleteIdempotent(conn, idempotency, image);
         tx.Commit();
         return image;
     };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/item_events.hpp"
+#include "infra/postgres/idempotency_store.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
 
@@ -170,7 +171,24 @@ std::vector<PgItemRepository::CreatePool::Outcome> PgItemRepository::CreateBatch
     return outcomes;
 }
 
-boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMeta meta) {
+boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMeta meta,
+                                                      ports::Idempotent<Item> idempotency) {
+    if (idempotency.claim) {
+        // Its own transaction: the item, its event and the stored answer commit together.
+        auto work = [item = std::move(item), meta = std::move(meta),
+                     idempotency = std::move(idempotency)](PgConnection& conn) mutable {
+            item.created_at = item.updated_at = timeutil::NowMicros();
+            item.version = 1;
+            auto event =
+                events::MakeItemEvent("item.created", meta, item.id, domain::ItemCreatedPayload(item), item.created_at);
+            PgTransaction tx(conn);
+            InsertItems(conn, {item}, {event});
+            CompleteIdempotent(conn, idempotency, item);
+            tx.Commit();
+            return item;
+        };
+        co_return co_await db_.Run(std::move(work));
+    }
     // A named local: GCC 12 destroys temporaries inside co_await expressions twice.
     CreateRequest request{std::move(item), std::move(meta)};
     co_return co_await creates_.Submit(std::move(request));

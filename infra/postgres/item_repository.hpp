@@ -19,7 +19,8 @@ public:
     /// `reads`: pipelined, on the I/O threads.
     PgItemRepository(DbExecutor& db, PgPipeline& reads);
 
-    boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
+    boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta,
+                                                ports::Idempotent<domain::Item> idempotency = {}) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
     boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override;
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id, ports::ItemDecision decide,

@@ -47,8 +47,9 @@ std::size_t ObjectDeletionDrainer::RunOnce() {
                 const auto streak = std::min<std::uint32_t>(failure_streak_.fetch_add(1), 6);
                 const std::chrono::milliseconds delay =
                     std::min(options_.max_retry, options_.first_retry * (std::int64_t{1} << streak));
-                logging::Warn("image object could not be deleted from S3, will retry",
-                              {{"key", key}, {"error", e.what()}, {"retryInMs", static_cast<std::int64_t>(delay.count())}});
+                logging::Warn(
+                    "image object could not be deleted from S3, will retry",
+                    {{"key", key}, {"error", e.what()}, {"retryInMs", static_cast<std::int64_t>(delay.count())}});
                 queue_.Retry(key, delay, e.what());
             }
         }

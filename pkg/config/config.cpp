@@ -297,6 +297,7 @@ ApiConfig LoadApiConfig(const Environment& env) {
     cfg.body_limit_bytes = static_cast<std::size_t>(env.Int("HTTP_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024));
     cfg.item_cache_bytes =
         static_cast<std::size_t>(env.Int("ITEM_CACHE_BYTES", 8 * 1024 * 1024, 0, 1024 * 1024 * 1024));
+    cfg.idempotency_ttl = env.Duration("IDEMPOTENCY_TTL", std::chrono::hours(24));
     cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
     cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(15));

@@ -86,6 +86,7 @@ struct ApiConfig {
     int read_conns = 2;  // DB_READ_CONNS: pipelined read connections (default: one per I/O thread)
     std::size_t body_limit_bytes = 1024 * 1024;
     std::size_t item_cache_bytes = 8 * 1024 * 1024;  // ITEM_CACHE_BYTES: the item cache's budget; 0 = no cache
+    std::chrono::milliseconds idempotency_ttl{std::chrono::hours(24)};  // IDEMPOTENCY_TTL: how long an answer is kept
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(15)};

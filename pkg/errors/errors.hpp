@@ -18,8 +18,9 @@ enum class Kind {
     kConflict,              // the write conflicts with the resource's state
     kTooLarge,              // the request is over its size limit
     kUnsupportedMediaType,  // the body's format is not one the operation takes
-    kUnavailable,           // overloaded or a dependency is down: retry later
-    kInternal,              // never carries internals to the client
+    kUnprocessable,  // well-formed, but cannot be processed as sent (an Idempotency-Key reused for another request)
+    kUnavailable,    // overloaded or a dependency is down: retry later
+    kInternal,       // never carries internals to the client
 };
 
 struct FieldError {

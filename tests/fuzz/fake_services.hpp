@@ -56,7 +56,10 @@ class FakeItems final : public ports::ItemRepository {
 public:
     std::optional<ports::ItemQuery> last_query;
 
-    boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta) override { co_return item; }
+    boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta,
+                                                ports::Idempotent<domain::Item>) override {
+        co_return item;
+    }
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override {
         if (id != kItemId) {
             co_return std::nullopt;
@@ -113,8 +116,8 @@ public:
         }
         co_return ports::CommentPage{{Comment()}, 1};
     }
-    boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment,
-                                                                      events::EventMeta) override {
+    boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment, events::EventMeta,
+                                                                      ports::Idempotent<domain::ItemComment>) override {
         if (comment.item_id != kItemId) {
             co_return std::nullopt;
         }
@@ -156,7 +159,8 @@ public:
     }
     boost::asio::awaitable<std::optional<std::vector<domain::ItemAttribute>>> Create(
         std::string item_id, std::vector<domain::ItemAttribute> attributes,
-        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta) override {
+        std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta,
+        ports::Idempotent<std::vector<domain::ItemAttribute>>) override {
         if (item_id != kItemId) {
             co_return std::nullopt;
         }
@@ -192,7 +196,8 @@ public:
     }
     boost::asio::awaitable<std::optional<domain::ItemImage>> Create(domain::ItemImage image,
                                                                     std::function<void(const domain::Item&)> check,
-                                                                    events::EventMeta) override {
+                                                                    events::EventMeta,
+                                                                    ports::Idempotent<domain::ItemImage>) override {
         if (image.item_id != kItemId) {
             co_return std::nullopt;
         }

@@ -24,8 +24,9 @@ std::unique_ptr<postgres::PgConnection> Db() {
 }
 
 std::int64_t PendingDeletions(postgres::PgConnection& db, const std::vector<std::string>& keys) {
-    return db.ExecParams("SELECT count(*) FROM pending_object_deletions WHERE object_key = ANY($1::text[])",
-                         {postgres::FormatTextArray(keys)})
+    return db
+        .ExecParams("SELECT count(*) FROM pending_object_deletions WHERE object_key = ANY($1::text[])",
+                    {postgres::FormatTextArray(keys)})
         .Int64(0, 0);
 }
 
