@@ -27,6 +27,7 @@ TEST(HttpError, EveryCodeHasItsStatusAndTitle) {
         {Kind::kNotFound, 404, "Not Found"},
         {Kind::kMethodNotAllowed, 405, "Method Not Allowed"},
         {Kind::kConflict, 409, "Conflict"},
+        {Kind::kPreconditionFailed, 412, "Precondition Failed"},
         {Kind::kTooLarge, 413, "Content Too Large"},
         {Kind::kUnsupportedMediaType, 415, "Unsupported Media Type"},
         {Kind::kUnavailable, 503, "Service Unavailable"},
