@@ -1,10 +1,11 @@
+#include "app/conditional_request.hpp"
 #include "app/handlers.hpp"
 #include "app/item_json.hpp"
 #include "pkg/ids/uuid.hpp"
 
 namespace auction::app {
 
-// POST /api/v1/items: the caller becomes the seller; answers 201 with the item and its Location.
+// POST /api/v1/items: the caller becomes the seller; answers 201 with the item, its Location and its ETag.
 boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& ctx) {
     const auto& seller = ctx.RequireUser();
     const auto body = ParseJsonBody(ctx);
@@ -18,7 +19,9 @@ boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& 
     auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     auto item = co_await s.items.Create(std::move(draft_item), std::move(meta));
-    co_return CreatedResponse(ctx, boost::json::value_from(item), "/api/v1/items/" + item.id);
+    auto res = CreatedResponse(ctx, boost::json::value_from(item), "/api/v1/items/" + item.id);
+    SetETag(res, item.version);
+    co_return res;
 }
 
 }  // namespace auction::app
