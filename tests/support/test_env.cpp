@@ -210,16 +210,17 @@ HttpResult HttpClient::PostJson(const std::string& target, const boost::json::va
     return Request("POST", target, boost::json::serialize(body), std::move(headers));
 }
 
-HttpResult HttpClient::PutJson(const std::string& target, const boost::json::value& body, const std::string& user) {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+HttpResult HttpClient::PutJson(const std::string& target, const boost::json::value& body, const std::string& user,
+                               std::map<std::string, std::string> headers) {
+    headers["Content-Type"] = "application/json";
     if (!user.empty()) {
         headers["X-User-ID"] = user;
     }
     return Request("PUT", target, boost::json::serialize(body), std::move(headers));
 }
 
-HttpResult HttpClient::Delete(const std::string& target, const std::string& user) {
-    std::map<std::string, std::string> headers;
+HttpResult HttpClient::Delete(const std::string& target, const std::string& user,
+                              std::map<std::string, std::string> headers) {
     if (!user.empty()) {
         headers["X-User-ID"] = user;
     }
