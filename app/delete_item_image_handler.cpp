@@ -12,7 +12,7 @@ boost::asio::awaitable<void> DeleteObjectQuietly(aws::ObjectStorage& storage, st
         co_await storage.Delete(std::move(key));
     } catch (const std::exception& e) {
         fields["error"] = e.what();
-        logging::Warn("image object could not be deleted; it stays in the bucket without a row", std::move(fields));
+        logging::Warn("image object could not be deleted now; the deletion queue retries it", std::move(fields));
     }
 }
 

@@ -18,8 +18,8 @@
 #include "infra/rabbitmq/amqp_connection.hpp"
 #include "infra/rabbitmq/consumer.hpp"
 #include "pkg/config/config.hpp"
-#include "pkg/timeutil/rfc3339.hpp"
 #include "pkg/ids/uuid.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace {
 
@@ -37,17 +37,14 @@ std::vector<std::string> ReadItems(const std::string& items_file) {
 }
 
 std::string BidBody(const std::string& bid, const std::string& item, const char* amount) {
-    boost::json::object body{{"event", "bid.placed"},
-                             {"version", "v1"},
-                             {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
-                             {"traceId", bid},
-                             {"correlationId", bid},
-                             {"payload",
-                              {{"bidId", bid},
-                               {"itemId", item},
-                               {"userId", "bench-user"},
-                               {"amount", amount},
-                               {"currencyCode", "USD"}}}};
+    boost::json::object body{
+        {"event", "bid.placed"},
+        {"version", "v1"},
+        {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
+        {"traceId", bid},
+        {"correlationId", bid},
+        {"payload",
+         {{"bidId", bid}, {"itemId", item}, {"userId", "bench-user"}, {"amount", amount}, {"currencyCode", "USD"}}}};
     return boost::json::serialize(body);
 }
 
@@ -78,7 +75,8 @@ int Steady(const std::string& url, long rate, long seconds, const std::string& i
             rabbitmq::MessageProperties props;
             props.message_id = bid;
             props.type = "bid.placed.v1";
-            tag = conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, items[rng() % items.size()], amount), props);
+            tag =
+                conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, items[rng() % items.size()], amount), props);
         }
         conn.WaitForConfirms(tag, std::chrono::seconds(60));
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

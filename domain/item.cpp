@@ -74,7 +74,8 @@ std::optional<std::string> UpdateConflict(const Item& item, const ItemPatch& pat
         return "the item is " + std::string(ToString(item.status)) + " and can no longer be changed";
     }
     if (item.end_date <= now) {
-        return "the auction ended at " + timeutil::FormatRfc3339(item.end_date) + " and the item can no longer be changed";
+        return "the auction ended at " + timeutil::FormatRfc3339(item.end_date) +
+               " and the item can no longer be changed";
     }
     if (item.bid_count == 0) {
         return std::nullopt;

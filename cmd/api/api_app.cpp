@@ -42,6 +42,9 @@ ApiApp::ApiApp(config::ApiConfig config)
       attributes_(db_),
       images_(db_),
       storage_(config_.aws),
+      object_deletions_(pool_),
+      object_drainer_(
+          object_deletions_, [this](const std::string& key) { storage_.DeleteObject(key); }, {}),
       item_cache_(config_.item_cache_bytes),
       item_listener_(
           config_.postgres.ConnInfo(config_.service_name + "-api-item-changes"),
@@ -85,6 +88,20 @@ std::string ApiApp::MetricsText() {
     relay_metrics_.WriteMetrics(out);
     pool_metrics_.WriteMetrics(out);
     item_cache_.WriteMetrics(out);
+    const auto drained = object_drainer_.counts();
+    metrics::WriteCounter(out, "auction_image_objects_deleted_total",
+                          "Image objects this replica deleted from S3 after their rows were deleted.",
+                          static_cast<double>(drained.deleted));
+    metrics::WriteCounter(out, "auction_image_object_delete_failures_total",
+                          "Failed S3 deletes of image objects (each is retried with backoff).",
+                          static_cast<double>(drained.failures));
+    try {
+        metrics::WriteGauge(out, "auction_image_objects_pending_deletion",
+                            "Image objects whose rows are gone, waiting to be deleted from S3.",
+                            static_cast<double>(object_deletions_.Pending()));
+    } catch (const std::exception&) {
+        // The database is down: the gauge is left out of this scrape.
+    }
     const auto creates = items_.GetCreateStats();
     metrics::WriteCounter(out, "auction_item_create_batches_total",
                           "Group commits of POST /api/v1/items: transactions that carried the creates.",
@@ -107,6 +124,7 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
         item_listener_.Start();
     }
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
+    object_drainer_.Start();
     const auto port = server_.Listen("0.0.0.0", static_cast<unsigned short>(config_.port));
     threads_.reserve(static_cast<std::size_t>(config_.http_threads));
     for (int i = 0; i < config_.http_threads; ++i) {
@@ -134,6 +152,7 @@ void ApiApp::Stop() {
     }
     threads_.clear();
     ops_.Stop();
+    object_drainer_.Stop();
     db_.Stop();
     storage_.Stop();
     relay_.Stop();

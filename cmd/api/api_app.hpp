@@ -22,6 +22,8 @@
 #include "infra/rabbitmq/health.hpp"
 #include "infra/rabbitmq/outbox_relay.hpp"
 #include "pkg/aws/s3_client.hpp"
+#include "infra/postgres/housekeeping_store.hpp"
+#include "internal/lifecycle/object_deletion_drainer.hpp"
 #include "pkg/config/config.hpp"
 
 /// The wiring of auction-api: the one place (with cmd/worker) that sees every layer.
@@ -65,6 +67,8 @@ private:
     postgres::PgAttributeRepository attributes_;
     postgres::PgImageRepository images_;
     aws::S3Client storage_;  // item images; its own small thread pool for the blocking curl calls
+    postgres::PgObjectDeletionQueue object_deletions_;
+    lifecycle::ObjectDeletionDrainer object_drainer_;  // deletes the objects of deleted image rows from S3
     app::ItemCache item_cache_;
     postgres::ItemChangeListener item_listener_;  // keeps item_cache_ coherent
     app::Services services_;

@@ -48,6 +48,10 @@ WorkerApp::WorkerApp(config::WorkerConfig config)
       handler_(bids_, config_),
       closing_store_(pool_),
       closer_(closing_store_, CloserOptionsFor(config_)),
+      retention_store_(pool_),
+      purger_(retention_store_,
+              {{"processed_bid_events", config_.bid_dedupe_retention}, {"bid_receipts", config_.bid_dedupe_retention}},
+              {.interval = config_.purge_interval}),
       relay_(RelayOptionsFor(config_)),
       queue_probe_(config_.rabbitmq_url, config_.service_name + "-worker-" + config_.worker_id + "-metrics",
                    {rabbitmq::Topology{}.queue, rabbitmq::Topology{}.dead_letter_queue}),
@@ -90,6 +94,7 @@ void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
     }
     relay_.Start();
     closer_.Start();
+    purger_.Start();
     stats_logger_ = std::make_unique<postgres::PoolStatsLogger>(pool_, config_.postgres.stats_interval);
 }
 
@@ -100,6 +105,7 @@ void WorkerApp::Stop() {
     stopped_ = true;
     StopHealthServer();
     closer_.Stop();
+    purger_.Stop();
     if (consumer_) {
         consumer_->Stop(config_.shutdown_timeout);
     }
@@ -175,6 +181,11 @@ std::string WorkerApp::MetricsText() {
     metrics::WriteCounter(out, "auction_worker_close_failures_total",
                           "Closer rounds that failed (database unreachable, ...) and were retried.",
                           static_cast<double>(closing.failures));
+    metrics::WriteHeader(out, "auction_worker_purged_rows_total", "counter",
+                         "Bookkeeping rows this replica purged past their retention (BID_DEDUPE_RETENTION).");
+    for (const auto& [table, rows] : purger_.purged()) {
+        metrics::WriteSample(out, "auction_worker_purged_rows_total", {{"table", table}}, static_cast<double>(rows));
+    }
     logging::WriteMetrics(out);
     // A family's samples must follow its own TYPE line, before the next family starts.
     metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",

@@ -10,6 +10,7 @@
 #include "app/router.hpp"
 #include "infra/postgres/auction_closer.hpp"
 #include "infra/postgres/bid_repository.hpp"
+#include "infra/postgres/housekeeping_store.hpp"
 #include "infra/postgres/health.hpp"
 #include "infra/postgres/pool.hpp"
 #include "infra/rabbitmq/consumer.hpp"
@@ -18,6 +19,7 @@
 #include "infra/rabbitmq/queue_probe.hpp"
 #include "internal/consumers/bid_consumer.hpp"
 #include "internal/lifecycle/auction_closer.hpp"
+#include "internal/lifecycle/retention_purger.hpp"
 #include "pkg/config/config.hpp"
 
 /// The wiring of auction-worker: the one place (with cmd/api) that sees every layer.
@@ -57,6 +59,8 @@ private:
     consumers::BidConsumer handler_;
     postgres::PgAuctionClosingStore closing_store_;
     lifecycle::AuctionCloser closer_;
+    postgres::PgRetentionStore retention_store_;
+    lifecycle::RetentionPurger purger_;  // processed_bid_events and bid_receipts past BID_DEDUPE_RETENTION
     std::unique_ptr<rabbitmq::Consumer> consumer_;
     std::atomic<bool> consuming_{false};  // consumer_ is set and started: readable from other threads
     rabbitmq::OutboxRelay relay_;

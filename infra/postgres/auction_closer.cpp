@@ -24,9 +24,9 @@ std::vector<ports::ClosedItem> CloseDueItems(PgConnection& conn, std::chrono::mi
         "UPDATE items AS i SET status = 'expired' FROM due WHERE i.id = due.id RETURNING " +
         std::string(kItemColumns) + ", due.unsettled";
     PgTransaction tx(conn);
-    auto rows = conn.ExecPrepared("close_due", kSql.c_str(),
-                                  {std::to_string(grace.count()), std::to_string(settle_timeout.count()),
-                                   std::to_string(limit)});
+    auto rows = conn.ExecPrepared(
+        "close_due", kSql.c_str(),
+        {std::to_string(grace.count()), std::to_string(settle_timeout.count()), std::to_string(limit)});
     std::vector<ports::ClosedItem> closed;
     if (rows.Rows() == 0) {
         tx.Commit();
@@ -40,12 +40,12 @@ std::vector<ports::ClosedItem> CloseDueItems(PgConnection& conn, std::chrono::mi
         const auto item = ItemFromRow(rows, r);
         // No request started this change: the event starts its own trace, correlated with the item.
         const events::EventMeta meta{ids::NewUuidV4(), item.id};
-        messages.push_back(events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item),
-                                                 item.updated_at));
+        messages.push_back(
+            events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at));
         closed.push_back({item.id, rows.Bool(r, kUnsettledColumn)});
     }
-    const std::string kInsert =
-        "WITH " + outbox::InsertBatchCte(1) + " SELECT pg_notify('" + kOutboxChannel + "', '') WHERE EXISTS (SELECT 1 FROM ev)";
+    const std::string kInsert = "WITH " + outbox::InsertBatchCte(1) + " SELECT pg_notify('" + kOutboxChannel +
+                                "', '') WHERE EXISTS (SELECT 1 FROM ev)";
     Params params;
     outbox::AppendBatchParams(params, messages);
     conn.ExecPrepared("close_events", kInsert.c_str(), params);

@@ -53,7 +53,8 @@ void ReopenItem(PgConnection& conn, const domain::BidEvent& bid, std::int64_t bi
     static const std::string kSql =
         std::string("UPDATE items AS i SET status = 'active', current_price = $2::numeric, ") +
         "bid_count = i.bid_count + $3::integer, last_bid_at = now() WHERE i.id = $1::uuid AND i.status = 'expired' "
-        "RETURNING " + kItemColumns;
+        "RETURNING " +
+        kItemColumns;
     auto rows = conn.ExecPrepared("bids_reopen", kSql.c_str(),
                                   {bid.item_id, domain::FormatMoney(bid.amount), std::to_string(bids)});
     if (rows.Rows() == 0) {
@@ -62,8 +63,8 @@ void ReopenItem(PgConnection& conn, const domain::BidEvent& bid, std::int64_t bi
     const auto item = ItemFromRow(rows, 0);
     events::EventMeta meta{bid.trace_id.empty() ? bid.bid_id : bid.trace_id,
                            bid.correlation_id.empty() ? bid.bid_id : bid.correlation_id};
-    outbox::Insert(conn, events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item),
-                                               item.updated_at));
+    outbox::Insert(
+        conn, events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at));
 }
 
 }  // namespace

@@ -22,8 +22,7 @@ public:
     boost::asio::awaitable<domain::Item> Create(domain::Item item, events::EventMeta meta) override;
     boost::asio::awaitable<std::optional<domain::Item>> Get(std::string id) override;
     boost::asio::awaitable<ports::ItemPage> List(ports::ItemQuery query) override;
-    boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id,
-                                                               ports::ItemDecision decide,
+    boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id, ports::ItemDecision decide,
                                                                events::EventMeta meta) override;
     boost::asio::awaitable<bool> Delete(std::string id, std::function<void(const domain::Item&)> check,
                                         events::EventMeta meta) override;

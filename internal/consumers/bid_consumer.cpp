@@ -76,8 +76,9 @@ void BidConsumer::Count(const domain::BidEvent& bid, BidResult result) {
             reopened_.fetch_add(1, std::memory_order_relaxed);
             // The clock closed the auction before this in-window bid arrived (the bid queue lagged): the bid
             // service decides the winner, so the item is open again until bid.won or the settle timeout.
-            logging::Warn("late bid reopened an expired item",
-                          {{"itemId", bid.item_id}, {"bidId", bid.bid_id}, {"amount", domain::FormatMoney(bid.amount)}});
+            logging::Warn(
+                "late bid reopened an expired item",
+                {{"itemId", bid.item_id}, {"bidId", bid.bid_id}, {"amount", domain::FormatMoney(bid.amount)}});
             break;
         case BidResult::kSoldAfterExpiry:
             sold_after_expiry_.fetch_add(1, std::memory_order_relaxed);

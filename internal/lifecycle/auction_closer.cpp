@@ -7,25 +7,26 @@
 namespace auction::lifecycle {
 
 AuctionCloser::AuctionCloser(ports::AuctionClosingStore& store, CloserOptions options)
-    : store_(store), options_(options) {}
+    : store_(store), options_(options), loop_("closing auctions", [this] {
+          try {
+              RunOnce();
+          } catch (...) {
+              failures_.fetch_add(1, std::memory_order_relaxed);
+              throw;
+          }
+          return options_.interval;
+      }) {}
 
 AuctionCloser::~AuctionCloser() {
     Stop();
 }
 
 void AuctionCloser::Start() {
-    thread_ = std::thread([this] { Loop(); });
+    loop_.Start();
 }
 
 void AuctionCloser::Stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
+    loop_.Stop();
 }
 
 AuctionCloser::Counts AuctionCloser::counts() const noexcept {
@@ -55,39 +56,8 @@ std::size_t AuctionCloser::RunOnce() {
         logging::Info("auctions closed", {{"expired", static_cast<std::int64_t>(closed.size())},
                                           {"unsettled", static_cast<std::int64_t>(unsettled)}});
         total += closed.size();
-        if (closed.size() < static_cast<std::size_t>(options_.batch_size)) {
+        if (closed.size() < static_cast<std::size_t>(options_.batch_size) || loop_.stopping()) {
             return total;
-        }
-        std::lock_guard lock(mutex_);
-        if (stopping_) {
-            return total;
-        }
-    }
-}
-
-bool AuctionCloser::SleepFor(std::chrono::milliseconds duration) {
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, duration, [this] { return stopping_; });
-    return !stopping_;
-}
-
-void AuctionCloser::Loop() {
-    auto backoff = std::chrono::milliseconds(200);
-    for (;;) {
-        auto pause = options_.interval;
-        try {
-            RunOnce();
-            backoff = std::chrono::milliseconds(200);
-        } catch (const std::exception& e) {
-            // The database is down or the pool is busy: nothing was closed (the batch rolled back); try again.
-            failures_.fetch_add(1, std::memory_order_relaxed);
-            logging::Warn("closing auctions failed, will retry",
-                          {{"error", e.what()}, {"retryInMs", static_cast<std::int64_t>(backoff.count())}});
-            pause = backoff;
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
-        }
-        if (!SleepFor(pause)) {
-            return;
         }
     }
 }

@@ -2,11 +2,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
+#include "internal/lifecycle/background_loop.hpp"
 #include "ports/lifecycle.hpp"
 
 namespace auction::lifecycle {
@@ -21,7 +19,7 @@ struct CloserOptions {
 /// Closes auctions on time (README "Auction lifecycle"): a thread that asks the store for due items, batch after
 /// batch while full batches come back, then polls every `interval`. Every worker replica runs one; the store's
 /// SKIP LOCKED shares the work, so a replica killed mid-batch only rolls its batch back for another to take.
-/// A store failure is logged and retried with backoff (up to 30 s), never fatal.
+/// A store failure is logged and retried with backoff (BackgroundLoop), never fatal.
 class AuctionCloser {
 public:
     AuctionCloser(ports::AuctionClosingStore& store, CloserOptions options);
@@ -46,15 +44,9 @@ public:
     Counts counts() const noexcept;
 
 private:
-    void Loop();
-    bool SleepFor(std::chrono::milliseconds duration);  // false when stopping
-
     ports::AuctionClosingStore& store_;
     CloserOptions options_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    BackgroundLoop loop_;
     std::atomic<std::uint64_t> expired_without_bids_{0};
     std::atomic<std::uint64_t> expired_unsettled_{0};
     std::atomic<std::uint64_t> batches_{0};

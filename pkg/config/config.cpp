@@ -114,6 +114,8 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
             total_ms += number * 60'000;
         } else if (unit == "h") {
             total_ms += number * 3'600'000;
+        } else if (unit == "d") {
+            total_ms += number * 86'400'000;
         } else {
             return std::nullopt;
         }
@@ -187,7 +189,7 @@ std::chrono::milliseconds Environment::Duration(const std::string& name, std::ch
     auto parsed = ParseDuration(*v);
     if (!parsed || parsed->count() <= 0) {
         throw ConfigError("malformed setting " + name + "=\"" + *v +
-                          "\": expected a positive duration such as 300ms, 30s, 5m or 1h");
+                          "\": expected a positive duration such as 300ms, 30s, 5m, 1h or 7d");
     }
     return *parsed;
 }
@@ -270,6 +272,8 @@ WorkerConfig LoadWorkerConfig(const Environment& env) {
     cfg.settle_timeout = env.Duration("AUCTION_SETTLE_TIMEOUT", std::chrono::hours(1));
     cfg.close_interval = env.Duration("AUCTION_CLOSE_INTERVAL", std::chrono::seconds(1));
     cfg.close_batch_size = env.Int("AUCTION_CLOSE_BATCH", 500, 1, 10000);
+    cfg.bid_dedupe_retention = env.Duration("BID_DEDUPE_RETENTION", std::chrono::hours(24 * 7));
+    cfg.purge_interval = env.Duration("RETENTION_PURGE_INTERVAL", std::chrono::minutes(1));
     return cfg;
 }
 

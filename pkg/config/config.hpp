@@ -110,10 +110,14 @@ struct WorkerConfig {
     int health_port = 8090;  // HEALTH_PORT: /healthz, /readyz, /metrics (0 = ephemeral)
     // The auction closer (README "Auction lifecycle"): an active item is closed once its end passed by the grace
     // (in-flight bids land first); one with bids awaits bid.won for the settle timeout before it expires.
-    std::chrono::milliseconds close_grace{std::chrono::seconds(5)};        // AUCTION_CLOSE_GRACE
-    std::chrono::milliseconds settle_timeout{std::chrono::hours(1)};       // AUCTION_SETTLE_TIMEOUT
-    std::chrono::milliseconds close_interval{std::chrono::seconds(1)};     // AUCTION_CLOSE_INTERVAL: idle poll
-    int close_batch_size = 500;                                            // AUCTION_CLOSE_BATCH: items per commit
+    std::chrono::milliseconds close_grace{std::chrono::seconds(5)};     // AUCTION_CLOSE_GRACE
+    std::chrono::milliseconds settle_timeout{std::chrono::hours(1)};    // AUCTION_SETTLE_TIMEOUT
+    std::chrono::milliseconds close_interval{std::chrono::seconds(1)};  // AUCTION_CLOSE_INTERVAL: idle poll
+    int close_batch_size = 500;                                         // AUCTION_CLOSE_BATCH: items per commit
+    // Retention (README "Retention"): processed_bid_events and bid_receipts rows older than this are purged, in
+    // small batches every purge interval. A bid redelivered after that is no longer recognised as a duplicate.
+    std::chrono::milliseconds bid_dedupe_retention{std::chrono::hours(24 * 7)};  // BID_DEDUPE_RETENTION
+    std::chrono::milliseconds purge_interval{std::chrono::minutes(1)};           // RETENTION_PURGE_INTERVAL
 };
 
 /// Reads the worker's settings: the design's variables plus PREFETCH_COUNT, WORKER_POOL_SIZE, the

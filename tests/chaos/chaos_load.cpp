@@ -116,14 +116,15 @@ Outcome Classify(int status) {
     return Outcome::kUnknown;  // 5xx, no answer: it may have committed
 }
 
-std::string ItemBody(const std::string& name) {
+// Started an hour ago; ends `ends_in_us` from now (a week unless the item is one that ends during the run).
+std::string ItemBody(const std::string& name, std::int64_t ends_in_us = 7 * 86'400'000'000) {
     json::object o{{"name", name},
                    {"description", "chaos item"},
                    {"currencyCode", "USD"},
                    {"startPrice", "100.00"},
                    {"bidIncrement", "1.00"},
                    {"startDate", timeutil::FormatRfc3339(timeutil::NowMicros() - 3'600'000'000)},
-                   {"endDate", timeutil::FormatRfc3339(timeutil::NowMicros() + 7 * 86'400'000'000)},
+                   {"endDate", timeutil::FormatRfc3339(timeutil::NowMicros() + ends_in_us)},
                    {"status", "active"}};
     return json::serialize(o);
 }
@@ -147,8 +148,9 @@ struct Shared {
 };
 
 // One API op: create an item with a unique name.
-std::string CreateItem(Http& http, Shared& shared, const std::string& name) {
-    const auto a = http.Send("POST", "/api/v1/items", ItemBody(name));
+std::string CreateItem(Http& http, Shared& shared, const std::string& name,
+                       std::int64_t ends_in_us = 7 * 86'400'000'000) {
+    const auto a = http.Send("POST", "/api/v1/items", ItemBody(name, ends_in_us));
     ApiOp op{"create", a.status == 201 ? IdOf(a.body) : "", name, Classify(a.status), a.status};
     std::lock_guard lock(shared.mutex);
     shared.api_ops.push_back(op);
@@ -203,7 +205,7 @@ struct PlannedBid {
 std::string BidBody(const BidOp& b) {
     json::object body{{"event", b.type},
                       {"version", "v1"},
-                      {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
+                      {"timestamp", timeutil::FormatRfc3339(b.placed_at_us)},
                       {"traceId", "chaos-" + b.bid_id},
                       {"correlationId", "chaos-" + b.bid_id},
                       {"payload",
@@ -234,7 +236,7 @@ std::vector<PlannedBid> PlanBids(const std::vector<std::string>& items, long cou
                 w.item_id = items[static_cast<std::size_t>(k)];
                 w.user_id = "winner-" + std::to_string(next_won++);
                 w.amount_cents = 500000 + static_cast<std::int64_t>(rng() % 100000);
-                plan.push_back(PlannedBid{w, BidBody(w)});
+                plan.push_back(PlannedBid{w, ""});
             }
         }
         BidOp b;
@@ -250,7 +252,7 @@ std::vector<PlannedBid> PlanBids(const std::vector<std::string>& items, long cou
         } else {
             b.item_id = items[rng() % items.size()];
         }
-        plan.push_back(PlannedBid{b, BidBody(b)});
+        plan.push_back(PlannedBid{b, ""});
     }
     return plan;
 }
@@ -265,6 +267,11 @@ void BidPublisher(const std::string& url, std::vector<PlannedBid>& plan, Clock::
         const auto due = start + std::chrono::milliseconds(static_cast<long>(
                                      1000.0 * seconds * static_cast<double>(from) / static_cast<double>(plan.size())));
         std::this_thread::sleep_until(due);
+        // Placed now: the envelope's timestamp, the bid's time for its item's window. Kept for every retry.
+        for (auto i = from; i < to; ++i) {
+            plan[i].op.placed_at_us = timeutil::NowMicros();
+            plan[i].body = BidBody(plan[i].op);
+        }
         while (true) {
             if (Clock::now() > give_up) {
                 return;  // the rest stays unsent (not in the history) or unconfirmed (indeterminate)
@@ -307,24 +314,39 @@ int Run(const std::string& out_dir) {
     const int writers = static_cast<int>(EnvLong("CHAOS_WRITERS", 2));
     const long pause_ms = EnvLong("CHAOS_WRITE_PAUSE_MS", 120);
     const auto seed = static_cast<std::uint64_t>(EnvLong("CHAOS_SEED", 1));
+    const long no_bid_items = EnvLong("CHAOS_ENDING_ITEMS", 5);
     std::mt19937_64 rng(seed);
     Shared shared;
 
-    // The bid targets first (retried until created; every attempt is in the history).
+    // The bid targets first (retried until created; every attempt is in the history). The last third of them end
+    // halfway through the run (bids keep coming after their end and must change nothing), and CHAOS_ENDING_ITEMS
+    // items without bids end then too (the closer must expire each once, with one event).
     {
         Http http(api_url);
-        const auto until = Clock::now() + std::chrono::seconds(60);
+        const auto created_from = Clock::now();
+        const auto until = created_from + std::chrono::seconds(60);
+        // The run starts once the items exist (a few seconds): they end about halfway through it.
+        const auto mid_run =
+            created_from + std::chrono::seconds(3) + std::chrono::milliseconds(static_cast<long>(seconds * 500));
+        const auto ends_mid_run = [&] {
+            return std::chrono::duration_cast<std::chrono::microseconds>(mid_run - Clock::now()).count();
+        };
         for (long n = 0; static_cast<long>(shared.bid_items.size()) < item_count; ++n) {
             if (Clock::now() > until) {
                 std::cerr << "chaos_load: cannot create the bid items\n";
                 return 2;
             }
-            auto id = CreateItem(http, shared, "chaos-b-" + std::to_string(n));
+            const bool ending = static_cast<long>(shared.bid_items.size()) >= item_count - item_count / 3;
+            auto id = ending ? CreateItem(http, shared, "chaos-b-" + std::to_string(n), ends_mid_run())
+                             : CreateItem(http, shared, "chaos-b-" + std::to_string(n));
             if (id.empty()) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
             } else {
                 shared.bid_items.push_back(id);
             }
+        }
+        for (long n = 0, made = 0; made < no_bid_items && Clock::now() < until; ++n) {
+            made += CreateItem(http, shared, "chaos-e-" + std::to_string(n), ends_mid_run()).empty() ? 0 : 1;
         }
     }
     auto plan = PlanBids(shared.bid_items, bid_count, rng);
@@ -364,7 +386,8 @@ int Run(const std::string& out_dir) {
         ++sent;
         confirmed += p.op.outcome == Outcome::kOk ? 1 : 0;
         bids << p.op.bid_id << '\t' << p.op.type << '\t' << p.op.item_id << '\t' << p.op.user_id << '\t'
-             << p.op.amount_cents << '\t' << (p.op.poison ? 1 : 0) << '\t' << ToString(p.op.outcome) << '\n';
+             << p.op.amount_cents << '\t' << (p.op.poison ? 1 : 0) << '\t' << ToString(p.op.outcome) << '\t'
+             << p.op.placed_at_us << '\n';
     }
     std::cerr << "chaos_load: " << shared.api_ops.size() << " API writes (";
     for (const auto& [k, n] : by_status) {
@@ -417,9 +440,9 @@ std::vector<BidOp> ReadBids(const std::string& path) {
     std::ifstream in(path);
     for (std::string line; std::getline(in, line);) {
         auto f = Fields(line);
-        if (f.size() == 7) {
+        if (f.size() == 8) {
             ops.push_back(BidOp{f[0], f[1], f[2], f[3], std::stoll(f[4]), f[5] == "1",
-                                OutcomeFromString(f[6]).value_or(Outcome::kUnknown)});
+                                OutcomeFromString(f[6]).value_or(Outcome::kUnknown), std::stoll(f[7])});
         }
     }
     return ops;
@@ -469,14 +492,19 @@ int CheckRun(const std::string& out_dir) {
     const auto pg_config = config::LoadPostgresConfig(env, 1, 1);
     auto pg = postgres::PgConnection::Connect(pg_config.ConnInfo("chaos-check"), std::chrono::seconds(30));
     auto items = pg->Exec(
-        "SELECT id::text, name, description, status, start_price::text, current_price::text, buyer_id FROM items");
+        "SELECT id::text, name, description, status, start_price::text, current_price::text, buyer_id, "
+        "(extract(epoch FROM start_date) * 1000000)::bigint, (extract(epoch FROM end_date) * 1000000)::bigint, "
+        "(extract(epoch FROM now()) * 1000000)::bigint FROM items");
     for (int r = 0; r < items.Rows(); ++r) {
         state.items[items.String(r, 0)] = ItemRow{items.String(r, 1),
                                                   items.String(r, 2),
                                                   items.String(r, 3),
                                                   ParseCents(items.String(r, 4)).value_or(0),
                                                   ParseCents(items.String(r, 5)).value_or(0),
-                                                  items.OptString(r, 6)};
+                                                  items.OptString(r, 6),
+                                                  items.Int64(r, 7),
+                                                  items.Int64(r, 8)};
+        state.read_at_us = items.Int64(r, 9);
     }
     auto processed = pg->Exec("SELECT bid_id, event_type FROM processed_bid_events");
     for (int r = 0; r < processed.Rows(); ++r) {
@@ -618,6 +646,52 @@ int SelfCheck() {
     expect("faulty: bids lost = 1 (confirmed, never applied)", faulty.bids.lost == 1);
     expect("faulty: bids unexpected = 2 (ghost row, price above the model)", faulty.bids.unexpected == 2);
     expect("faulty: bids duplicated = 1 (won applied twice)", faulty.bids.duplicated == 1);
+
+    // The lifecycle: item d ended without bids and was expired once; item e ended, was expired, reopened by a late
+    // in-window bid (p5) and is active; a bid placed after e's end (p6) changed nothing.
+    const std::string d = "00000000-0000-4000-8000-00000000000d";
+    const std::string e = "00000000-0000-4000-8000-00000000000e";
+    auto life = state;
+    life.read_at_us = 100'000'000;
+    life.items[d] = ItemRow{"n-d", "chaos item", "expired", 10000, 10000, std::nullopt, 0, 50'000'000};
+    life.items[e] = ItemRow{"n-e", "chaos item", "active", 10000, 14000, std::nullopt, 0, 50'000'000};
+    auto life_api = api;
+    life_api.push_back({"create", d, "n-d", Outcome::kOk, 201});
+    life_api.push_back({"create", e, "n-e", Outcome::kOk, 201});
+    auto life_bids = bids;
+    life_bids.push_back({"p5", "bid.placed", e, "x", 14000, false, Outcome::kOk, 49'000'000});
+    life_bids.push_back({"p6", "bid.placed", e, "x", 19000, false, Outcome::kOk, 60'000'000});
+    life.processed.insert({"p5", "bid.placed"});
+    life.processed.insert({"p6", "bid.placed"});
+    auto closing_event = [](const std::string& id, const char* status, const std::string& correlation) {
+        return json::serialize(json::object{
+            {"event", "item.updated"}, {"correlationId", correlation}, {"payload", {{"id", id}, {"status", status}}}});
+    };
+    auto life_events = clean_events;
+    life_events.push_back({"m9", "item.created.v1", ItemEvent("item.created.v1", {{"id", d}, {"name", "n-d"}})});
+    life_events.push_back({"m10", "item.created.v1", ItemEvent("item.created.v1", {{"id", e}, {"name", "n-e"}})});
+    life_events.push_back({"m11", "item.updated.v1", closing_event(d, "expired", d)});
+    life_events.push_back({"m12", "item.updated.v1", closing_event(e, "expired", e)});
+    life_events.push_back({"m13", "item.updated.v1", closing_event(e, "active", "chaos-p5")});
+    const auto lifecycle = Check(life_api, life_bids, life_events, life);
+    std::cout << "lifecycle history:\n" << FormatTable(lifecycle);
+    expect("lifecycle history is valid", lifecycle.Clean());
+    expect("lifecycle: both ended items closed correctly",
+           lifecycle.closing.ok == 2 && lifecycle.closing.attempted == 2);
+
+    // Faults: d expired twice (two message ids), e never reopened although active after an expiry, and p6 (placed
+    // after e's end) raised e's price.
+    auto broken = life;
+    broken.items[e].current_cents = 19000;
+    auto broken_events = life_events;
+    broken_events.pop_back();
+    broken_events.push_back({"m14", "item.updated.v1", closing_event(d, "expired", d)});
+    const auto broken_check = Check(life_api, life_bids, broken_events, broken);
+    std::cout << "broken lifecycle history:\n" << FormatTable(broken_check);
+    expect("broken lifecycle history is invalid", !broken_check.Clean());
+    expect("broken: closing duplicated = 1 (d expired twice)", broken_check.closing.duplicated == 1);
+    expect("broken: closing lost = 1 (e active after an expiry with no reopening)", broken_check.closing.lost == 1);
+    expect("broken: bids unexpected = 1 (a bid after e's end moved its price)", broken_check.bids.unexpected == 1);
     std::cout << (failures == 0 ? "selfcheck passed" : "selfcheck FAILED") << '\n';
     return failures == 0 ? 0 : 1;
 }

@@ -27,7 +27,8 @@ std::string StringAt(const json::object& o, const char* key) {
 }
 
 // The change an item event reports. Creates carry the unique name the client sent, API updates the
-// unique description marker, deletes the item id; the worker's bid.won update is the one with status sold.
+// unique description marker, deletes the item id; the worker's bid.won update is the one with status sold, the
+// closer's the one with status expired, and a late bid's reopening the active one correlated with a chaos bid.
 std::string EventKey(const WireEvent& e) {
     json::error_code ec;
     auto v = json::parse(e.body, ec);
@@ -39,8 +40,15 @@ std::string EventKey(const WireEvent& e) {
         return "created|" + StringAt(p, "name");
     }
     if (e.routing_key == "item.updated.v1") {
-        if (StringAt(p, "status") == "sold") {
+        const auto status = StringAt(p, "status");
+        if (status == "sold") {
             return "won|" + StringAt(p, "id");
+        }
+        if (status == "expired") {
+            return "expired|" + StringAt(p, "id");
+        }
+        if (StringAt(v.as_object(), "correlationId").rfind("chaos-", 0) == 0) {
+            return "reopened|" + StringAt(p, "id");
         }
         return "updated|" + StringAt(p, "description");
     }
@@ -239,6 +247,9 @@ Report Check(const std::vector<ApiOp>& api_ops, const std::vector<BidOp>& bid_op
         }
     }
     for (const auto& [key, s] : seen) {
+        if (key.rfind("expired|", 0) == 0 || key.rfind("reopened|", 0) == 0) {
+            continue;  // the closing's events: checked per item below
+        }
         if (!expected.contains(key)) {
             api.unexpected += static_cast<std::int64_t>(s.message_ids.size());
             Note(r, "api unexpected: event " + key + " matches no change");
@@ -275,8 +286,15 @@ Report Check(const std::vector<ApiOp>& api_ops, const std::vector<BidOp>& bid_op
             if (b.type == "bid.won") {
                 won[b.item_id].push_back(&b);
             } else {
-                auto& m = max_placed[b.item_id];
-                m = std::max(m, b.amount_cents);
+                // Only a bid placed inside the item's window may move its price.
+                const auto item = state.items.find(b.item_id);
+                const bool in_window =
+                    b.placed_at_us == 0 || item == state.items.end() ||
+                    (b.placed_at_us >= item->second.start_us && b.placed_at_us <= item->second.end_us);
+                if (in_window) {
+                    auto& m = max_placed[b.item_id];
+                    m = std::max(m, b.amount_cents);
+                }
             }
         } else if (b.outcome == Outcome::kOk) {
             ++bids.lost;
@@ -322,9 +340,17 @@ Report Check(const std::vector<ApiOp>& api_ops, const std::vector<BidOp>& bid_op
             continue;
         }
         const auto model = std::max(row.start_cents, max_placed[item_id]);
-        if (row.status != "active" || row.buyer_id) {
+        // Ended without a bid in its window: expired (the closing section checks its events); with one: active,
+        // awaiting settlement (possibly reopened).
+        const bool due = row.end_us < state.read_at_us - state.close_due_us;
+        const bool ending = row.end_us < state.read_at_us && !due;
+        const bool status_ok = row.status == (due && model == row.start_cents ? "expired" : "active") ||
+                               (ending && (row.status == "active" || row.status == "expired"));
+        if (!status_ok || row.buyer_id) {
             ++bids.unexpected;
-            Note(r, "bids state: item " + item_id + " is " + row.status + " but no bid.won was applied");
+            Note(r,
+                 "bids state: item " + item_id + " is " + row.status + " but no bid.won was applied" +
+                     (due ? " (ended " + std::to_string((state.read_at_us - row.end_us) / 1000000) + " s ago)" : ""));
         } else if (row.current_cents < model) {
             ++bids.lost;
             Note(r, "bids lost: item " + item_id + " price " + FormatCents(row.current_cents) + " < model " +
@@ -333,6 +359,48 @@ Report Check(const std::vector<ApiOp>& api_ops, const std::vector<BidOp>& bid_op
             ++bids.unexpected;
             Note(r, "bids unexpected: item " + item_id + " price " + FormatCents(row.current_cents) + " > model " +
                         FormatCents(model));
+        }
+    }
+    // ---- Ends -> closing: every item whose end passed was closed as often as it was reopened, plus once if it is
+    // expired now (at most once more if a bid.won sold it after an expiry), each closing with one event; no item
+    // was closed before its end.
+    auto& closing = r.closing;
+    auto distinct = [&](const std::string& key) {
+        const auto it = seen.find(key);
+        return it == seen.end() ? std::int64_t{0} : static_cast<std::int64_t>(it->second.message_ids.size());
+    };
+    for (const auto& [item_id, row] : state.items) {
+        const auto expirations = distinct("expired|" + item_id);
+        const auto reopenings = distinct("reopened|" + item_id);
+        const bool due = row.end_us < state.read_at_us - state.close_due_us;
+        if (!due) {
+            if (row.end_us >= state.read_at_us && expirations + reopenings > 0) {
+                ++closing.unexpected;
+                Note(r, "closing unexpected: item " + item_id + " was closed before its end");
+            }
+            continue;
+        }
+        ++closing.attempted;
+        const auto net = expirations - reopenings;
+        std::int64_t low = 0;
+        std::int64_t high = 0;
+        if (row.status == "expired") {
+            low = high = 1;
+        } else if (row.status == "sold") {
+            high = 1;  // sold before its end, or by a bid.won after the closer expired it
+        }
+        // Active after more expiries than reopenings: a reopening happened without its event.
+        if (net < low || (row.status == "active" && net > 0)) {
+            ++closing.lost;
+            Note(r, "closing lost: item " + item_id + " is " + row.status + " with " + std::to_string(expirations) +
+                        " expiry and " + std::to_string(reopenings) + " reopening events");
+        } else if (net > high) {
+            ++closing.duplicated;
+            Note(r, "closing duplicated: item " + item_id + " is " + row.status + " with " +
+                        std::to_string(expirations) + " expiry and " + std::to_string(reopenings) +
+                        " reopening events");
+        } else {
+            ++closing.ok;
         }
     }
     for (const auto& d : state.dead_letters) {
@@ -370,6 +438,7 @@ std::string FormatTable(const Report& r) {
     };
     row("api->events", r.api);
     row("bids->items", r.bids);
+    row("ends->closing", r.closing);
     out << "events on auction.item: " << r.events_seen << ", bid items checked: " << r.items_checked
         << ", dead letters: " << r.dead_letters << " (valid: " << r.dead_letters_valid
         << "), outbox rows left: " << r.outbox_rows << '\n';
@@ -396,6 +465,7 @@ std::string FormatJson(const Report& r) {
     json::object o{{"valid", r.Clean()},
                    {"api_events", counts(r.api)},
                    {"bids_items", counts(r.bids)},
+                   {"ends_closing", counts(r.closing)},
                    {"events_seen", r.events_seen},
                    {"items_checked", r.items_checked},
                    {"dead_letters", r.dead_letters},

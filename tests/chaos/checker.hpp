@@ -6,6 +6,7 @@
 // history with known faults (chaos_load selfcheck).
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -40,6 +41,7 @@ struct BidOp {
     std::int64_t amount_cents = 0;
     bool poison = false;  // invalid by design (unknown item): must be dead-lettered, never applied
     Outcome outcome = Outcome::kUnknown;
+    std::int64_t placed_at_us = 0;  // the envelope's timestamp (0: unknown, taken as inside the window)
 };
 
 /// One message read from the observer queue bound to auction.item with `item.#`.
@@ -63,6 +65,8 @@ struct ItemRow {
     std::int64_t start_cents = 0;
     std::int64_t current_cents = 0;
     std::optional<std::string> buyer_id;
+    std::int64_t start_us = 0;                                       // startDate
+    std::int64_t end_us = std::numeric_limits<std::int64_t>::max();  // endDate
 };
 
 /// The final state after quiescence.
@@ -71,6 +75,9 @@ struct FinalState {
     std::set<std::pair<std::string, std::string>> processed;  // (bid_id, event_type) of processed_bid_events
     std::int64_t outbox_rows = 0;
     std::vector<DeadLetter> dead_letters;
+    std::int64_t read_at_us = 0;  // the database's clock when the state was read
+    /// An item whose end is this much older than read_at_us must have been closed (grace, poll, a margin).
+    std::int64_t close_due_us = 15'000'000;
 };
 
 struct Counts {
@@ -89,8 +96,9 @@ struct Counts {
 };
 
 struct Report {
-    Counts api;   // API -> events on auction.item
-    Counts bids;  // bid events -> items
+    Counts api;      // API -> events on auction.item
+    Counts bids;     // bid events -> items
+    Counts closing;  // ended items -> closed exactly once, with one event per closing (README "Auction lifecycle")
     std::int64_t events_seen = 0;
     std::int64_t dead_letters = 0;
     std::int64_t dead_letters_valid = 0;  // dead-lettered although valid: counted lost unless applied
@@ -98,7 +106,7 @@ struct Report {
     std::int64_t items_checked = 0;
     std::vector<std::string> anomalies;  // the first ones, with details
 
-    bool Clean() const noexcept { return api.Clean() && bids.Clean() && outbox_rows == 0; }
+    bool Clean() const noexcept { return api.Clean() && bids.Clean() && closing.Clean() && outbox_rows == 0; }
 };
 
 std::optional<std::int64_t> ParseCents(const std::string& text);

@@ -78,15 +78,12 @@ protected:
     // A bid.placed with the envelope timestamp `placed_at` (RFC 3339).
     std::string PlaceBid(const std::string& item, const std::string& amount, const std::string& placed_at) {
         const auto bid = "bid-" + ids::NewUuidV4();
-        json::object body{{"event", "bid.placed"},
-                          {"version", "v1"},
-                          {"timestamp", placed_at},
-                          {"payload",
-                           {{"bidId", bid},
-                            {"itemId", item},
-                            {"userId", "alice"},
-                            {"amount", amount},
-                            {"currencyCode", "USD"}}}};
+        json::object body{
+            {"event", "bid.placed"},
+            {"version", "v1"},
+            {"timestamp", placed_at},
+            {"payload",
+             {{"bidId", bid}, {"itemId", item}, {"userId", "alice"}, {"amount", amount}, {"currencyCode", "USD"}}}};
         bids_.PublishRaw("bid.placed.v1", json::serialize(body));
         bids_.Flush();
         return bid;
@@ -168,10 +165,10 @@ TEST_F(Lifecycle, BidsOutsideTheWindowAreAcknowledgedCountedAndChangeNothing) {
     StartWorker();
     const auto future = CreateItem(2h, TimeFromNow(1h));  // starts in an hour
     const auto open = CreateItem(1h);
-    PlaceBid(future, "150.00", TimeFromNow(0ms));     // before its start
-    PlaceBid(open, "150.00", TimeFromNow(2h));        // after its end (a bid service's clock, however odd)
-    PlaceBid(open, "160.00", TimeFromNow(-2h));       // before its start
-    PlaceBid(open, "120.00", TimeFromNow(-1000ms));   // inside: applies
+    PlaceBid(future, "150.00", TimeFromNow(0ms));    // before its start
+    PlaceBid(open, "150.00", TimeFromNow(2h));       // after its end (a bid service's clock, however odd)
+    PlaceBid(open, "160.00", TimeFromNow(-2h));      // before its start
+    PlaceBid(open, "120.00", TimeFromNow(-1000ms));  // inside: applies
     ASSERT_TRUE(Settled(4));
     EXPECT_EQ(worker_->Stats().dead_lettered, 0U);
     EXPECT_EQ(ReadItem(future).current_price, "100.00");

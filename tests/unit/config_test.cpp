@@ -96,10 +96,12 @@ TEST(ParseDuration, AcceptsGoStyleDurations) {
     EXPECT_EQ(ParseDuration("1h2m3s4ms"), milliseconds(3'723'004));
     EXPECT_EQ(ParseDuration("1.5s"), milliseconds(1'500));
     EXPECT_EQ(ParseDuration(" 2s "), milliseconds(2'000));
+    EXPECT_EQ(ParseDuration("7d"), milliseconds(7LL * 86'400'000));  // retention knobs (BID_DEDUPE_RETENTION)
+    EXPECT_EQ(ParseDuration("1d12h"), milliseconds(36LL * 3'600'000));
 }
 
 TEST(ParseDuration, RejectsMalformedDurations) {
-    for (const char* bad : {"", " ", "30", "s", "5 m", "-5s", "5d", "5sec", "1m30", "ms", "abc", ".s", "5S"}) {
+    for (const char* bad : {"", " ", "30", "s", "5 m", "-5s", "5w", "5sec", "1m30", "ms", "abc", ".s", "5S"}) {
         EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
     }
 }
