@@ -1,5 +1,6 @@
 #include <boost/json/serialize.hpp>
 
+#include "app/conditional_request.hpp"
 #include "app/handlers.hpp"
 #include "app/item_json.hpp"
 #include "pkg/ids/uuid.hpp"
@@ -9,12 +10,13 @@ namespace auction::app {
 namespace {
 
 ports::StoredAnswer ItemCreated(const domain::Item& item) {
-    return CreatedAnswer(boost::json::serialize(boost::json::value_from(item)), "/api/v1/items/" + item.id);
+    return CreatedAnswer(boost::json::serialize(boost::json::value_from(item)), "/api/v1/items/" + item.id,
+                         ETagOfVersion(item.version));
 }
 
 }  // namespace
 
-// POST /api/v1/items: the caller becomes the seller; answers 201 with the item and its Location. With an
+// POST /api/v1/items: the caller becomes the seller; answers 201 with the item, its Location and its ETag. With an
 // Idempotency-Key, a retry gets the same answer (app/idempotency.hpp).
 boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& ctx) {
     const auto& seller = ctx.RequireUser();

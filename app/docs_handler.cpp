@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pkg/etag/entity_tag.hpp"
+
 namespace auction::app {
 
 namespace http = boost::beast::http;
@@ -59,32 +61,15 @@ const ServedFile* Find(std::string_view name) {
     return nullptr;
 }
 
-// Whether If-None-Match names the current version (a list of entity tags, or "*"); weak tags match too,
-// as RFC 9110 wants for If-None-Match.
+// Whether If-None-Match names the current version (a list of entity tags, or "*"), with the weak comparison
+// RFC 9110 wants for it. A malformed value is ignored: the file is served.
 bool NotModified(const RequestContext& ctx, std::string_view etag) {
     auto it = ctx.request.find(http::field::if_none_match);
     if (it == ctx.request.end()) {
         return false;
     }
-    std::string_view list = it->value();
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        auto tag = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) {
-            tag.remove_prefix(1);
-        }
-        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) {
-            tag.remove_suffix(1);
-        }
-        if (tag.substr(0, 2) == "W/") {
-            tag.remove_prefix(2);
-        }
-        if (tag == "*" || tag == etag) {
-            return true;
-        }
-    }
-    return false;
+    const auto condition = etag::ParseCondition(it->value());
+    return condition && etag::MatchesWeak(*condition, etag);
 }
 
 Response Serve(const RequestContext& ctx, const ServedFile& served, std::string_view cache_control) {

@@ -193,6 +193,10 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             res.keep_alive(false);  // draining: tell the client this connection ends here
         }
         res.prepare_payload();
+        if (res.result() == http::status::not_modified) {
+            // prepare_payload says Content-Length: 0, but a 304 may only repeat the 200's length (RFC 9110 §8.6).
+            res.erase(http::field::content_length);
+        }
         stream.expires_after(options_.request_timeout);
         auto [wec, written] = co_await http::async_write(stream, res, kUseTuple);
         if (wec || !res.keep_alive()) {

@@ -22,14 +22,14 @@ void ItemCache::EraseLocked(Shard& shard, Map::iterator it) {
     shard.entries.erase(it);
 }
 
-std::optional<std::string> ItemCache::Get(std::string_view id) {
+std::optional<ItemCache::Hit> ItemCache::Get(std::string_view id) {
     if (enabled_.load(std::memory_order_acquire)) {
         auto& shard = ShardOf(id);
         std::lock_guard lock(shard.mutex);
         if (auto it = shard.entries.find(id); it != shard.entries.end()) {
             shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
             hits_.fetch_add(1, std::memory_order_relaxed);
-            return it->second.json;
+            return Hit{it->second.version, it->second.json};
         }
     }
     misses_.fetch_add(1, std::memory_order_relaxed);

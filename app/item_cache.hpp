@@ -39,8 +39,13 @@ public:
         std::uint64_t shard_invalidations = 0;
     };
 
-    /// The cached JSON of the item; nullopt on a miss (and always while disabled).
-    std::optional<std::string> Get(std::string_view id);
+    /// A cached answer: the item's JSON and the version it shows (its ETag).
+    struct Hit {
+        std::int64_t version = 0;
+        std::string json;
+    };
+    /// The cached answer for the item; nullopt on a miss (and always while disabled).
+    std::optional<Hit> Get(std::string_view id);
     /// Taken before reading the item from the database, for Fill.
     Ticket BeginFill(std::string_view id) const;
     /// Stores the answer read after `ticket` was taken, unless it may be stale.

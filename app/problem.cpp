@@ -18,13 +18,14 @@ struct KindInfo {
     const char* type;
 };
 
-constexpr std::array<KindInfo, 11> kKinds = {{
+constexpr std::array<KindInfo, 12> kKinds = {{
     {Kind::kInvalid, 400, "Bad Request", "https://httpstatuses.io/400"},
     {Kind::kUnauthenticated, 401, "Unauthorized", "https://httpstatuses.io/401"},
     {Kind::kForbidden, 403, "Forbidden", "https://httpstatuses.io/403"},
     {Kind::kNotFound, 404, "Not Found", "https://httpstatuses.io/404"},
     {Kind::kMethodNotAllowed, 405, "Method Not Allowed", "https://httpstatuses.io/405"},
     {Kind::kConflict, 409, "Conflict", "https://httpstatuses.io/409"},
+    {Kind::kPreconditionFailed, 412, "Precondition Failed", "https://httpstatuses.io/412"},
     {Kind::kTooLarge, 413, "Content Too Large", "https://httpstatuses.io/413"},
     {Kind::kUnsupportedMediaType, 415, "Unsupported Media Type", "https://httpstatuses.io/415"},
     {Kind::kUnprocessable, 422, "Unprocessable Content", "https://httpstatuses.io/422"},

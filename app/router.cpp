@@ -6,6 +6,7 @@
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
+#include "app/conditional_request.hpp"
 #include "app/problem.hpp"
 #include "pkg/logging/logger.hpp"
 
@@ -112,6 +113,9 @@ Response MakeProblemResponse(const Error& error, const std::string& instance, un
     Response res{static_cast<http::status>(StatusOf(error.kind())), version};
     res.set(http::field::content_type, "application/problem+json");
     res.body() = boost::json::serialize(ToProblem(error, instance));
+    if (const auto& current = error.current_version()) {
+        SetETag(res, *current);  // a 412 tells the client the version to read again
+    }
     res.keep_alive(keep_alive);
     return res;
 }

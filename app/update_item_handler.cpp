@@ -1,3 +1,4 @@
+#include "app/conditional_request.hpp"
 #include "app/handlers.hpp"
 #include "app/item_json.hpp"
 
@@ -5,10 +6,13 @@ namespace auction::app {
 
 // PUT /api/v1/items/:id: fields present in the body replace the item's; only its seller may do it, and
 // only while it is active and its auction has not ended (409 otherwise; docs: README "Auction lifecycle"). An
-// endDate in the past is a 400. Answers 200 with the item after the change.
+// endDate in the past is a 400. Answers 200 with the item after the change and its ETag. If-Match (and
+// If-None-Match) are checked on the locked row, after the seller check, so of two writers holding the same ETag
+// only the first succeeds and the other gets 412 with the new ETag.
 boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto id = PathId(ctx, "id", "item");
+    const auto conditions = ParsePreconditions(ctx);
     const auto body = ParseJsonBody(ctx);
     domain::FieldErrors errors;
     auto patch = DecodeItemPatch(body, errors);
@@ -17,8 +21,9 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
         domain::CheckEndInFuture(*patch->end_date, timeutil::NowMicros(), errors);
         ThrowIfInvalid(errors);
     }
-    ports::ItemDecision decide = [&user, patch = *patch](domain::Item& item, timeutil::Micros now) {
+    ports::ItemDecision decide = [&user, conditions, patch = *patch](domain::Item& item, timeutil::Micros now) {
         RequireSeller(item, user);
+        RequirePreconditions(conditions, item.version);
         if (auto conflict = domain::UpdateConflict(item, patch, now)) {
             throw errors::Error(errors::Kind::kConflict, *conflict);
         }
@@ -35,7 +40,9 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
     if (s.item_cache != nullptr) {
         s.item_cache->Invalidate(id, updated->version);  // this replica answers its own write from now on
     }
-    co_return JsonResponse(ctx, 200, boost::json::value_from(*updated));
+    auto res = JsonResponse(ctx, 200, boost::json::value_from(*updated));
+    SetETag(res, updated->version);
+    co_return res;
 }
 
 }  // namespace auction::app

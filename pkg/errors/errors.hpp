@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@ enum class Kind {
     kNotFound,              // unknown id or route
     kMethodNotAllowed,      // a known resource, another operation
     kConflict,              // the write conflicts with the resource's state
+    kPreconditionFailed,    // the client's condition on the resource's version (If-Match) does not hold
     kTooLarge,              // the request is over its size limit
     kUnsupportedMediaType,  // the body's format is not one the operation takes
     kUnprocessable,  // well-formed, but cannot be processed as sent (an Idempotency-Key reused for another request)
@@ -33,14 +36,20 @@ class Error : public std::runtime_error {
 public:
     Error(Kind kind, std::string detail, std::vector<FieldError> errors = {});
 
+    /// kPreconditionFailed about a resource whose current version is `current_version`: the client needs it to
+    /// retry (the HTTP boundary sends it as the ETag).
+    static Error PreconditionFailed(std::string detail, std::int64_t current_version);
+
     Kind kind() const noexcept { return kind_; }
     const std::string& detail() const noexcept { return detail_; }
     const std::vector<FieldError>& errors() const noexcept { return errors_; }
+    const std::optional<std::int64_t>& current_version() const noexcept { return current_version_; }
 
 private:
     Kind kind_;
     std::string detail_;
     std::vector<FieldError> errors_;
+    std::optional<std::int64_t> current_version_;
 };
 
 /// Convenience for the validation failures that carry field errors.

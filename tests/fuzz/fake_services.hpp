@@ -18,6 +18,7 @@
 
 #include "app/handlers.hpp"
 #include "app/router.hpp"
+#include "pkg/etag/entity_tag.hpp"
 #include "pkg/logging/logger.hpp"
 
 namespace auction::fuzz {
@@ -293,13 +294,22 @@ inline bool SafeEchoedId(std::string_view id) {
 
 /// Promises every response keeps, whatever the request: trace ids echoed and safe, no 5xx (the fakes never
 /// fail, so a 500 is a bug), problems as RFC 9457 JSON with the status inside, JSON bodies that parse
-/// (the API's only other bodies are the embedded docs page and its assets). Returns the parsed JSON body
+/// (the API's only other bodies are the embedded docs page and its assets), 304s without a body and 304s and 412s
+/// with the current ETag. Returns the parsed JSON body
 /// (null when there is none).
 inline boost::json::value CheckResponse(const middleware::Response& res) {
     const unsigned status = res.result_int();
     Check(status >= 200 && status < 500);
     Check(SafeEchoedId(res["X-Trace-Id"]) && SafeEchoedId(res["X-Correlation-Id"]));
     const auto type = res[boost::beast::http::field::content_type];
+    if (status == 304 || status == 412) {
+        // Conditional requests: the client learns the current entity tag either way.
+        Check(auction::etag::IsStrongEntityTag(res[boost::beast::http::field::etag]));
+    }
+    if (status == 304) {
+        Check(res.body().empty() && type.empty());
+        return nullptr;
+    }
     if (status == 204 || (status < 400 && type != "application/json")) {
         Check(status != 204 || res.body().empty());
         return nullptr;

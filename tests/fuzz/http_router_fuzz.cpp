@@ -8,7 +8,7 @@
 // Checked beyond memory safety: the parser never yields more body than the limit; every response (and
 // every early problem answer the server would send) echoes safe trace ids, is never a 5xx, and has a JSON
 // body that parses (RFC 9457 problems carry their status); 405s name the allowed methods; a route-specific
-// body limit only exists for the image upload route.
+// body limit only exists for the image upload route; an item answer carries an ETag, a 304 or 412 too.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -108,8 +108,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool is_read = request.method() == http::verb::get;
     const bool identified = request.find("X-User-ID") != request.end();
     const auto res = world.Handle(std::move(request));
-    CheckResponse(res);
+    const auto body = CheckResponse(res);
     const unsigned status = res.result_int();
+    // An item (GET, POST and PUT answer with one) always comes with its entity tag.
+    if (status < 300 && body.is_object() && body.get_object().contains("sellerId")) {
+        Check(auction::etag::IsStrongEntityTag(res[http::field::etag]));
+    }
     // Every write needs the caller's identity: no anonymous request changes anything.
     Check(is_read || identified || status >= 400);
     return 0;

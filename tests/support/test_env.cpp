@@ -83,8 +83,8 @@ HttpClient::~HttpClient() = default;
 
 namespace {
 
-/// With AUCTION_CONTRACT_DIR set (scripts/test.sh sets it), every HTTP exchange and every event the
-/// integration tests see is appended as one JSON line to http.jsonl / events.jsonl in that folder, and
+/// With AUCTION_CONTRACT_DIR set (scripts/test.sh sets it), every HTTP exchange (with its response headers) and every
+/// event the integration tests see is appended as one JSON line to http.jsonl / events.jsonl in that folder, and
 /// tools/contract checks them against docs/openapi.json and docs/asyncapi.yaml: the specs cannot drift
 /// from what the code really sends.
 void RecordContractLine(const char* file, const boost::json::object& line) {
@@ -106,6 +106,11 @@ void RecordHttp(const std::string& method, const std::string& target, const std:
     line["requestContentType"] = request_content_type;
     line["status"] = res.status;
     line["contentType"] = res.Header("content-type");
+    boost::json::object headers;  // lower-case names, for the documented response headers (e.g. ETag)
+    for (const auto& [name, value] : res.headers) {
+        headers[name] = value;
+    }
+    line["headers"] = std::move(headers);
     line["body"] = res.body;
     RecordContractLine("http.jsonl", line);
 }
@@ -210,16 +215,17 @@ HttpResult HttpClient::PostJson(const std::string& target, const boost::json::va
     return Request("POST", target, boost::json::serialize(body), std::move(headers));
 }
 
-HttpResult HttpClient::PutJson(const std::string& target, const boost::json::value& body, const std::string& user) {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+HttpResult HttpClient::PutJson(const std::string& target, const boost::json::value& body, const std::string& user,
+                               std::map<std::string, std::string> headers) {
+    headers["Content-Type"] = "application/json";
     if (!user.empty()) {
         headers["X-User-ID"] = user;
     }
     return Request("PUT", target, boost::json::serialize(body), std::move(headers));
 }
 
-HttpResult HttpClient::Delete(const std::string& target, const std::string& user) {
-    std::map<std::string, std::string> headers;
+HttpResult HttpClient::Delete(const std::string& target, const std::string& user,
+                              std::map<std::string, std::string> headers) {
     if (!user.empty()) {
         headers["X-User-ID"] = user;
     }

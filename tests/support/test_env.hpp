@@ -55,8 +55,10 @@ public:
     HttpResult Get(const std::string& target, std::map<std::string, std::string> headers = {});
     HttpResult PostJson(const std::string& target, const boost::json::value& body, const std::string& user,
                         std::map<std::string, std::string> headers = {});
-    HttpResult PutJson(const std::string& target, const boost::json::value& body, const std::string& user);
-    HttpResult Delete(const std::string& target, const std::string& user);
+    HttpResult PutJson(const std::string& target, const boost::json::value& body, const std::string& user,
+                       std::map<std::string, std::string> headers = {});
+    HttpResult Delete(const std::string& target, const std::string& user,
+                      std::map<std::string, std::string> headers = {});
 
 private:
     struct Impl;

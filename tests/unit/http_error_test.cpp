@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/problem.hpp"
+#include "app/router.hpp"
 #include "infra/postgres/connection.hpp"
 #include "infra/postgres/error_mapping.hpp"
 #include "pkg/errors/errors.hpp"
@@ -27,6 +28,7 @@ TEST(HttpError, EveryCodeHasItsStatusAndTitle) {
         {Kind::kNotFound, 404, "Not Found"},
         {Kind::kMethodNotAllowed, 405, "Method Not Allowed"},
         {Kind::kConflict, 409, "Conflict"},
+        {Kind::kPreconditionFailed, 412, "Precondition Failed"},
         {Kind::kTooLarge, 413, "Content Too Large"},
         {Kind::kUnsupportedMediaType, 415, "Unsupported Media Type"},
         {Kind::kUnavailable, 503, "Service Unavailable"},
@@ -66,6 +68,26 @@ TEST(HttpError, ProblemWithFieldErrors) {
         return;
     }
     FAIL() << "ThrowValidation returned";
+}
+
+// A failed precondition carries the resource's current version: the problem answer names it as the ETag (and the
+// body stays a plain problem), so the client knows what to read again.
+TEST(HttpError, PreconditionFailedCarriesTheCurrentVersionAsETag) {
+    const auto error = Error::PreconditionFailed("the item has changed", 8);
+    EXPECT_EQ(error.kind(), Kind::kPreconditionFailed);
+    EXPECT_EQ(error.current_version(), 8);
+    const auto res = app::MakeProblemResponse(error, "/api/v1/items/x", 11, true);
+    EXPECT_EQ(res.result_int(), 412U);
+    EXPECT_EQ(res[boost::beast::http::field::etag], "\"v8\"");
+    const auto p = json::parse(res.body()).as_object();
+    EXPECT_EQ(p.size(), 5U);
+    EXPECT_EQ(p.at("title"), "Precondition Failed");
+    EXPECT_EQ(p.at("type"), "https://httpstatuses.io/412");
+    // Other errors carry no version and no ETag.
+    EXPECT_FALSE(Error(Kind::kConflict, "sold").current_version());
+    EXPECT_TRUE(
+        app::MakeProblemResponse(Error(Kind::kConflict, "sold"), "/x", 11, true)[boost::beast::http::field::etag]
+            .empty());
 }
 
 // A libpq-style message with internals that must never reach a client.

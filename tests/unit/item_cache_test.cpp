@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -15,13 +17,19 @@ namespace {
 
 const std::string kId = "0193a5c2-7f3e-7cc1-9a6e-2b5f4c8d9e01";
 
+// The cached JSON alone (nullopt on a miss).
+std::optional<std::string> CachedJson(ItemCache& cache, const std::string& id) {
+    auto hit = cache.Get(id);
+    return hit ? std::optional<std::string>(std::move(hit->json)) : std::nullopt;
+}
+
 TEST(ItemCache, MissesUntilEnabledThenServesWhatWasFilled) {
     ItemCache cache(1 << 20);
     cache.Fill(cache.BeginFill(kId), kId, 1, "{\"v\":1}");
     EXPECT_FALSE(cache.Get(kId)) << "disabled: nothing is stored";
     cache.Enable();
     cache.Fill(cache.BeginFill(kId), kId, 1, "{\"v\":1}");
-    EXPECT_EQ(cache.Get(kId), "{\"v\":1}");
+    EXPECT_EQ(CachedJson(cache, kId), "{\"v\":1}");
     const auto stats = cache.GetStats();
     EXPECT_EQ(stats.hits, 1U);
     EXPECT_EQ(stats.misses, 1U);
@@ -53,12 +61,12 @@ TEST(ItemCache, InvalidationDropsOnlyOlderVersions) {
     cache.Enable();
     cache.Fill(cache.BeginFill(kId), kId, 5, "v5");
     cache.Invalidate(kId, 5);  // the notification of the version already cached
-    EXPECT_EQ(cache.Get(kId), "v5");
+    EXPECT_EQ(CachedJson(cache, kId), "v5");
     cache.Invalidate(kId, 6);
     EXPECT_FALSE(cache.Get(kId));
     cache.Fill(cache.BeginFill(kId), kId, 6, "v6");
     cache.Fill(cache.BeginFill(kId), kId, 4, "v4");  // an older read never replaces a newer answer
-    EXPECT_EQ(cache.Get(kId), "v6");
+    EXPECT_EQ(CachedJson(cache, kId), "v6");
     cache.Invalidate(kId, std::numeric_limits<std::int64_t>::max());  // deleted
     EXPECT_FALSE(cache.Get(kId));
 }
@@ -116,7 +124,7 @@ TEST(ItemCache, ConcurrentReadersFillersAndInvalidatorsNeverServeAnInvalidatedVe
             while (!stop) {
                 // A reader must never see a version older than one already notified before its Get.
                 const auto seen = notified.load();
-                if (auto json = cache.Get(kId); json && std::stoll(*json) < seen) {
+                if (auto hit = cache.Get(kId); hit && (hit->version < seen || std::stoll(hit->json) != hit->version)) {
                     ++violations;
                 }
                 const auto ticket = cache.BeginFill(kId);

@@ -3,10 +3,11 @@
 //   node contract.mjs [--spec ../../docs/openapi.json] <AUCTION_CONTRACT_DIR or a http.jsonl file>
 //
 // The integration tests append one JSON line per exchange to $AUCTION_CONTRACT_DIR/http.jsonl
-// ({method, target, requestContentType, status, contentType, body}; tests/support/test_env.cpp). Each record
-// is matched to its operation (path template + method) and fails when its status is not documented for that
-// operation, when its Content-Type is not the documented one, or when its body does not validate against the
-// documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses). Requests no operation takes must be the
+// ({method, target, requestContentType, status, contentType, headers, body}; tests/support/test_env.cpp). Each
+// record is matched to its operation (path template + method) and fails when its status is not documented for that
+// operation, when its Content-Type is not the documented one, when its body does not validate against the
+// documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses), when a response header the document marks
+// `required` is missing, or when a documented header's value does not validate against its schema. Requests no operation takes must be the
 // router's problem answers: 404 for an unknown path, 405 for a method the path does not take.
 // Prints records per operation and the operations never exercised; exits 1 on any failure.
 import { readFileSync, statSync } from 'node:fs';
@@ -138,6 +139,25 @@ export function createChecker(spec) {
     }
   }
 
+  // Response headers (names case-insensitive); records without `headers` (older recordings) are not checked.
+  function checkHeaders(record, response, errors) {
+    if (!record.headers || typeof record.headers !== 'object') return;
+    const sent = new Map(Object.entries(record.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    for (const [name, documented] of Object.entries(response.headers ?? {})) {
+      if (name.toLowerCase() === 'content-type') continue; // OpenAPI ignores it among the headers
+      const header = resolve(spec, documented);
+      const value = sent.get(name.toLowerCase());
+      if (value === undefined) {
+        if (header.required) errors.push(`required header ${name} is missing`);
+        continue;
+      }
+      if (header.schema) {
+        const validate = validatorFor(header.schema);
+        if (!validate(value)) errors.push(`header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors, { dataVar: 'value' })}`);
+      }
+    }
+  }
+
   function checkRouterProblem(record, expected, errors) {
     if (record.status !== expected) {
       errors.push(`no operation takes this request, so the router must answer ${expected}; got ${record.status}`);
@@ -175,6 +195,7 @@ export function createChecker(spec) {
       return { key, errors };
     }
     const response = resolve(spec, documented);
+    checkHeaders(record, response, errors);
     const content = response.content ?? {};
     const mediaKeys = Object.keys(content);
     if (mediaKeys.length === 0) {

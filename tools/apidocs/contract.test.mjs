@@ -16,8 +16,9 @@ const item = {
 const problem = (status, title, instance) => ({
   type: `https://httpstatuses.io/${status}`, title, status, detail: 'x', instance,
 });
-const record = (method, target, status, contentType, body) => ({
+const record = (method, target, status, contentType, body, headers) => ({
   method, target, requestContentType: '', status, contentType, body: typeof body === 'string' ? body : JSON.stringify(body),
+  ...(headers ? { headers } : {}),
 });
 const failuresOf = (...records) => checkRecords(spec, records).failures;
 
@@ -69,6 +70,29 @@ test('the router answers must be 404/405 problems', () => {
   assert.match(unknown.errors[0], /router must answer 404/);
   const [method] = failuresOf(record('PATCH', '/api/v1/items', 200, 'application/json', item));
   assert.match(method.errors[0], /router must answer 405/);
+});
+
+test('conditional requests: ETag on item answers, 304 without a body, 412 with the current ETag', () => {
+  const etag = { etag: '"v7"', 'x-trace-id': 't' };
+  assert.deepEqual(failuresOf(
+    record('GET', `/api/v1/items/${ITEM}`, 200, 'application/json', item, etag),
+    record('POST', '/api/v1/items', 201, 'application/json', item, { ...etag, location: `/api/v1/items/${ITEM}` }),
+    record('GET', `/api/v1/items/${ITEM}`, 304, '', '', etag),
+    record('PUT', `/api/v1/items/${ITEM}`, 412, 'application/problem+json', problem(412, 'Precondition Failed', `/api/v1/items/${ITEM}`), etag),
+    record('DELETE', `/api/v1/items/${ITEM}`, 412, 'application/problem+json', problem(412, 'Precondition Failed', `/api/v1/items/${ITEM}`), etag),
+    record('DELETE', `/api/v1/items/${ITEM}`, 204, '', '', {}),
+  ), []);
+});
+
+test('a missing required header or a header against its schema fails', () => {
+  const [missing] = failuresOf(record('GET', `/api/v1/items/${ITEM}`, 200, 'application/json', item, { 'x-trace-id': 't' }));
+  assert.match(missing.errors[0], /required header ETag is missing/);
+  const [weak] = failuresOf(record('PUT', `/api/v1/items/${ITEM}`, 200, 'application/json', item, { ETag: 'W/"v7"' }));
+  assert.match(weak.errors[0], /header ETag: .* must match pattern/);
+  const [notModified] = failuresOf(record('GET', `/api/v1/items/${ITEM}`, 304, '', '', {}));
+  assert.match(notModified.errors[0], /required header ETag is missing/);
+  const [location] = failuresOf(record('POST', '/api/v1/items', 201, 'application/json', item, { etag: '"v1"', location: 'not a uri ref' }));
+  assert.match(location.errors[0], /header Location/);
 });
 
 test('unexercised operations are reported', () => {
