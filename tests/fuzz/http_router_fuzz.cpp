@@ -14,9 +14,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "app/idempotency.hpp"
 #include "tests/fuzz/fake_services.hpp"
 
 namespace {
@@ -105,6 +107,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto request = parser.release();
     Check(request.body().size() <= limit);
+    // The Idempotency-Key parser: what it accepts is 1..255 printable ASCII characters; a POST with a key it refuses
+    // is a 400 (checked below through the answer).
+    std::optional<bool> key_ok;
+    if (auto key = request.find("Idempotency-Key"); key != request.end()) {
+        const auto parsed = auction::app::ParseIdempotencyKey(std::string_view(key->value()));
+        key_ok = parsed.has_value();
+        if (parsed) {
+            Check(!parsed->empty() && parsed->size() <= 255);
+            for (const unsigned char c : *parsed) {
+                Check(c >= 0x20 && c <= 0x7E);
+            }
+        }
+    }
+    const bool is_post = request.method() == http::verb::post;
     const bool is_read = request.method() == http::verb::get;
     const bool identified = request.find("X-User-ID") != request.end();
     const auto res = world.Handle(std::move(request));
@@ -113,6 +129,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // An item (GET, POST and PUT answer with one) always comes with its entity tag.
     if (status < 300 && body.is_object() && body.get_object().contains("sellerId")) {
         Check(auction::etag::IsStrongEntityTag(res[http::field::etag]));
+    }
+    // A POST under a malformed Idempotency-Key changes nothing.
+    if (is_post && key_ok == false && status < 300) {
+        Check(false);
     }
     // Every write needs the caller's identity: no anonymous request changes anything.
     Check(is_read || identified || status >= 400);
