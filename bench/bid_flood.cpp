@@ -36,29 +36,53 @@ std::vector<std::string> ReadItems(const std::string& items_file) {
     return items;
 }
 
-std::string BidBody(const std::string& bid, const std::string& item, const char* amount) {
-    boost::json::object body{
-        {"event", "bid.placed"},
-        {"version", "v1"},
-        {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
-        {"traceId", bid},
-        {"correlationId", bid},
-        {"payload",
-         {{"bidId", bid}, {"itemId", item}, {"userId", "bench-user"}, {"amount", amount}, {"currencyCode", "USD"}}}};
-    return boost::json::serialize(body);
-}
+// Publishes bid.placed.v1 events over the items of a file, each bid `n` at a rising price with noise (so most of
+// them raise it), placed now, confirmed by the broker.
+class BidPublisher {
+public:
+    BidPublisher(const std::string& url, const char* name, std::vector<std::string> items, std::uint64_t seed)
+        : items_(std::move(items)), conn_(url, name), rng_(seed) {
+        rabbitmq::DeclareTopology(conn_, rabbitmq::Topology{});
+        conn_.EnableConfirms();
+    }
+
+    void Publish(long n) {
+        const auto bid = ids::NewUuidV7();
+        const auto& item = items_[rng_() % items_.size()];
+        char amount[32];
+        std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + n / 10, static_cast<long>(rng_() % 100));
+        boost::json::object body{{"event", "bid.placed"},
+                                 {"version", "v1"},
+                                 {"timestamp", timeutil::FormatRfc3339(timeutil::NowMicros())},
+                                 {"traceId", bid},
+                                 {"correlationId", bid},
+                                 {"payload",
+                                  {{"bidId", bid},
+                                   {"itemId", item},
+                                   {"userId", "bench-user"},
+                                   {"amount", amount},
+                                   {"currencyCode", "USD"}}}};
+        rabbitmq::MessageProperties props;
+        props.message_id = bid;
+        props.type = "bid.placed.v1";
+        tag_ = conn_.Publish("auction.bid", "bid.placed.v1", boost::json::serialize(body), props);
+    }
+    void WaitForConfirms() { conn_.WaitForConfirms(tag_, std::chrono::seconds(60)); }
+
+private:
+    std::vector<std::string> items_;
+    rabbitmq::AmqpConnection conn_;
+    std::mt19937_64 rng_;
+    std::uint64_t tag_ = 0;
+};
 
 int Steady(const std::string& url, long rate, long seconds, const std::string& items_file) {
-    const auto items = ReadItems(items_file);
+    auto items = ReadItems(items_file);
     if (items.empty() || rate <= 0) {
         std::cerr << "no item ids in " << items_file << " (or rate <= 0)\n";
         return 1;
     }
-    rabbitmq::AmqpConnection conn(url, "bench-bid-stream");
-    rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
-    conn.EnableConfirms();
-    std::mt19937_64 rng(777);
-    std::uint64_t tag = 0;
+    BidPublisher publisher(url, "bench-bid-stream", std::move(items), 777);
     const auto start = std::chrono::steady_clock::now();
     long sent = 0;
     for (;;) {
@@ -69,16 +93,9 @@ int Steady(const std::string& url, long rate, long seconds, const std::string& i
         // Paced in 10 ms steps: everything due by now goes out, then a short sleep.
         const long due = static_cast<long>(std::chrono::duration<double>(elapsed).count() * static_cast<double>(rate));
         for (; sent < due; ++sent) {
-            const auto bid = ids::NewUuidV7();
-            char amount[32];
-            std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + sent / 10, static_cast<long>(rng() % 100));
-            rabbitmq::MessageProperties props;
-            props.message_id = bid;
-            props.type = "bid.placed.v1";
-            tag =
-                conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, items[rng() % items.size()], amount), props);
+            publisher.Publish(sent);
         }
-        conn.WaitForConfirms(tag, std::chrono::seconds(60));
+        publisher.WaitForConfirms();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::cout << sent << '\n';
@@ -86,30 +103,19 @@ int Steady(const std::string& url, long rate, long seconds, const std::string& i
 }
 
 int Publish(const std::string& url, long count, const std::string& items_file) {
-    const auto items = ReadItems(items_file);
+    auto items = ReadItems(items_file);
     if (items.empty()) {
         std::cerr << "no item ids in " << items_file << '\n';
         return 1;
     }
-    rabbitmq::AmqpConnection conn(url, "bench-bid-publisher");
-    rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
-    conn.EnableConfirms();
-    std::mt19937_64 rng(12345);
-    std::uint64_t tag = 0;
+    BidPublisher publisher(url, "bench-bid-publisher", std::move(items), 12345);
     for (long i = 0; i < count; ++i) {
-        const auto& item = items[rng() % items.size()];
-        const auto bid = ids::NewUuidV7();
-        char amount[32];
-        std::snprintf(amount, sizeof amount, "%ld.%02ld", 101 + i / 10, static_cast<long>(rng() % 100));
-        rabbitmq::MessageProperties props;
-        props.message_id = bid;
-        props.type = "bid.placed.v1";
-        tag = conn.Publish("auction.bid", "bid.placed.v1", BidBody(bid, item, amount), props);
+        publisher.Publish(i);
         if (i % 1000 == 999) {
-            conn.WaitForConfirms(tag, std::chrono::seconds(60));
+            publisher.WaitForConfirms();
         }
     }
-    conn.WaitForConfirms(tag, std::chrono::seconds(60));
+    publisher.WaitForConfirms();
     return 0;
 }
 

@@ -45,31 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ${BENCH_SKIP_BUILD:-0} != 1 && $BIN_DIR == "$ROOT/build" ]]; then
-  auction_install_deps
-  auction_build RelWithDebInfo
-fi
-WORKER_BIN=$BIN_DIR/auction-worker
-FLOOD_BIN=$BIN_DIR/bench/bid_flood
-for b in "$WORKER_BIN" "$FLOOD_BIN"; do
-  [[ -x $b ]] || { log "ERROR: $b missing"; exit 1; }
-done
-auction_start_postgres
-auction_start_rabbitmq
-auction_reset_database "$DB"
-auction_rabbitmq_vhost "$VHOST"
-
-export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$DB POSTGRES_USERNAME=postgres \
-  POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST SERVICE_NAME=auction-bench \
-  LOG_LEVEL=info PREFETCH_COUNT=10 WORKER_POOL_SIZE=20
+auction_bench_worker_setup "$BIN_DIR" "$DB" "$VHOST" "$TMP" 10 20
 psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 now_ms() { date +%s%3N; }
-
-# Migrations: one worker start applies them.
-HEALTH_PORT=0 "$WORKER_BIN" > "$TMP/migrate.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do grep -q "started successfully" "$TMP/migrate.log" && break; sleep 0.1; done
-kill -TERM "$pid"; wait "$pid" || true
 
 # The shared end second E, LEAD seconds from now: the load and the workers' start happen before it.
 E=$(( $(date +%s) + LEAD ))

@@ -69,31 +69,8 @@ if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
     { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
       _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
 fi
-if [[ ${BENCH_SKIP_BUILD:-0} != 1 && $BIN_DIR == "$ROOT/build" ]]; then
-  auction_install_deps
-  auction_build RelWithDebInfo
-fi
-WORKER_BIN=$BIN_DIR/auction-worker
-FLOOD_BIN=$BIN_DIR/bench/bid_flood
-for b in "$WORKER_BIN" "$FLOOD_BIN"; do
-  [[ -x $b ]] || { log "ERROR: $b missing"; exit 1; }
-done
-auction_start_postgres
-auction_start_rabbitmq
-auction_reset_database "$DB"
-auction_rabbitmq_vhost "$VHOST"
-
-export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$DB POSTGRES_USERNAME=postgres \
-  POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST SERVICE_NAME=auction-bench \
-  LOG_LEVEL=info PREFETCH_COUNT=$PREFETCH WORKER_POOL_SIZE=$POOL
+auction_bench_worker_setup "$BIN_DIR" "$DB" "$VHOST" "$TMP" "$PREFETCH" "$POOL"
 psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
-
-# Migrations: one worker start applies them; it exits on SIGTERM once started (LOG_LEVEL=info: the
-# start line is what the loop waits for).
-LOG_LEVEL=info HEALTH_PORT=0 "$WORKER_BIN" > "$TMP/migrate.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do grep -q "started successfully" "$TMP/migrate.log" && break; sleep 0.1; done
-kill -TERM "$pid"; wait "$pid" || true
 
 psql_bench <<SQL
 INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)

@@ -662,6 +662,38 @@ auction_worker_names() {
   return 0
 }
 
+# auction_bench_worker_setup BIN_DIR DB VHOST TMP PREFETCH POOL: what the worker benchmarks (bench/worker_bench.sh,
+# bench/close_bench.sh) share. Builds unless BENCH_SKIP_BUILD=1 (build/ only: another BIN_DIR is used as it is),
+# checks the worker and bench/bid_flood binaries (sets WORKER_BIN and FLOOD_BIN), starts PostgreSQL and RabbitMQ,
+# gives the benchmark database DB and vhost VHOST of their own, exports the run configuration's worker environment
+# for them (request log at info), and applies the migrations by one worker start (log in TMP/migrate.log).
+auction_bench_worker_setup() {
+  local bin_dir=$1 db=$2 vhost=$3 tmp=$4 prefetch=$5 pool=$6 b pid
+  if [[ ${BENCH_SKIP_BUILD:-0} != 1 && $bin_dir == "$ROOT/build" ]]; then
+    auction_install_deps
+    auction_build RelWithDebInfo
+  fi
+  WORKER_BIN=$bin_dir/auction-worker
+  FLOOD_BIN=$bin_dir/bench/bid_flood
+  for b in "$WORKER_BIN" "$FLOOD_BIN"; do
+    [[ -x $b ]] || { log "ERROR: $b missing"; return 1; }
+  done
+  auction_start_postgres
+  auction_start_rabbitmq
+  auction_reset_database "$db"
+  auction_rabbitmq_vhost "$vhost"
+  export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$db POSTGRES_USERNAME=postgres \
+    POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$vhost SERVICE_NAME=auction-bench \
+    LOG_LEVEL=info PREFETCH_COUNT=$prefetch WORKER_POOL_SIZE=$pool
+  # One worker start applies the migrations; it exits on SIGTERM once started (the start line is what the loop
+  # waits for).
+  HEALTH_PORT=0 "$WORKER_BIN" >"$tmp/migrate.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do grep -q "started successfully" "$tmp/migrate.log" && break; sleep 0.1; done
+  kill -TERM "$pid"
+  wait "$pid" || true
+}
+
 # auction_proc_ticks PID [1]: CPU clock ticks (user + system) the process used so far, all its threads; with 1,
 # its reaped children's too. 0 when the process is gone. For the benchmarks' CPU per request.
 auction_proc_ticks() {
