@@ -58,7 +58,8 @@ run_check() {
   log "$name exit status $rc"
   ((checks_status != 0)) || checks_status=$rc
 }
-# libFuzzer targets: the router and request parsing, every body decoder, list queries, bid events, multipart.
+# libFuzzer targets: the router and request parsing, every body decoder, list queries and cursors, bid events,
+# multipart.
 run_check "fuzz" bash "$ROOT/scripts/fuzz.sh"
 # The suite built with ASan+UBSan (build-asan/).
 if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
