@@ -119,28 +119,15 @@ ItemCache::Stats ItemCache::GetStats() const {
 
 void ItemCache::WriteMetrics(std::string& out) const {
     const auto stats = GetStats();
-    metrics::WriteCounter(out, "auction_item_cache_hits_total", "GET /api/v1/items/:id answered from the item cache.",
-                          static_cast<double>(stats.hits));
-    metrics::WriteCounter(out, "auction_item_cache_misses_total",
-                          "GET /api/v1/items/:id that read the database (not cached, or the cache was bypassed).",
-                          static_cast<double>(stats.misses));
-    metrics::WriteCounter(out, "auction_item_cache_evictions_total",
-                          "Cached items dropped to stay within ITEM_CACHE_BYTES.",
-                          static_cast<double>(stats.evictions));
-    metrics::WriteCounter(out, "auction_item_cache_invalidations_total",
-                          "Cached items dropped because the item changed (a notification or this replica's write).",
-                          static_cast<double>(stats.invalidations));
-    metrics::WriteCounter(out, "auction_item_cache_stale_fills_total",
-                          "Database reads not cached because the item may have changed while they ran.",
-                          static_cast<double>(stats.stale_fills));
-    metrics::WriteGauge(out, "auction_item_cache_entries", "Items in the cache.", static_cast<double>(stats.entries));
-    metrics::WriteGauge(out, "auction_item_cache_bytes", "Bytes the cached items take (JSON, key and bookkeeping).",
-                        static_cast<double>(stats.bytes));
-    metrics::WriteGauge(out, "auction_item_cache_budget_bytes", "ITEM_CACHE_BYTES.",
-                        static_cast<double>(stats.budget_bytes));
-    metrics::WriteGauge(out, "auction_item_cache_enabled",
-                        "1 while the change notifications are listened to and the cache serves; 0 while bypassed.",
-                        stats.enabled ? 1 : 0);
+    metrics::Write(out, metrics::families::kItemCacheHitsTotal, static_cast<double>(stats.hits));
+    metrics::Write(out, metrics::families::kItemCacheMissesTotal, static_cast<double>(stats.misses));
+    metrics::Write(out, metrics::families::kItemCacheEvictionsTotal, static_cast<double>(stats.evictions));
+    metrics::Write(out, metrics::families::kItemCacheInvalidationsTotal, static_cast<double>(stats.invalidations));
+    metrics::Write(out, metrics::families::kItemCacheStaleFillsTotal, static_cast<double>(stats.stale_fills));
+    metrics::Write(out, metrics::families::kItemCacheEntries, static_cast<double>(stats.entries));
+    metrics::Write(out, metrics::families::kItemCacheBytes, static_cast<double>(stats.bytes));
+    metrics::Write(out, metrics::families::kItemCacheBudgetBytes, static_cast<double>(stats.budget_bytes));
+    metrics::Write(out, metrics::families::kItemCacheEnabled, stats.enabled ? 1 : 0);
 }
 
 }  // namespace auction::app

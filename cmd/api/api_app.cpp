@@ -94,30 +94,21 @@ std::string ApiApp::MetricsText() {
     pool_metrics_.WriteMetrics(out);
     item_cache_.WriteMetrics(out);
     const auto drained = object_drainer_.counts();
-    metrics::WriteCounter(out, "auction_image_objects_deleted_total",
-                          "Image objects this replica deleted from S3 after their rows were deleted.",
-                          static_cast<double>(drained.deleted));
-    metrics::WriteCounter(out, "auction_image_object_delete_failures_total",
-                          "Failed S3 deletes of image objects (each is retried with backoff).",
-                          static_cast<double>(drained.failures));
+    metrics::Write(out, metrics::families::kImageObjectsDeletedTotal, static_cast<double>(drained.deleted));
+    metrics::Write(out, metrics::families::kImageObjectDeleteFailuresTotal, static_cast<double>(drained.failures));
     try {
-        metrics::WriteGauge(out, "auction_image_objects_pending_deletion",
-                            "Image objects whose rows are gone, waiting to be deleted from S3.",
-                            static_cast<double>(object_deletions_.Pending()));
+        metrics::Write(out, metrics::families::kImageObjectsPendingDeletion,
+                       static_cast<double>(object_deletions_.Pending()));
     } catch (const std::exception&) {
         // The database is down: the gauge is left out of this scrape.
     }
-    metrics::WriteHeader(out, "auction_purged_rows_total", "counter",
-                         "Rows this replica purged past their retention (idempotency keys past IDEMPOTENCY_TTL).");
+    metrics::WriteHeader(out, metrics::families::kPurgedRowsTotal);
     for (const auto& [table, rows] : purger_.purged()) {
-        metrics::WriteSample(out, "auction_purged_rows_total", {{"table", table}}, static_cast<double>(rows));
+        metrics::WriteSample(out, metrics::families::kPurgedRowsTotal, {{"table", table}}, static_cast<double>(rows));
     }
     const auto creates = items_.GetCreateStats();
-    metrics::WriteCounter(out, "auction_item_create_batches_total",
-                          "Group commits of POST /api/v1/items: transactions that carried the creates.",
-                          static_cast<double>(creates.batches));
-    metrics::WriteCounter(out, "auction_item_create_batch_items_total", "Items those group commits carried.",
-                          static_cast<double>(creates.items));
+    metrics::Write(out, metrics::families::kItemCreateBatchesTotal, static_cast<double>(creates.batches));
+    metrics::Write(out, metrics::families::kItemCreateBatchItemsTotal, static_cast<double>(creates.items));
     logging::WriteMetrics(out);
     return out;
 }

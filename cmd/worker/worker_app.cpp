@@ -136,81 +136,60 @@ std::string WorkerApp::MetricsText() {
     const bool consuming = consuming_.load(std::memory_order_acquire);
     const auto stats = consuming ? consumer_->Stats() : rabbitmq::ConsumerStats{};
     std::string out;
-    metrics::WriteCounter(out, "auction_worker_messages_consumed_total", "Bid messages received from the broker.",
-                          static_cast<double>(stats.received));
-    metrics::WriteCounter(out, "auction_worker_messages_acked_total", "Bid messages acknowledged after their commit.",
-                          static_cast<double>(stats.acked));
-    metrics::WriteCounter(out, "auction_worker_messages_dead_lettered_total",
-                          "Bid messages sent to the dead-letter queue.", static_cast<double>(stats.dead_lettered));
-    metrics::WriteCounter(out, "auction_worker_messages_requeued_total",
-                          "Bid messages handed back to the broker for redelivery (e.g. on shutdown).",
-                          static_cast<double>(stats.requeued));
-    metrics::WriteCounter(out, "auction_worker_retries_total",
-                          "Database attempts that failed transiently and were retried in-process.",
-                          static_cast<double>(handler_.retries()));
-    metrics::WriteCounter(out, "auction_worker_batches_total", "Batches handed to the worker pool.",
-                          static_cast<double>(stats.batches));
-    metrics::WriteGauge(out, "auction_worker_messages_in_flight", "Bid messages received and not yet settled.",
-                        stats.in_flight);
-    metrics::WriteGauge(out, "auction_worker_consumer_connected", "1 while the consumer's broker connection is up.",
-                        stats.connected ? 1 : 0);
+    metrics::Write(out, metrics::families::kWorkerMessagesConsumedTotal, static_cast<double>(stats.received));
+    metrics::Write(out, metrics::families::kWorkerMessagesAckedTotal, static_cast<double>(stats.acked));
+    metrics::Write(out, metrics::families::kWorkerMessagesDeadLetteredTotal, static_cast<double>(stats.dead_lettered));
+    metrics::Write(out, metrics::families::kWorkerMessagesRequeuedTotal, static_cast<double>(stats.requeued));
+    metrics::Write(out, metrics::families::kWorkerRetriesTotal, static_cast<double>(handler_.retries()));
+    metrics::Write(out, metrics::families::kWorkerBatchesTotal, static_cast<double>(stats.batches));
+    metrics::Write(out, metrics::families::kWorkerMessagesInFlight, stats.in_flight);
+    metrics::Write(out, metrics::families::kWorkerConsumerConnected, stats.connected ? 1 : 0);
     const auto lifecycle = handler_.lifecycle_counts();
-    metrics::WriteHeader(out, "auction_worker_bids_ignored_total", "counter",
-                         "bid.placed events outside their auction's window: acknowledged, changed nothing.");
-    metrics::WriteSample(out, "auction_worker_bids_ignored_total", {{"reason", "before_start"}},
+    metrics::WriteHeader(out, metrics::families::kWorkerBidsIgnoredTotal);
+    metrics::WriteSample(out, metrics::families::kWorkerBidsIgnoredTotal, {{"reason", "before_start"}},
                          static_cast<double>(lifecycle.before_start));
-    metrics::WriteSample(out, "auction_worker_bids_ignored_total", {{"reason", "after_end"}},
+    metrics::WriteSample(out, metrics::families::kWorkerBidsIgnoredTotal, {{"reason", "after_end"}},
                          static_cast<double>(lifecycle.after_end));
-    metrics::WriteHeader(out, "auction_worker_late_bids_total", "counter",
-                         "Bids applied to an item the closer had expired: a bid.placed that reopened it, or a "
-                         "bid.won that sold it.");
-    metrics::WriteSample(out, "auction_worker_late_bids_total", {{"kind", "reopened"}},
+    metrics::WriteHeader(out, metrics::families::kWorkerLateBidsTotal);
+    metrics::WriteSample(out, metrics::families::kWorkerLateBidsTotal, {{"kind", "reopened"}},
                          static_cast<double>(lifecycle.reopened));
-    metrics::WriteSample(out, "auction_worker_late_bids_total", {{"kind", "sold_after_expiry"}},
+    metrics::WriteSample(out, metrics::families::kWorkerLateBidsTotal, {{"kind", "sold_after_expiry"}},
                          static_cast<double>(lifecycle.sold_after_expiry));
     const auto closing = closer_.counts();
-    metrics::WriteHeader(out, "auction_worker_auctions_closed_total", "counter",
-                         "Items this replica's closer expired: without bids, or with bids but no bid.won within "
-                         "the settle timeout.");
-    metrics::WriteSample(out, "auction_worker_auctions_closed_total", {{"outcome", "no_bids"}},
+    metrics::WriteHeader(out, metrics::families::kWorkerAuctionsClosedTotal);
+    metrics::WriteSample(out, metrics::families::kWorkerAuctionsClosedTotal, {{"outcome", "no_bids"}},
                          static_cast<double>(closing.expired_without_bids));
-    metrics::WriteSample(out, "auction_worker_auctions_closed_total", {{"outcome", "unsettled"}},
+    metrics::WriteSample(out, metrics::families::kWorkerAuctionsClosedTotal, {{"outcome", "unsettled"}},
                          static_cast<double>(closing.expired_unsettled));
-    metrics::WriteCounter(out, "auction_worker_close_batches_total",
-                          "Closer transactions that expired at least one item.", static_cast<double>(closing.batches));
-    metrics::WriteCounter(out, "auction_worker_close_failures_total",
-                          "Closer rounds that failed (database unreachable, ...) and were retried.",
-                          static_cast<double>(closing.failures));
-    metrics::WriteHeader(out, "auction_worker_purged_rows_total", "counter",
-                         "Bookkeeping rows this replica purged past their retention (BID_DEDUPE_RETENTION).");
+    metrics::Write(out, metrics::families::kWorkerCloseBatchesTotal, static_cast<double>(closing.batches));
+    metrics::Write(out, metrics::families::kWorkerCloseFailuresTotal, static_cast<double>(closing.failures));
+    metrics::WriteHeader(out, metrics::families::kWorkerPurgedRowsTotal);
     for (const auto& [table, rows] : purger_.purged()) {
-        metrics::WriteSample(out, "auction_worker_purged_rows_total", {{"table", table}}, static_cast<double>(rows));
+        metrics::WriteSample(out, metrics::families::kWorkerPurgedRowsTotal, {{"table", table}},
+                             static_cast<double>(rows));
     }
     logging::WriteMetrics(out);
     // A family's samples must follow its own TYPE line, before the next family starts.
-    metrics::WriteHeader(out, "auction_worker_message_processing_seconds", "histogram",
-                         "Per message: from its arrival to its ack, dead-letter or requeue.");
+    metrics::WriteHeader(out, metrics::families::kWorkerMessageProcessingSeconds);
     if (consuming) {
-        consumer_->processing_latency().Write(out, "auction_worker_message_processing_seconds", {});
+        consumer_->processing_latency().Write(out, metrics::families::kWorkerMessageProcessingSeconds, {});
     }
-    metrics::WriteHeader(out, "auction_worker_batch_handler_seconds", "histogram",
-                         "Per batch: time the handler spent (decoding and the database).");
+    metrics::WriteHeader(out, metrics::families::kWorkerBatchHandlerSeconds);
     if (consuming) {
-        consumer_->handler_duration().Write(out, "auction_worker_batch_handler_seconds", {});
+        consumer_->handler_duration().Write(out, metrics::families::kWorkerBatchHandlerSeconds, {});
     }
     // Asked on the probe's own connection: the consume thread's connection is never touched here.
-    metrics::WriteHeader(out, "auction_worker_queue_messages", "gauge",
-                         "Messages ready in the queue, not yet delivered to a consumer (the consumer lag).");
+    metrics::WriteHeader(out, metrics::families::kWorkerQueueMessages);
     const auto depths = queue_probe_.Read();
     if (depths) {
         for (const auto& d : *depths) {
-            metrics::WriteSample(out, "auction_worker_queue_messages", {{"queue", d.queue}}, d.messages);
+            metrics::WriteSample(out, metrics::families::kWorkerQueueMessages, {{"queue", d.queue}}, d.messages);
         }
     }
-    metrics::WriteHeader(out, "auction_worker_queue_consumers", "gauge", "Consumers attached to the queue.");
+    metrics::WriteHeader(out, metrics::families::kWorkerQueueConsumers);
     if (depths) {
         for (const auto& d : *depths) {
-            metrics::WriteSample(out, "auction_worker_queue_consumers", {{"queue", d.queue}}, d.consumers);
+            metrics::WriteSample(out, metrics::families::kWorkerQueueConsumers, {{"queue", d.queue}}, d.consumers);
         }
     }
     outbox_metrics_.WriteMetrics(out);

@@ -21,16 +21,13 @@ ports::CheckResults PostgresReadiness::Check() {
 
 void PoolMetrics::WriteMetrics(std::string& out) {
     const auto stats = pool_.Stats();
-    metrics::WriteGauge(out, "auction_db_pool_max_open", "Most connections the pool may open (MaxOpenConns).",
-                        stats.max_open);
-    metrics::WriteGauge(out, "auction_db_pool_open", "Connections open, in use or idle.", stats.open);
-    metrics::WriteGauge(out, "auction_db_pool_in_use", "Connections leased out.", stats.in_use);
-    metrics::WriteGauge(out, "auction_db_pool_idle", "Idle connections.", stats.idle);
-    metrics::WriteCounter(out, "auction_db_pool_wait_count_total", "Acquisitions that had to wait for a connection.",
-                          static_cast<double>(stats.wait_count));
-    metrics::WriteCounter(out, "auction_db_pool_wait_duration_seconds_total",
-                          "Total time spent waiting for a connection.",
-                          static_cast<double>(stats.wait_duration_ms) / 1000.0);
+    metrics::Write(out, metrics::families::kDbPoolMaxOpen, stats.max_open);
+    metrics::Write(out, metrics::families::kDbPoolOpen, stats.open);
+    metrics::Write(out, metrics::families::kDbPoolInUse, stats.in_use);
+    metrics::Write(out, metrics::families::kDbPoolIdle, stats.idle);
+    metrics::Write(out, metrics::families::kDbPoolWaitCountTotal, static_cast<double>(stats.wait_count));
+    metrics::Write(out, metrics::families::kDbPoolWaitDurationSecondsTotal,
+                   static_cast<double>(stats.wait_duration_ms) / 1000.0);
 }
 
 void OutboxBacklogMetrics::WriteMetrics(std::string& out) {
@@ -39,11 +36,9 @@ void OutboxBacklogMetrics::WriteMetrics(std::string& out) {
         const auto rows = lease->Exec(
             "SELECT count(*), COALESCE((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000000)::bigint, 0) "
             "FROM outbox_events");
-        metrics::WriteGauge(out, "auction_outbox_backlog", "Outbox events waiting to be published.",
-                            static_cast<double>(rows.Int64(0, 0)));
-        metrics::WriteGauge(out, "auction_outbox_oldest_event_age_seconds",
-                            "Age of the oldest unpublished outbox event (0 when there is none).",
-                            static_cast<double>(std::max<std::int64_t>(0, rows.Int64(0, 1))) / 1e6);
+        metrics::Write(out, metrics::families::kOutboxBacklog, static_cast<double>(rows.Int64(0, 0)));
+        metrics::Write(out, metrics::families::kOutboxOldestEventAgeSeconds,
+                       static_cast<double>(std::max<std::int64_t>(0, rows.Int64(0, 1))) / 1e6);
     } catch (const std::exception& e) {
         logging::Warn("metrics: cannot read the outbox backlog", {{"error", e.what()}});
     }

@@ -29,18 +29,11 @@ bool CachedAmqpProbe::Reachable() {
 
 void RelayMetrics::WriteMetrics(std::string& out) {
     const auto stats = relay_.Stats();
-    metrics::WriteCounter(out, "auction_outbox_published_total",
-                          "Outbox events this process's relay published (broker-confirmed).",
-                          static_cast<double>(stats.published));
-    metrics::WriteCounter(out, "auction_outbox_relay_failures_total",
-                          "Relay rounds that failed on the broker or the database (retried with backoff).",
-                          static_cast<double>(stats.failures));
-    metrics::WriteGauge(out, "auction_outbox_relay_leader",
-                        "1 when this process's relay holds the publishing lock (one relay publishes at a time).",
-                        stats.leader ? 1 : 0);
-    metrics::WriteHeader(out, "auction_outbox_publish_latency_seconds", "histogram",
-                         "Per published event: from the outbox row's created_at to the broker's confirm.");
-    relay_.publish_latency().Write(out, "auction_outbox_publish_latency_seconds", {});
+    metrics::Write(out, metrics::families::kOutboxPublishedTotal, static_cast<double>(stats.published));
+    metrics::Write(out, metrics::families::kOutboxRelayFailuresTotal, static_cast<double>(stats.failures));
+    metrics::Write(out, metrics::families::kOutboxRelayLeader, stats.leader ? 1 : 0);
+    metrics::WriteHeader(out, metrics::families::kOutboxPublishLatencySeconds);
+    relay_.publish_latency().Write(out, metrics::families::kOutboxPublishLatencySeconds, {});
 }
 
 }  // namespace auction::rabbitmq

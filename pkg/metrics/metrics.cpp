@@ -30,6 +30,16 @@ void WriteLabels(std::string& out, const Labels& labels) {
     out += '}';
 }
 
+// One sample line of a family (`suffix` is "_bucket", "_sum" or "_count" for a histogram's series).
+void WriteLine(std::string& out, std::string_view name, std::string_view suffix, const Labels& labels, double value) {
+    out += name;
+    out += suffix;
+    WriteLabels(out, labels);
+    out += ' ';
+    out += FormatValue(value);
+    out += '\n';
+}
+
 }  // namespace
 
 std::string EscapeLabelValue(std::string_view value) {
@@ -72,34 +82,37 @@ std::string FormatValue(double value) {
     return {buf.data(), end};
 }
 
-void WriteHeader(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+std::string_view TypeName(Type type) noexcept {
+    switch (type) {
+        case Type::kCounter:
+            return "counter";
+        case Type::kGauge:
+            return "gauge";
+        case Type::kHistogram:
+            return "histogram";
+    }
+    return "untyped";
+}
+
+void WriteHeader(std::string& out, const Family& family) {
     out += "# HELP ";
-    out += name;
+    out += family.name;
     out += ' ';
-    out += help;  // our own constant text: no backslashes or line breaks to escape
+    out += family.help;
     out += "\n# TYPE ";
-    out += name;
+    out += family.name;
     out += ' ';
-    out += type;
+    out += TypeName(family.type);
     out += '\n';
 }
 
-void WriteSample(std::string& out, std::string_view name, const Labels& labels, double value) {
-    out += name;
-    WriteLabels(out, labels);
-    out += ' ';
-    out += FormatValue(value);
-    out += '\n';
+void WriteSample(std::string& out, const Family& family, const Labels& labels, double value) {
+    WriteLine(out, family.name, {}, labels, value);
 }
 
-void WriteGauge(std::string& out, std::string_view name, std::string_view help, double value) {
-    WriteHeader(out, name, "gauge", help);
-    WriteSample(out, name, {}, value);
-}
-
-void WriteCounter(std::string& out, std::string_view name, std::string_view help, double value) {
-    WriteHeader(out, name, "counter", help);
-    WriteSample(out, name, {}, value);
+void Write(std::string& out, const Family& family, double value) {
+    WriteHeader(out, family);
+    WriteSample(out, family, {}, value);
 }
 
 void Histogram::Observe(std::chrono::nanoseconds duration) noexcept {
@@ -114,21 +127,19 @@ void Histogram::Observe(std::chrono::nanoseconds duration) noexcept {
                       std::memory_order_relaxed);
 }
 
-void Histogram::Write(std::string& out, std::string_view name, const Labels& labels) const {
-    const std::string bucket = std::string(name) + "_bucket";
+void Histogram::Write(std::string& out, const Family& family, const Labels& labels) const {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= kBounds.size(); ++i) {
         cumulative += buckets_[i].load(std::memory_order_relaxed);
         const std::string le = i < kBounds.size() ? FormatValue(kBounds[i]) : "+Inf";
         Labels with_le = labels;
         with_le.emplace_back("le", le);
-        WriteSample(out, bucket, with_le, static_cast<double>(cumulative));
+        WriteLine(out, family.name, "_bucket", with_le, static_cast<double>(cumulative));
     }
     // Counters are read one by one while requests go on: report the bucket total as the count, so
     // the +Inf bucket and _count always agree within one scrape.
-    WriteSample(out, std::string(name) + "_sum", labels,
-                static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
-    WriteSample(out, std::string(name) + "_count", labels, static_cast<double>(cumulative));
+    WriteLine(out, family.name, "_sum", labels, static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+    WriteLine(out, family.name, "_count", labels, static_cast<double>(cumulative));
 }
 
 HttpMetrics::HttpMetrics() {
@@ -189,8 +200,7 @@ void HttpMetrics::Count(std::size_t slot, unsigned status) noexcept {
 }
 
 void HttpMetrics::Write(std::string& out) const {
-    WriteHeader(out, "auction_http_requests_total", "counter",
-                "HTTP requests answered, by route pattern, method and status.");
+    WriteHeader(out, families::kHttpRequestsTotal);
     for (const auto& slot : slots_) {
         for (unsigned i = 0; i < slot.by_status.size(); ++i) {
             const auto n = slot.by_status[i].Value();
@@ -198,19 +208,18 @@ void HttpMetrics::Write(std::string& out) const {
                 continue;
             }
             const auto status = std::to_string(kMinStatus + i);
-            WriteSample(out, "auction_http_requests_total",
+            WriteSample(out, families::kHttpRequestsTotal,
                         {{"route", slot.pattern}, {"method", slot.method}, {"status", status}}, static_cast<double>(n));
         }
     }
-    WriteHeader(out, "auction_http_request_duration_seconds", "histogram",
-                "Time from routing a request (fully read) to its response, by route pattern and status class.");
+    WriteHeader(out, families::kHttpRequestDurationSeconds);
     static constexpr std::array<std::string_view, 5> kClasses = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     for (const auto& route : routes_) {
         for (std::size_t c = 0; c < kClasses.size(); ++c) {
             if (route.duration_by_class[c].Count() == 0) {
                 continue;
             }
-            route.duration_by_class[c].Write(out, "auction_http_request_duration_seconds",
+            route.duration_by_class[c].Write(out, families::kHttpRequestDurationSeconds,
                                              {{"route", route.pattern}, {"status_class", kClasses[c]}});
         }
     }

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "pkg/metrics/families.hpp"
+
 namespace auction::metrics {
 
 /// Prometheus text exposition format 0.0.4, written by hand: the handful of series the service exports
@@ -18,13 +20,12 @@ inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; cha
 
 using Labels = std::vector<std::pair<std::string_view, std::string_view>>;
 
-/// `# HELP` and `# TYPE` lines of a metric family (type: counter, gauge or histogram).
-void WriteHeader(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+/// `# HELP` and `# TYPE` lines of a family (families.hpp declares them all).
+void WriteHeader(std::string& out, const Family& family);
 /// One sample line: `name{label="value",...} value`, label values escaped (\\, \", \n).
-void WriteSample(std::string& out, std::string_view name, const Labels& labels, double value);
+void WriteSample(std::string& out, const Family& family, const Labels& labels, double value);
 /// A whole single-sample family (header and sample): for gauges and counters read at scrape time.
-void WriteGauge(std::string& out, std::string_view name, std::string_view help, double value);
-void WriteCounter(std::string& out, std::string_view name, std::string_view help, double value);
+void Write(std::string& out, const Family& family, double value);
 /// A label value escaped as the format requires.
 std::string EscapeLabelValue(std::string_view value);
 /// A sample value: integers without a fraction, others in shortest round-trip form, +Inf/-Inf/NaN.
@@ -60,7 +61,7 @@ public:
 
     void Observe(std::chrono::nanoseconds duration) noexcept;
     /// Writes the `_bucket` (cumulative, with `le`), `_sum` (seconds) and `_count` samples.
-    void Write(std::string& out, std::string_view name, const Labels& labels) const;
+    void Write(std::string& out, const Family& family, const Labels& labels) const;
     std::uint64_t Count() const noexcept { return count_.load(std::memory_order_relaxed); }
 
 private:

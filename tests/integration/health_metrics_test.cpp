@@ -1,13 +1,16 @@
 // Health, readiness and Prometheus metrics of both programs, against the real services.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "cmd/worker/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
+#include "pkg/metrics/families.hpp"
 #include "support/bid_support.hpp"
 #include "support/prom_text.hpp"
 #include "support/test_env.hpp"
@@ -39,6 +42,38 @@ std::string Check(const HttpResult& res, const char* name) {
 struct RabbitRestarter {
     ~RabbitRestarter() { EXPECT_EQ(RunScriptFunction("auction_start_rabbitmq_app"), 0); }
 };
+
+// Every family a scrape shows is declared in pkg/metrics/families.hpp with the same type and help text (the
+// registry is what docs/METRICS.md is checked against).
+void ExpectOnlyDeclaredFamilies(const std::string& body) {
+    std::istringstream lines(body);
+    std::string line;
+    int families_seen = 0;
+    while (std::getline(lines, line)) {
+        const bool type = line.rfind("# TYPE ", 0) == 0;
+        const bool help = line.rfind("# HELP ", 0) == 0;
+        if (!type && !help) {
+            continue;
+        }
+        const auto rest = line.substr(7);
+        const auto space = rest.find(' ');
+        const auto name = rest.substr(0, space);
+        const auto tail = space == std::string::npos ? std::string() : rest.substr(space + 1);
+        const auto* const* found = std::find_if(metrics::families::kAll.begin(), metrics::families::kAll.end(),
+                                                [&](const metrics::Family* f) { return f->name == name; });
+        if (found == metrics::families::kAll.end()) {
+            ADD_FAILURE() << "undeclared metric family " << name;
+            continue;
+        }
+        if (type) {
+            ++families_seen;
+            EXPECT_EQ(tail, metrics::TypeName((*found)->type)) << name;
+        } else {
+            EXPECT_EQ(tail, (*found)->help) << name;
+        }
+    }
+    EXPECT_GT(families_seen, 10);
+}
 
 TEST(HealthApi, HealthzAnswersWhileTheProcessRuns) {
     HttpClient client(ApiServer::Shared().port());
@@ -126,6 +161,7 @@ TEST(MetricsApi, CountsRequestsByRoutePatternAndParsesAsPrometheusText) {
     }
     EXPECT_GE(FindSample(samples, "auction_outbox_backlog"), 0);
     EXPECT_EQ(FindSample(samples, "auction_db_pool_max_open"), ApiServer::Shared().app().pool().Stats().max_open);
+    ExpectOnlyDeclaredFamilies(res.body);
 }
 
 TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
@@ -160,6 +196,7 @@ TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
         EXPECT_FALSE(std::isnan(FindSample(samples, name))) << name << " missing in\n" << res.body;
     }
     EXPECT_EQ(FindSample(samples, "auction_db_pool_max_open"), cfg.postgres.max_open_conns);
+    ExpectOnlyDeclaredFamilies(res.body);
     worker.Stop();
 }
 

@@ -29,13 +29,16 @@ TEST(Metrics, ValuesPrintIntegersPlainlyAndSpecialValuesByName) {
     EXPECT_EQ(FormatValue(NAN), "NaN");
 }
 
+constexpr Family kDurations{"d_seconds", Type::kHistogram, "Durations."};
+
 TEST(Metrics, LabelValuesEscapeBackslashQuoteAndLineBreak) {
     EXPECT_EQ(EscapeLabelValue(R"(a\b"c)"
                                "\n"),
               R"(a\\b\"c\n)");
     std::string out;
-    WriteHeader(out, "x_total", "counter", "Things.");
-    WriteSample(out, "x_total", {{"path", "/a\"b\\\n"}, {"m", "GET"}}, 3);
+    constexpr Family kThings{"x_total", Type::kCounter, "Things."};
+    WriteHeader(out, kThings);
+    WriteSample(out, kThings, {{"path", "/a\"b\\\n"}, {"m", "GET"}}, 3);
     EXPECT_EQ(out, "# HELP x_total Things.\n# TYPE x_total counter\nx_total{path=\"/a\\\"b\\\\\\n\",m=\"GET\"} 3\n");
     const auto samples = ParsePromText(out);
     ASSERT_EQ(samples.size(), 1U);
@@ -44,8 +47,8 @@ TEST(Metrics, LabelValuesEscapeBackslashQuoteAndLineBreak) {
 
 TEST(Metrics, GaugeAndCounterFamiliesAreWholeFamilies) {
     std::string out;
-    WriteGauge(out, "db_pool_open", "Open connections.", 7);
-    WriteCounter(out, "db_pool_wait_duration_seconds_total", "Waiting.", 1.5);
+    Write(out, Family{"db_pool_open", Type::kGauge, "Open connections."}, 7);
+    Write(out, Family{"db_pool_wait_duration_seconds_total", Type::kCounter, "Waiting."}, 1.5);
     EXPECT_EQ(out,
               "# HELP db_pool_open Open connections.\n# TYPE db_pool_open gauge\ndb_pool_open 7\n"
               "# HELP db_pool_wait_duration_seconds_total Waiting.\n"
@@ -60,8 +63,8 @@ TEST(Metrics, HistogramBucketsAreCumulativeWithInfEqualToCount) {
     h.Observe(200ms);  // <= 0.25
     h.Observe(20s);    // only +Inf
     std::string out;
-    WriteHeader(out, "d_seconds", "histogram", "Durations.");
-    h.Write(out, "d_seconds", {{"route", "/r"}});
+    WriteHeader(out, kDurations);
+    h.Write(out, kDurations, {{"route", "/r"}});
     const auto s = ParsePromText(out);
     EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.005"}}), 2);
     EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.1"}}), 2);
@@ -127,8 +130,8 @@ TEST(Metrics, HistogramHasSubMillisecondBuckets) {
     h.Observe(800us);
     h.Observe(2ms);
     std::string out;
-    WriteHeader(out, "d_seconds", "histogram", "Durations.");
-    h.Write(out, "d_seconds", {});
+    WriteHeader(out, kDurations);
+    h.Write(out, kDurations, {});
     const auto s = ParsePromText(out);
     EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.0005"}}), 1);
     EXPECT_EQ(FindSample(s, "d_seconds_bucket", {{"le", "0.001"}}), 2);
