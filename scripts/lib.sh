@@ -11,7 +11,7 @@
 #   auction_stop_rabbitmq
 #   auction_stop_rabbitmq_app       rabbitmqctl stop_app  (simulates a broker outage)
 #   auction_start_rabbitmq_app      rabbitmqctl start_app, waits until AMQP accepts again
-#   auction_env_file                writes $ROOT/.run/auction.env if missing
+#   auction_env_file                writes $ROOT/.run/auction.env (a copy of scripts/local.env) if missing
 #   auction_env_get NAME            prints NAME's value from $ROOT/.run/auction.env
 #   auction_start_s3                local S3 server (s3rver) on 127.0.0.1:9000 with the bucket of auction.env
 #   auction_stop_s3
@@ -475,24 +475,11 @@ auction_env_file() {
   local f="$RUN_DIR/auction.env"
   mkdir -p "$RUN_DIR"
   [[ -f $f ]] && return 0
-  log "writing $f"
-  cat >"$f" <<'EOF'
-# Local environment for auction-api / auction-worker (written by scripts/lib.sh; edit freely).
-PORT=8081
-HOST_PORT=8081
-POSTGRES_HOST=127.0.0.1
-POSTGRES_PORT=5433
-POSTGRES_DATABASE=auction
-POSTGRES_USERNAME=postgres
-POSTGRES_PASSWORD=postgres
-RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/
-SERVICE_NAME=auction
-AWS_ENDPOINT=http://localhost:9000
-AWS_ACCESS_KEY=minioadmin
-AWS_SECRET_KEY=minioadmin
-AWS_DEFAULT_REGION=eu-central-1
-AWS_BUCKET=auction-images
-EOF
+  log "writing $f (from scripts/local.env)"
+  {
+    echo "# Local environment for auction-api / auction-worker (copied from scripts/local.env; edit freely)."
+    grep -v '^#' "$ROOT/scripts/local.env"
+  } >"$f"
 }
 
 # auction_env_get NAME: NAME's value in $RUN_DIR/auction.env (empty when absent).

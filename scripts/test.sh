@@ -15,37 +15,17 @@ timed() {
   "$@"
   STEP_TIMES+=("$(printf '%-22s %4d s' "$name" $((SECONDS - start)))")
 }
-setup_services() {
-  auction_start_postgres
-  auction_start_rabbitmq
-  auction_start_s3
-  auction_reset_database auction_test
-  auction_rabbitmq_vhost auction_test
-}
-
 timed "install" auction_install_deps
 timed "lint" bash "$ROOT/scripts/lint.sh"
 timed "build" auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 # The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
 timed "compose check" bash "$ROOT/scripts/compose_check.sh"
-timed "services" setup_services
+timed "services" bash "$ROOT/scripts/test_services.sh"
 
-export POSTGRES_HOST=127.0.0.1
-export POSTGRES_PORT=5433
-export POSTGRES_DATABASE=auction_test
-export POSTGRES_USERNAME=postgres
-export POSTGRES_PASSWORD=postgres
-export RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/auction_test
-export SERVICE_NAME=auction-test
-export AUCTION_SCRIPTS_DIR="$ROOT/scripts"
-# The local S3 server (s3rver) with the key pair and bucket of .run/auction.env.
-export AWS_ENDPOINT=http://127.0.0.1:9000
-AWS_ACCESS_KEY=$(auction_env_get AWS_ACCESS_KEY)
-AWS_SECRET_KEY=$(auction_env_get AWS_SECRET_KEY)
-AWS_DEFAULT_REGION=$(auction_env_get AWS_DEFAULT_REGION)
-AWS_BUCKET=$(auction_env_get AWS_BUCKET)
-export AWS_ACCESS_KEY AWS_SECRET_KEY AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-central-1}"
-export AWS_BUCKET="${AWS_BUCKET:-auction-images}"
+# The integration tests' environment (scripts/local.env with their own database and vhost), for the runs below
+# that start the test programs directly; ctest's entries run through the same file.
+# shellcheck source=../tests/test_env.sh
+. "$ROOT/tests/test_env.sh"
 
 # The checks that are not ctest entries run first, so that ctest's summary ("100% tests passed, 0 tests
 # failed out of N") is the last thing this command prints; any failure fails the command all the same.
