@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lint step of scripts/test.sh: every C++ file formatted as .clang-format says, and every shell script clean
 # under shellcheck (warnings and errors; notes such as "unreachable" for trap handlers are not failures).
+# clang-tidy, which needs the build's compile commands, is scripts/tidy.sh, run right after the build.
 # Fix the formatting with: clang-format -i $(git ls-files '*.cpp' '*.hpp')
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -18,6 +18,9 @@ timed() {
 timed "install" auction_install_deps
 timed "lint" bash "$ROOT/scripts/lint.sh"
 timed "build" auction_build "${BUILD_TYPE:-RelWithDebInfo}"
+# The lint step's clang-tidy part, on the files the commit under test changes (it needs the build's compile
+# commands).
+timed "clang-tidy" bash "$ROOT/scripts/tidy.sh"
 # The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
 timed "compose check" bash "$ROOT/scripts/compose_check.sh"
 timed "services" bash "$ROOT/scripts/test_services.sh"

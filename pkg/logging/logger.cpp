@@ -30,8 +30,8 @@ namespace auction::logging {
 
 namespace {
 
-constexpr std::size_t kSharedRingBytes = 64 * 1024;
-constexpr std::size_t kBatchBytes = 64 * 1024;
+constexpr std::size_t kSharedRingBytes = std::size_t{64} * 1024;
+constexpr std::size_t kBatchBytes = std::size_t{64} * 1024;
 // The writer drains every couple of milliseconds while lines flow and sleeps longer when idle.
 constexpr auto kBusyInterval = std::chrono::milliseconds(2);
 constexpr auto kIdleInterval = std::chrono::milliseconds(20);
@@ -320,11 +320,11 @@ void Init(const std::string& service, std::string_view level) {
     }
     sink.writer = std::thread([&sink] { WriterLoop(sink); });
     sink.running.store(true, std::memory_order_release);
-    static const bool registered = [] {
+    static const bool kAtExitRegistered = [] {
         std::atexit(Shutdown);  // lines of a program that exits without Shutdown still reach stdout
         return true;
     }();
-    (void)registered;
+    (void)kAtExitRegistered;
 }
 
 void Shutdown() {
@@ -353,12 +353,10 @@ std::uint64_t DroppedLines() noexcept {
 }
 
 void WriteMetrics(std::string& out) {
-    metrics::WriteCounter(out, "auction_log_dropped_total",
-                          "Log lines dropped because the log output could not keep up (a warning line says so).",
-                          static_cast<double>(DroppedLines()));
+    metrics::Write(out, metrics::families::kLogDroppedTotal, static_cast<double>(DroppedLines()));
 }
 
-void Log(Level level, std::string_view msg, boost::json::object fields) {
+void Log(Level level, std::string_view msg, const boost::json::object& fields) {
     if (!Enabled(level)) {
         return;
     }

@@ -23,31 +23,31 @@ void Init(const std::string& service, std::string_view level = "info");
 /// Stops the writer thread after it wrote every pending line; later lines are written synchronously.
 void Shutdown();
 bool Enabled(Level level);
-void Log(Level level, std::string_view msg, boost::json::object fields = {});
+void Log(Level level, std::string_view msg, const boost::json::object& fields = {});
 
 /// Lines dropped so far because a buffer was full.
 std::uint64_t DroppedLines() noexcept;
 /// The logger's metric family (`auction_log_dropped_total`) in Prometheus text format, for both programs.
 void WriteMetrics(std::string& out);
 
-inline void Debug(std::string_view msg, boost::json::object fields = {}) {
-    Log(Level::kDebug, msg, std::move(fields));
+inline void Debug(std::string_view msg, const boost::json::object& fields = {}) {
+    Log(Level::kDebug, msg, fields);
 }
-inline void Info(std::string_view msg, boost::json::object fields = {}) {
-    Log(Level::kInfo, msg, std::move(fields));
+inline void Info(std::string_view msg, const boost::json::object& fields = {}) {
+    Log(Level::kInfo, msg, fields);
 }
-inline void Warn(std::string_view msg, boost::json::object fields = {}) {
-    Log(Level::kWarn, msg, std::move(fields));
+inline void Warn(std::string_view msg, const boost::json::object& fields = {}) {
+    Log(Level::kWarn, msg, fields);
 }
-inline void Error(std::string_view msg, boost::json::object fields = {}) {
-    Log(Level::kError, msg, std::move(fields));
+inline void Error(std::string_view msg, const boost::json::object& fields = {}) {
+    Log(Level::kError, msg, fields);
 }
 
 /// Gives the calling thread a buffer of its own for as long as the object lives (construct it at the top of
 /// a thread's run loop). Pending lines are still written after the thread ends.
 class ThreadBuffer {
 public:
-    static constexpr std::size_t kDefaultBytes = 512 * 1024;
+    static constexpr std::size_t kDefaultBytes = std::size_t{512} * 1024;
 
     explicit ThreadBuffer(std::size_t bytes = kDefaultBytes);
     ~ThreadBuffer();

@@ -142,6 +142,7 @@ TEST(Metrics, ConcurrentRecordingLosesNothing) {
     HttpMetrics m;
     const auto slot = m.Register("GET", "/x");
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 10000; ++i) {
