@@ -53,6 +53,8 @@ public:
     postgres::PgItemRepository& items() { return items_; }
     postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
+    /// Connections the HTTP server holds open (tests of the drain and the stop).
+    std::size_t OpenConnections() const { return server_.OpenConnections(); }
 
 private:
     /// /readyz: PostgreSQL, migrations, RabbitMQ (blocking; runs on the ops pool).
