@@ -143,5 +143,18 @@ TEST(ApiProcess, SigtermDrainsThenLetsTheRequestInFlightFinishThenExitsZero) {
     EXPECT_THROW(after.Get("/api/v1/categories"), std::exception);
 }
 
+// A second signal during the drain stops at once (an operator's Ctrl-C twice, or an orchestrator's second SIGTERM).
+TEST(ApiProcess, ASecondSignalCutsTheDrainShort) {
+    const auto port = FreePort();
+    ChildProcess child(AUCTION_API_BINARY,
+                       {{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}, {"SHUTDOWN_DRAIN", "60s"}});
+    ASSERT_TRUE(WaitReady(port, std::chrono::seconds(30))) << child.Log();
+    ASSERT_TRUE(child.Signal(SIGTERM));
+    ASSERT_TRUE(child.WaitForLog("\"msg\":\"draining\"", std::chrono::seconds(10))) << child.Log();
+    ASSERT_TRUE(child.Signal(SIGINT));
+    EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << child.Log();
+    EXPECT_NE(child.Log().find("\"msg\":\"drain cut short\""), std::string::npos) << child.Log();
+}
+
 }  // namespace
 }  // namespace auction::testing
