@@ -26,6 +26,17 @@ using errors::Kind;
 
 namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+/// True when the client's next request has begun to arrive: bytes in our buffer or in the socket's. Closing
+/// then would make the kernel reset the connection under a request the client has sent.
+bool RequestStarted(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) {
+        return true;
+    }
+    beast::error_code ec;
+    const std::size_t pending = stream.socket().available(ec);
+    return !ec && pending > 0;
+}
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, Router& router, ServerOptions options)
@@ -80,10 +91,9 @@ BodyLimit HttpServer::LimitFor(const Request& header) const {
                      "the request body exceeds " + std::to_string(options_.body_limit) + " bytes"};
 }
 
-bool HttpServer::MarkBusy(std::uint64_t id, bool busy) {
+void HttpServer::MarkBusy(std::uint64_t id, bool busy) {
     std::lock_guard lock(mutex_);
     connections_[id].busy = busy;
-    return !stopping_;
 }
 
 void HttpServer::Forget(std::uint64_t id) {
@@ -101,7 +111,9 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
     }
     beast::flat_buffer buffer;
     for (;;) {
-        if (stopping_) {
+        // Between requests. Once the server stops, the connection ends here, unless the next request has begun
+        // to arrive: that one is still answered (with Connection: close).
+        if (stopping_ && !RequestStarted(stream, buffer)) {
             break;
         }
         http::request_parser<http::string_body> parser;
@@ -119,9 +131,12 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             buffer.commit(first_bytes);
             ec = fec;
         }
+        if (!ec) {
+            // From its first byte the request is in flight: a stop lets it finish and never closes the
+            // connection under it.
+            MarkBusy(id, true);
+        }
         stream.expires_after(options_.header_timeout);
-        // Header first: until it is complete the connection counts as idle (a stop may close it); from
-        // then on the request is in flight and a stop lets it finish.
         if (!ec) {
             auto [hec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
             ec = hec;
@@ -133,7 +148,6 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             too_many_fields = true;
             ec = http::error::header_limit;
         }
-        bool open = true;
         if (!ec) {
             const auto limit = LimitFor(parser.get());
             const auto length = parser.content_length();
@@ -144,7 +158,6 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
             }
         }
         if (!ec) {
-            open = MarkBusy(id, true);
             stream.expires_after(options_.request_timeout);
             auto [bec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
             ec = bec;
@@ -188,9 +201,8 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         }
         Request request = parser.release();
         Response res = co_await router_.Handle(std::move(request));
-        const bool still_open = MarkBusy(id, false) && open;
-        if (!still_open) {
-            res.keep_alive(false);  // draining: tell the client this connection ends here
+        if (draining_) {
+            res.keep_alive(false);  // draining or stopping: tell the client this connection ends here
         }
         res.prepare_payload();
         if (res.result() == http::status::not_modified) {
@@ -199,6 +211,7 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
         }
         stream.expires_after(options_.request_timeout);
         auto [wec, written] = co_await http::async_write(stream, res, kUseTuple);
+        MarkBusy(id, false);  // only now: a stop that came during the write must not cancel it
         if (wec || !res.keep_alive()) {
             break;
         }
@@ -209,7 +222,12 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream, std::uint64_t 
     Forget(id);
 }
 
+void HttpServer::BeginDrain() {
+    draining_ = true;
+}
+
 void HttpServer::Stop() {
+    draining_ = true;
     stopping_ = true;
     asio::post(acceptor_.get_executor(), [this] {
         beast::error_code ignored;
@@ -221,11 +239,16 @@ void HttpServer::Stop() {
             continue;
         }
         // Idle keep-alive connections wait in read: cancel it on the connection's strand, after checking
-        // there that the connection still exists (it may have ended in the meantime).
+        // there that the connection still exists (it may have ended in the meantime), is still idle, and has
+        // no request bytes waiting in the socket (their read completes instead, and the request is answered).
         asio::post(conn.stream->get_executor(), [this, conn_id = id] {
             std::lock_guard inner(mutex_);
             auto it = connections_.find(conn_id);
-            if (it != connections_.end() && !it->second.busy && it->second.stream != nullptr) {
+            if (it == connections_.end() || it->second.busy || it->second.stream == nullptr) {
+                return;
+            }
+            const beast::flat_buffer no_bytes;
+            if (!RequestStarted(*it->second.stream, no_bytes)) {
                 it->second.stream->cancel();
             }
         });

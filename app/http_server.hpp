@@ -35,7 +35,13 @@ public:
 
     /// Binds and starts accepting; returns the bound port (useful with port 0).
     unsigned short Listen(const std::string& address, unsigned short port);
-    /// Stops accepting and closes idle connections; busy ones close after their response.
+    /// The drain before a stop: the server keeps accepting and answering (a load balancer still sends requests
+    /// until it sees /readyz fail), but every answer from now on carries `Connection: close` and ends its
+    /// connection, so no client keeps one that is about to go. Idle connections are left alone: closing one
+    /// could race a request the client is sending on it.
+    void BeginDrain();
+    /// Stops accepting and closes idle connections, between requests only: a connection whose next request has
+    /// begun to arrive (a byte of it) is busy, is answered with `Connection: close`, then closes.
     void Stop();
     /// Blocks until no connection is open or the timeout passes; true when drained.
     bool WaitDrained(std::chrono::milliseconds timeout);
@@ -44,20 +50,22 @@ public:
 private:
     struct Connection {
         boost::beast::tcp_stream* stream = nullptr;
-        bool busy = false;  // a request is being handled; guarded by the server mutex
+        // From a request's first byte until its answer is written; guarded by the server mutex.
+        bool busy = false;
     };
 
     boost::asio::awaitable<void> Accept();
     boost::asio::awaitable<void> Serve(boost::beast::tcp_stream stream, std::uint64_t id);
     /// The body limit of a request's route (from its request line), else the server's default.
     BodyLimit LimitFor(const Request& header) const;
-    bool MarkBusy(std::uint64_t id, bool busy);
+    void MarkBusy(std::uint64_t id, bool busy);
     void Forget(std::uint64_t id);
 
     boost::asio::io_context& io_;
     Router& router_;
     ServerOptions options_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> draining_{false};  // answers carry Connection: close (set by BeginDrain and Stop)
     std::atomic<bool> stopping_{false};
     mutable std::mutex mutex_;
     std::condition_variable drained_;

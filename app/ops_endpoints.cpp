@@ -41,8 +41,11 @@ boost::asio::awaitable<Response> OpsEndpoints::Readyz(RequestContext& ctx) {
         checks[name] = state;
         ready = ready && state == "ok";
     }
-    const boost::json::object body{{"status", ready ? "ready" : "not_ready"}, {"checks", std::move(checks)}};
-    co_return JsonResponse(ctx, ready ? 200 : 503, body);
+    // Read after the checks: a drain that began while they ran already counts.
+    const bool draining = draining_;
+    const char* status = draining ? "draining" : ready ? "ready" : "not_ready";
+    const boost::json::object body{{"status", status}, {"checks", std::move(checks)}};
+    co_return JsonResponse(ctx, ready && !draining ? 200 : 503, body);
 }
 
 boost::asio::awaitable<Response> OpsEndpoints::Metrics(RequestContext& ctx) {

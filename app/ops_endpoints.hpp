@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
@@ -31,6 +32,9 @@ public:
     void Register(Router& router);
     /// Finishes queued checks and joins the pool's threads.
     void Stop() { pool_.Stop(); }
+    /// From now on /readyz answers 503 with status "draining" (the process is shutting down: a load balancer
+    /// must move away), whatever the dependency checks say; /healthz stays 200.
+    void BeginDrain() { draining_ = true; }
 
     boost::asio::awaitable<Response> Healthz(RequestContext& ctx);
     boost::asio::awaitable<Response> Readyz(RequestContext& ctx);
@@ -40,6 +44,7 @@ private:
     ReadinessFn readiness_;
     MetricsFn metrics_;
     executor::BlockingPool pool_;
+    std::atomic<bool> draining_{false};
 };
 
 }  // namespace auction::app

@@ -63,7 +63,7 @@ port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", (
   console.log(s.address().port); s.close(); })')
 api_log="$LOG_DIR/apidocs-api.log"
 log "apidocs: starting $API_BIN on 127.0.0.1:$port (log $api_log)"
-PORT=$port "$API_BIN" >"$api_log" 2>&1 </dev/null &
+PORT=$port SHUTDOWN_DRAIN=0 "$API_BIN" >"$api_log" 2>&1 </dev/null &
 api_pid=$!
 stop_api() {
   if kill -0 "$api_pid" 2>/dev/null; then

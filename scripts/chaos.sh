@@ -212,7 +212,7 @@ proc_start() {
   local name=$1 bin extra
   if [[ $name == api ]]; then
     bin=$BUILD_DIR/auction-api
-    extra="PORT=$API_PORT HTTP_THREADS=2"
+    extra="PORT=$API_PORT HTTP_THREADS=2 SHUTDOWN_DRAIN=0"  # no load balancer to drain for
   else
     bin=$BUILD_DIR/auction-worker
     extra="WORKER_ID=${name#worker-} HEALTH_PORT=$((HEALTH_BASE + ${name#worker-}))"

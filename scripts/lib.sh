@@ -41,6 +41,10 @@ AUCTION_DEB_PACKAGES=(
   postgresql-15 postgresql-client-15 rabbitmq-server
   wrk curl nodejs npm procps iproute2
 )
+# Installed with the above, but only the tests use them (scripts/rolling_restart.sh runs HAProxy in front of the
+# API replicas); kept apart so that the image's inputs (scripts/image_check.sh hashes AUCTION_DEB_PACKAGES) and the
+# Dockerfile's package lists are unaffected.
+AUCTION_TEST_DEB_PACKAGES=(haproxy)
 
 # The compiler cache lives outside the checkout so that a fresh clone on this machine (CI's) finds the objects of
 # the last build; paths are hashed relative to the checkout, and the build directory is not part of the hash.
@@ -125,7 +129,7 @@ auction_install_deps() {
   fi
   local missing=() p
   _AUCTION_PROVIDED=$(_auction_provided_list)
-  for p in "${AUCTION_DEB_PACKAGES[@]}"; do
+  for p in "${AUCTION_DEB_PACKAGES[@]}" "${AUCTION_TEST_DEB_PACKAGES[@]}"; do
     _auction_pkg_present "$p" || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then

@@ -28,7 +28,8 @@ if auction_wait_port 127.0.0.1 "${API_PORT:-8081}" 1; then
   exit 1
 fi
 
-auction_proc_start api "$ROOT/build/auction-api"
+# No load balancer in front of the local API: no drain on SIGTERM (docs/DEPLOYMENT.md "Rolling restarts").
+auction_proc_start api "$ROOT/build/auction-api" SHUTDOWN_DRAIN=0
 api_pid=$(cat "$RUN_DIR/api.pid")
 if ! auction_wait_http "$API_URL/api/v1/categories" "$api_pid" "$LOG_DIR/api.log" 30; then
   auction_proc_stop -t 5 api

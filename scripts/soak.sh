@@ -105,7 +105,8 @@ psql_soak() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 
 export PGPASSWORD=postgres
 
 # --- start: the API (it applies the migrations), then the workers ---------------------------------------
-PORT=$API_PORT "$BIN/auction-api" >"$TMP/api.log" 2>&1 &
+# No load balancer here, so no drain on SIGTERM (SHUTDOWN_DRAIN=0): the stop at the end is immediate.
+PORT=$API_PORT SHUTDOWN_DRAIN=0 "$BIN/auction-api" >"$TMP/api.log" 2>&1 &
 PIDS+=($!)
 auction_wait_http "http://127.0.0.1:$API_PORT/readyz" "${PIDS[0]}" "$TMP/api.log" || exit 1
 for n in $(seq 1 "$WORKERS"); do

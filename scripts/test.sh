@@ -61,6 +61,11 @@ fi
 if [[ ${AUCTION_CHAOS_RUN:-1} != 0 ]]; then
   run_check "chaos test" env AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh"
 fi
+# Rolling restart (docs/DEPLOYMENT.md "Rolling restarts"): HAProxy in front of 3 API replicas under load, each
+# restarted with SIGTERM in turn after its drain; no request may fail.
+if [[ ${AUCTION_ROLLING_RUN:-1} != 0 ]]; then
+  run_check "rolling restart" bash "$ROOT/scripts/rolling_restart.sh"
+fi
 # The container image built and run for real (scripts/image_check.sh), when what it is made of changed.
 if [[ ${AUCTION_IMAGE_RUN:-1} != 0 ]]; then
   run_check "image check" bash "$ROOT/scripts/image_check.sh"

@@ -2,8 +2,9 @@
 # Builds the tests with ThreadSanitizer (build-tsan/) and runs the concurrency tests against the services
 # scripts/test.sh started, with its environment: the worker pool and consumer (Worker.*), the outbox relay
 # (ItemEvents.*), the PostgreSQL pool / DbExecutor / pipeline / BlockingPool and the HTTP server under
-# concurrent clients (Concurrency.*), plus the unit tests. Any ThreadSanitizer report fails the run, also
-# one from a child process (the process tests start the TSan-built auction-api / auction-worker).
+# concurrent clients (Concurrency.*) and while it drains and stops (Drain.*), plus the unit tests. Any
+# ThreadSanitizer report fails the run, also one from a child process (the process tests start the TSan-built
+# auction-api / auction-worker).
 # Called by scripts/test.sh; AUCTION_TSAN_RUN=0 there skips it.
 #
 # Environment:
@@ -25,7 +26,7 @@ cxx=${TSAN_CXX:-g++}
 cc=${TSAN_CC:-gcc}
 # The concurrency set: what shares threads, pools, queues and connections.
 default_filter='Concurrency.*:Worker.*:ItemEvents.*:AttributesApi.Concurrent*:MetricsApi.*:HealthWorker.*'
-default_filter+=':WorkerMetrics.*:SecurityLimits.*:Migrations.ConcurrentStarts*:ApiProcess.Sigterm*'
+default_filter+=':WorkerMetrics.*:SecurityLimits.*:Migrations.ConcurrentStarts*:ApiProcess.Sigterm*:Drain.*'
 # Tests that stop or restart the shared services (would break everyone else's runs on this machine).
 restart_tests='*Restart*:*Outage*:*WhileItIsDown*'
 filter=${TSAN_GTEST_FILTER:-$default_filter}

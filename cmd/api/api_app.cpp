@@ -138,6 +138,11 @@ unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     return port;
 }
 
+void ApiApp::BeginDrain() {
+    ops_.BeginDrain();
+    server_.BeginDrain();
+}
+
 void ApiApp::Stop() {
     if (stopped_) {
         return;

@@ -43,8 +43,11 @@ public:
     /// Applies migrations (waiting up to `db_wait` for PostgreSQL), starts the relay, binds and serves.
     /// Returns the bound port.
     unsigned short Start(std::chrono::milliseconds db_wait = std::chrono::seconds(30));
-    /// Graceful stop: no new connections, in-flight requests finish (bounded by shutdown_timeout),
-    /// then the relay publishes what it holds and stops.
+    /// The drain that precedes a stop on SIGTERM (SHUTDOWN_DRAIN): /readyz answers 503 "draining" so that a load
+    /// balancer moves away, while every request is still served, its answer with `Connection: close`.
+    void BeginDrain();
+    /// Graceful stop: no new connections, idle ones closed, in-flight requests finish (bounded by
+    /// shutdown_timeout), then the relay publishes what it holds and stops.
     void Stop();
 
     postgres::PgPool& pool() { return pool_; }
@@ -53,6 +56,8 @@ public:
     postgres::PgItemRepository& items() { return items_; }
     postgres::ItemChangeListener& item_listener() { return item_listener_; }
     const config::ApiConfig& config() const { return config_; }
+    /// Connections the HTTP server holds open (tests of the drain and the stop).
+    std::size_t OpenConnections() const { return server_.OpenConnections(); }
 
 private:
     /// /readyz: PostgreSQL, migrations, RabbitMQ (blocking; runs on the ops pool).

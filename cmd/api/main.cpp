@@ -25,6 +25,15 @@ int main() {
         const auto port = api.Start();
         logging::Info("API service started successfully", {{"port", port}, {"httpThreads", cfg.http_threads}});
         const int sig = process::WaitForStopSignal(signals);
+        if (cfg.shutdown_drain.count() > 0) {
+            // Rolling restarts (docs/DEPLOYMENT.md): fail /readyz and keep serving while the load balancer
+            // notices and moves away; only then close the listener. A second signal cuts the drain short.
+            logging::Info("draining", {{"signal", sig}, {"drainMs", cfg.shutdown_drain.count()}});
+            api.BeginDrain();
+            if (const auto again = process::WaitForStopSignal(signals, cfg.shutdown_drain)) {
+                logging::Info("drain cut short", {{"signal", *again}});
+            }
+        }
         logging::Info("shutting down", {{"signal", sig}});
         api.Stop();
         logging::Info("API service stopped");

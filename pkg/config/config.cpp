@@ -83,6 +83,9 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
     if (s.empty()) {
         return std::nullopt;
     }
+    if (s == "0") {
+        return std::chrono::milliseconds(0);  // Go's time.ParseDuration takes a bare 0 too
+    }
     double total_ms = 0;
     std::size_t i = 0;
     while (i < s.size()) {
@@ -181,15 +184,18 @@ int Environment::Int(const std::string& name, int fallback, int min, int max) co
     return parsed;
 }
 
-std::chrono::milliseconds Environment::Duration(const std::string& name, std::chrono::milliseconds fallback) const {
+std::chrono::milliseconds Environment::Duration(const std::string& name, std::chrono::milliseconds fallback,
+                                                ZeroDuration zero) const {
     auto v = Find(name);
     if (!v || v->empty()) {
         return fallback;
     }
     auto parsed = ParseDuration(*v);
-    if (!parsed || parsed->count() <= 0) {
-        throw ConfigError("malformed setting " + name + "=\"" + *v +
-                          "\": expected a positive duration such as 300ms, 30s, 5m, 1h or 7d");
+    const bool allowed = parsed && (parsed->count() > 0 || (parsed->count() == 0 && zero == ZeroDuration::kAllowed));
+    if (!allowed) {
+        throw ConfigError("malformed setting " + name + "=\"" + *v + "\": expected a " +
+                          (zero == ZeroDuration::kAllowed ? "duration (0 for none)" : "positive duration") +
+                          " such as 300ms, 30s, 5m, 1h or 7d");
     }
     return *parsed;
 }
@@ -301,6 +307,7 @@ ApiConfig LoadApiConfig(const Environment& env) {
     cfg.idle_timeout = env.Duration("HTTP_IDLE_TIMEOUT", std::chrono::seconds(60));
     cfg.request_timeout = env.Duration("HTTP_REQUEST_TIMEOUT", std::chrono::seconds(30));
     cfg.shutdown_timeout = env.Duration("SHUTDOWN_TIMEOUT", std::chrono::seconds(15));
+    cfg.shutdown_drain = env.Duration("SHUTDOWN_DRAIN", std::chrono::seconds(5), ZeroDuration::kAllowed);
     cfg.max_connections = static_cast<std::size_t>(env.Int("HTTP_MAX_CONNECTIONS", 10000, 1, 1000000));
     cfg.max_header_fields = static_cast<std::size_t>(env.Int("HTTP_MAX_HEADERS", 100, 8, 10000));
     cfg.header_timeout = env.Duration("HTTP_HEADER_TIMEOUT", std::chrono::seconds(10));

@@ -14,6 +14,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Whether a duration setting may be 0 (a wait that can be turned off, such as SHUTDOWN_DRAIN).
+enum class ZeroDuration { kRejected, kAllowed };
+
 /// Reads settings from the process environment, falling back to a `.env` file (environment wins, as
 /// with godotenv in the Go original). Every getter validates and names the variable on failure.
 class Environment {
@@ -27,8 +30,10 @@ public:
     std::string Required(const std::string& name) const;
     std::string String(const std::string& name, const std::string& fallback) const;
     int Int(const std::string& name, int fallback, int min, int max) const;
-    /// Go-style durations: "300ms", "30s", "5m", "1h", or a combination like "1m30s".
-    std::chrono::milliseconds Duration(const std::string& name, std::chrono::milliseconds fallback) const;
+    /// Go-style durations: "300ms", "30s", "5m", "1h", or a combination like "1m30s"; positive unless `zero` is
+    /// ZeroDuration::kAllowed ("0" or "0s": the feature is off).
+    std::chrono::milliseconds Duration(const std::string& name, std::chrono::milliseconds fallback,
+                                       ZeroDuration zero = ZeroDuration::kRejected) const;
 
 private:
     std::map<std::string, std::string> file_values_;
@@ -37,7 +42,7 @@ private:
 
 /// Parses a .env file body: KEY=VALUE lines, `#` comments, optional `export `, optional quotes.
 std::map<std::string, std::string> ParseDotEnv(const std::string& text);
-/// Parses a Go-style duration; nullopt when malformed.
+/// Parses a Go-style duration ("0" alone needs no unit, as in Go); nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
 struct PostgresConfig {
@@ -90,6 +95,9 @@ struct ApiConfig {
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(15)};
+    // SHUTDOWN_DRAIN: after SIGTERM, how long /readyz answers 503 while requests are still served, so that a load
+    // balancer moves away before the listener closes (docs/DEPLOYMENT.md "Rolling restarts"); 0 = no drain.
+    std::chrono::milliseconds shutdown_drain{std::chrono::seconds(5)};
     // Resource limits against slow or greedy clients (docs/SECURITY.md, API4).
     std::size_t max_connections = 10000;                                 // HTTP_MAX_CONNECTIONS
     std::size_t max_header_fields = 100;                                 // HTTP_MAX_HEADERS

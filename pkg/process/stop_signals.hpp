@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <csignal>
+#include <optional>
 
 namespace auction::process {
 
@@ -10,5 +12,8 @@ sigset_t BlockStopSignals();
 
 /// Waits until SIGTERM or SIGINT arrives; returns the signal number.
 int WaitForStopSignal(const sigset_t& signals);
+
+/// Waits up to `timeout` for SIGTERM or SIGINT; the signal number, or nullopt when none came in time.
+std::optional<int> WaitForStopSignal(const sigset_t& signals, std::chrono::milliseconds timeout);
 
 }  // namespace auction::process

@@ -1,4 +1,4 @@
-// The auction-api program itself: configuration errors at start, readiness, graceful SIGTERM.
+// The auction-api program itself: configuration errors at start, readiness, graceful SIGTERM after a drain.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -59,9 +59,14 @@ TEST(ApiProcess, MissingOrMalformedSettingStopsStartNamingTheVariable) {
     }
 }
 
-TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
+// SIGTERM: a drain of SHUTDOWN_DRAIN first (/readyz 503, requests still served with Connection: close, idle
+// connections left alone), then the stop (idle connections closed, the request in flight finished), exit 0.
+TEST(ApiProcess, SigtermDrainsThenLetsTheRequestInFlightFinishThenExitsZero) {
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kDrain = std::chrono::seconds(3);  // room for the checks below in the sanitizer builds
     const auto port = FreePort();
-    ChildProcess child(AUCTION_API_BINARY, {{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}});
+    ChildProcess child(AUCTION_API_BINARY,
+                       {{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}, {"SHUTDOWN_DRAIN", "3s"}});
     ASSERT_TRUE(WaitReady(port, std::chrono::seconds(30))) << child.Log();
 
     // A request whose body is still arriving when SIGTERM comes.
@@ -74,13 +79,30 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
         "X-User-ID: graceful-user\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\n\r\n";
     asio::write(in_flight, asio::buffer(head + body.substr(0, 10)));
-    // An idle keep-alive connection, which the stop closes.
+    // An idle keep-alive connection, which the stop closes once the drain is over.
     tcp::socket idle(io);
     idle.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
+    // Ready before (this also fills the readiness probe's 1 s cache of the RabbitMQ check, so the probes below are
+    // quick even in a sanitizer build).
+    HttpClient probe(port);
+    HttpResult ready = probe.Get("/readyz");
+    ASSERT_EQ(ready.status, 200) << ready.body;
+    const auto signalled = Clock::now();
     ASSERT_TRUE(child.Signal(SIGTERM));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The drain: readiness fails at once (a load balancer's next check moves traffic away) ...
+    const auto deadline = signalled + kDrain;
+    while (Clock::now() < deadline && (ready = probe.Get("/readyz")).status == 200) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(ready.status, 503) << ready.body;
+    EXPECT_NE(ready.body.find("\"status\":\"draining\""), std::string::npos) << ready.body;
+    // ... while requests are still answered, each ending its connection.
+    const auto during = HttpClient(port).Get("/api/v1/categories");
+    EXPECT_EQ(during.status, 200);
+    EXPECT_EQ(during.Header("connection"), "close");
+    EXPECT_LT(Clock::now(), deadline) << "the checks above took longer than the drain";
     asio::write(in_flight, asio::buffer(body.substr(10)));
     std::string response;
     boost::system::error_code ec;
@@ -96,10 +118,13 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
     std::size_t idle_read = idle.read_some(asio::buffer(buf), ec);
     EXPECT_EQ(idle_read, 0U);
-    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+    EXPECT_EQ(ec, asio::error::eof) << ec.message();  // a clean close, not a reset
+    EXPECT_GE(Clock::now() - signalled, kDrain - std::chrono::milliseconds(100))
+        << "the idle connection was closed during the drain";
 
     EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << child.Log();
     const auto log = child.Log();
+    EXPECT_NE(log.find("\"msg\":\"draining\""), std::string::npos) << log;
     EXPECT_NE(log.find("\"msg\":\"API service stopped\""), std::string::npos);
     // One JSON line per request, with the design's fields.
     std::istringstream lines(log);
@@ -119,6 +144,19 @@ TEST(ApiProcess, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     EXPECT_TRUE(saw_request);
     HttpClient after(port);
     EXPECT_THROW(after.Get("/api/v1/categories"), std::exception);
+}
+
+// A second signal during the drain stops at once (an operator's Ctrl-C twice, or an orchestrator's second SIGTERM).
+TEST(ApiProcess, ASecondSignalCutsTheDrainShort) {
+    const auto port = FreePort();
+    ChildProcess child(AUCTION_API_BINARY,
+                       {{"PORT", std::to_string(port)}, {"LOG_LEVEL", "info"}, {"SHUTDOWN_DRAIN", "60s"}});
+    ASSERT_TRUE(WaitReady(port, std::chrono::seconds(30))) << child.Log();
+    ASSERT_TRUE(child.Signal(SIGTERM));
+    ASSERT_TRUE(child.WaitForLog("\"msg\":\"draining\"", std::chrono::seconds(10))) << child.Log();
+    ASSERT_TRUE(child.Signal(SIGINT));
+    EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << child.Log();
+    EXPECT_NE(child.Log().find("\"msg\":\"drain cut short\""), std::string::npos) << child.Log();
 }
 
 }  // namespace

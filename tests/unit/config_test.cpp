@@ -98,6 +98,8 @@ TEST(ParseDuration, AcceptsGoStyleDurations) {
     EXPECT_EQ(ParseDuration(" 2s "), milliseconds(2'000));
     EXPECT_EQ(ParseDuration("7d"), milliseconds(7LL * 86'400'000));  // retention knobs (BID_DEDUPE_RETENTION)
     EXPECT_EQ(ParseDuration("1d12h"), milliseconds(36LL * 3'600'000));
+    EXPECT_EQ(ParseDuration("0"), milliseconds(0));  // as in Go; other bare numbers need a unit
+    EXPECT_EQ(ParseDuration("0s"), milliseconds(0));
 }
 
 TEST(ParseDuration, RejectsMalformedDurations) {
@@ -146,6 +148,17 @@ TEST(Environment, ErrorsNameTheVariable) {
     ExpectConfigErrorNaming([&] { (void)env.Int("HUGE", 0, 0, 100); }, "HUGE");
     ExpectConfigErrorNaming([&] { (void)env.Duration("BAD_DUR", 1s); }, "BAD_DUR");
     ExpectConfigErrorNaming([&] { (void)env.Duration("ZERO_DUR", 1s); }, "ZERO_DUR");
+    ExpectConfigErrorNaming([&] { (void)env.Duration("BAD_DUR", 1s, ZeroDuration::kAllowed); }, "BAD_DUR");
+}
+
+// A wait that can be turned off (SHUTDOWN_DRAIN) takes 0, and only then.
+TEST(Environment, ZeroDurationOnlyWhereAllowed) {
+    const auto env = Environment::FromMap({{"Z", "0"}, {"ZS", "0s"}, {"D", "250ms"}});
+    EXPECT_EQ(env.Duration("Z", 5s, ZeroDuration::kAllowed), 0ms);
+    EXPECT_EQ(env.Duration("ZS", 5s, ZeroDuration::kAllowed), 0ms);
+    EXPECT_EQ(env.Duration("D", 5s, ZeroDuration::kAllowed), 250ms);
+    EXPECT_EQ(env.Duration("MISSING", 5s, ZeroDuration::kAllowed), 5s);
+    ExpectConfigErrorNaming([&] { (void)env.Duration("Z", 5s); }, "Z");
 }
 
 TEST(LoadApiConfig, ReadsAFullValidEnvironmentWithDefaults) {
@@ -172,6 +185,7 @@ TEST(LoadApiConfig, ReadsAFullValidEnvironmentWithDefaults) {
     EXPECT_EQ(cfg.aws.bucket, "auction-images");
     EXPECT_GE(cfg.http_threads, 1);
     EXPECT_EQ(cfg.body_limit_bytes, 1024U * 1024U);
+    EXPECT_EQ(cfg.shutdown_drain, 5s);
 }
 
 TEST(LoadApiConfig, HonoursExplicitTuning) {
@@ -183,6 +197,7 @@ TEST(LoadApiConfig, HonoursExplicitTuning) {
     values["DB_MAX_IDLE_CONNS"] = "4";
     values["DB_CONN_MAX_LIFETIME"] = "10m";
     values["HTTP_REQUEST_TIMEOUT"] = "2500ms";
+    values["SHUTDOWN_DRAIN"] = "0";
     const auto cfg = LoadApiConfig(Environment::FromMap(values));
     EXPECT_EQ(cfg.port, 9090);
     EXPECT_EQ(cfg.service_name, "auction-api");
@@ -190,6 +205,7 @@ TEST(LoadApiConfig, HonoursExplicitTuning) {
     EXPECT_EQ(cfg.postgres.max_idle_conns, 4);
     EXPECT_EQ(cfg.postgres.conn_max_lifetime, 10min);
     EXPECT_EQ(cfg.request_timeout, 2500ms);
+    EXPECT_EQ(cfg.shutdown_drain, 0ms);
 }
 
 TEST(LoadApiConfig, MissingOrMalformedSettingsNameTheVariable) {
@@ -207,6 +223,7 @@ TEST(LoadApiConfig, MissingOrMalformedSettingsNameTheVariable) {
         {"RABBITMQ_URL=http", {"RABBITMQ_URL", "http://x"}},
         {"DB_STATEMENT_TIMEOUT", {"DB_STATEMENT_TIMEOUT", "soon"}},
         {"DB_MAX_OPEN_CONNS=0", {"DB_MAX_OPEN_CONNS", "0"}},
+        {"SHUTDOWN_DRAIN=5", {"SHUTDOWN_DRAIN", "5"}},
     };
     for (const auto& [label, kv] : malformed) {
         SCOPED_TRACE(label);
