@@ -1,6 +1,5 @@
 // The auction-api program itself: configuration errors at start, readiness, graceful SIGTERM after a drain.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
