@@ -5,6 +5,9 @@
 # workers at random (seedable) moments. Then it heals everything, waits for quiescence and checks the history
 # against the events on auction.item and the final database state (lost / duplicated / unexpected).
 #   scripts/chaos.sh [--large] [--seed N]      exit 0 when valid, 1 when the checker found anomalies
+#   scripts/chaos.sh --cluster [...]           the broker is a 3-node cluster (scripts/cluster.sh, AMQP
+#     5681..5683) with quorum queues; the nemesis kills the node leading the bid queue, or any node, one at a
+#     time. Its own PostgreSQL (5435), API (18281) and workers (18291..18293), data in .run/chaos-cluster.
 # Loopback only; never touches the shared services (5433, 5672, 9000). Binaries from $AUCTION_BUILD_DIR
 # (default build-chaos, built here when missing).
 set -euo pipefail
@@ -12,13 +15,15 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SIZE=small
+CLUSTER=0
 SEED=${CHAOS_SEED:-$(date +%s)}
 while (($#)); do
   case $1 in
     --large) SIZE=large ;;
     --small) SIZE=small ;;
+    --cluster) CLUSTER=1 ;;
     --seed) SEED=$2; shift ;;
-    *) echo "usage: $0 [--large] [--seed N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--large] [--cluster] [--seed N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -34,10 +39,18 @@ fi
 export CHAOS_SECONDS CHAOS_BIDS CHAOS_BID_ITEMS CHAOS_WRITERS CHAOS_SEED=$SEED
 
 BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
-CHAOS_DIR=$RUN_DIR/chaos
+if ((CLUSTER)); then
+  # Nothing shared with the single-node run, so both can run at once.
+  CHAOS_DIR=$RUN_DIR/chaos-cluster
+  API_PORT=18281
+  HEALTH_BASE=18290
+  : "${CHAOS_PG_PORT:=5435}"
+else
+  CHAOS_DIR=$RUN_DIR/chaos
+  API_PORT=18181
+  HEALTH_BASE=18190
+fi
 OUT=$CHAOS_DIR/out
-API_PORT=18181
-HEALTH_BASE=18190
 WORKERS=3
 DB=auction_chaos
 
@@ -56,6 +69,19 @@ RABBIT_NODE=chaos@localhost
 RABBIT_PORT=${CHAOS_AMQP_PORT:-5673}
 RABBIT_DIST_PORT=25673
 AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
+
+if ((CLUSTER)); then
+  # The 3-node cluster of scripts/cluster.sh (its functions only), wiped at the start of every run.
+  AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster
+  CLUSTER_LOG_DIR=$LOG_DIR
+  CLUSTER_FUNCTIONS_ONLY=1
+  # shellcheck source=cluster.sh
+  . "$ROOT/scripts/cluster.sh"
+  RABBIT_DIR=$CHAOS_DIR/cluster
+  RABBIT_NODE="auction-c1..3@localhost"
+  RABBIT_PORT=$(cluster_port 1)
+  AMQP_URL=$(cluster_url)
+fi
 
 if ((AUCTION_PG_PORT == 5433 || RABBIT_PORT == 5672)); then
   echo "chaos.sh must not use the shared services' ports" >&2
@@ -189,6 +215,37 @@ rabbit_stop() {
   done
 }
 
+if ((CLUSTER)); then
+  # The same verbs for the whole cluster; the nemesis' broker faults hit single nodes (broker_fault below).
+  rabbit_prepare() { cluster_prepare; }
+  rabbit_start() { cluster_start; }
+  rabbit_stop() { cluster_stop; }
+  rabbit_kill9() { local n; for n in $(seq 1 "$CLUSTER_SIZE"); do cluster_kill9 "$n"; done; }
+  # Non-empty only while every node runs.
+  rabbit_beam_pid() {
+    local n
+    for n in $(seq 1 "$CLUSTER_SIZE"); do [[ -n $(cluster_pid "$n") ]] || return 0; done
+    echo all
+  }
+fi
+
+# kill -9 of one cluster node: the bid queue's leader (asked of the cluster) or any node; down $2 s, then restarted.
+broker_fault() {
+  local kind=$1 down=$2 n leader t
+  if [[ $kind == rabbit-leader ]]; then
+    leader=$(cluster_leader auction.bid.all.v1 / || true)
+    n=$(cluster_number "${leader:-auction-c1@localhost}")
+  else
+    n=$((1 + RANDOM % CLUSTER_SIZE))
+  fi
+  t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
+  echo "[nemesis t=${t}s] $kind is $(cluster_node "$n")${leader:+ (leader)}: kill -9" | tee -a "$OUT/nemesis.log"
+  cluster_kill9 "$n"
+  sleep "$down"
+  cluster_start_node "$n"
+  cluster_wait_node "$n" 120 || true
+}
+
 # ---------------------------------------------------------------------------
 # The service's processes (pid files in $CHAOS_DIR)
 
@@ -269,31 +326,42 @@ cleanup() {
 # while and restarts it. Faults overlap when a new one starts before the previous healed.
 
 fault() {
-  local target=$1 down=$2 t
-  touch "$CHAOS_DIR/fault-$target"
+  local target=$1 down=$2 t marker=$1
+  [[ $target != rabbit-* ]] || marker=broker
+  touch "$CHAOS_DIR/fault-$marker"
   case $target in
+    rabbit-leader | rabbit-node)
+      broker_fault "$target" "$down"
+      down=0
+      ;;
     rabbitmq) rabbit_kill9 ;;
     postgres) pg_kill9 ;;
     *) proc_kill KILL "$target" ;;
   esac
   sleep "$down"
   case $target in
+    rabbit-leader | rabbit-node) ;;
     rabbitmq) rabbit_start || true ;;
     postgres) pg_start || true ;;
     *) proc_start "$target" ;;
   esac
   t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
   echo "[nemesis t=${t}s] $target back up" | tee -a "$OUT/nemesis.log"
-  rm -f "$CHAOS_DIR/fault-$target"
+  rm -f "$CHAOS_DIR/fault-$marker"
 }
 
 nemesis() {
   trap 'wait; exit 0' TERM
   RANDOM=$SEED
-  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap n=0
+  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap n=0 marker
   # The first four faults hit each kind once (broker, database, API, a worker) in a random order, so even
   # the small run exercises them all; after that the targets are drawn at random.
   local first=(rabbitmq postgres api "worker-$((1 + RANDOM % 3))") i j tmp
+  if ((CLUSTER)); then
+    # Broker faults are node kills, the queue's leader twice as often as any node.
+    targets=(rabbit-leader rabbit-leader rabbit-node postgres api worker-1 worker-2 worker-3)
+    first=(rabbit-leader postgres api "worker-$((1 + RANDOM % 3))")
+  fi
   for ((i = 3; i > 0; i--)); do
     j=$((RANDOM % (i + 1)))
     tmp=${first[i]}; first[i]=${first[j]}; first[j]=$tmp
@@ -307,7 +375,7 @@ nemesis() {
     fi
     n=$((n + 1))
     case $target in
-      rabbitmq) down=$((1 + RANDOM % 5)) ;;
+      rabbitmq | rabbit-*) down=$((1 + RANDOM % 5)) ;;
       postgres) down=$((CHAOS_PG_DOWN_MIN + RANDOM % 4)) ;;
       api) down=$((RANDOM % 3)) ;;
       *) down=$((RANDOM % 6)) ;;
@@ -315,7 +383,10 @@ nemesis() {
     sleep "$gap" & wait $!
     [[ ! -f $OUT/load.done ]] || break
     t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
-    if [[ -e $CHAOS_DIR/fault-$target ]]; then
+    # One broker node down at a time: two of three would stop the quorum (safe, but no progress).
+    marker=$target
+    [[ $target != rabbit-* ]] || marker=broker
+    if [[ -e $CHAOS_DIR/fault-$marker ]]; then
       echo "[nemesis t=${t}s] $target already down: skipped" | tee -a "$OUT/nemesis.log"
       continue
     fi
@@ -353,7 +424,11 @@ rm -rf "$OUT" "$RABBIT_DIR"
 mkdir -p "$OUT"
 trap cleanup EXIT INT TERM
 
-say "starting PostgreSQL on $AUCTION_PG_PORT and RabbitMQ $RABBIT_NODE on $RABBIT_PORT"
+if ((CLUSTER)); then
+  say "starting PostgreSQL on $AUCTION_PG_PORT and the RabbitMQ cluster $RABBIT_NODE on $(cluster_url)"
+else
+  say "starting PostgreSQL on $AUCTION_PG_PORT and RabbitMQ $RABBIT_NODE on $RABBIT_PORT"
+fi
 auction_start_postgres >/dev/null 2>&1 || { tail -n 20 "$AUCTION_PG_LOG" >&2; exit 1; }
 chaos_psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 rabbit_prepare

@@ -11,8 +11,11 @@
 # As root the nodes run as the rabbitmq user (as lib.sh runs the shared node); otherwise as the caller.
 # CLUSTER_FUNCTIONS_ONLY=1 when sourced: only define the functions (scripts/chaos.sh --cluster uses them).
 set -euo pipefail
-# shellcheck source=lib.sh source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Sourced by chaos.sh, which has re-pointed lib.sh's settings at its private services: lib.sh is not read again.
+if ! declare -F _auction_port_open >/dev/null; then
+  # shellcheck source=lib.sh source-path=SCRIPTDIR
+  . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fi
 
 CLUSTER_DIR=${AUCTION_CLUSTER_DIR:-$RUN_DIR/cluster}
 CLUSTER_SIZE=3
