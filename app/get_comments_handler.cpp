@@ -2,14 +2,18 @@
 
 namespace auction::app {
 
-// GET /api/v1/items/:id/comments: oldest first, paginated like items (`page` from 1, `limit` 1..100).
+// GET /api/v1/items/:id/comments: oldest first, paginated like items (`page` from 1, or `cursor`; `limit` 1..100).
 boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext& ctx) {
     const auto id = PathId(ctx, "id", "item");
     domain::FieldErrors errors;
-    const auto [page, limit] = ParsePaging(ctx, errors);
+    const auto paging = ParsePaging(ctx, errors);
     ThrowIfInvalid(errors);
+    const auto list_paging =
+        paging.cursor
+            ? KeysetPaging(paging, [&id](std::string_view cursor) { return CommentCursorPosition(cursor, id); })
+            : OffsetPaging(paging);
     std::string item_id = id;
-    auto result = co_await s.comments.List(std::move(item_id), page, limit);
+    auto result = co_await s.comments.List(std::move(item_id), list_paging);
     if (!result) {
         throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
     }
@@ -18,13 +22,13 @@ boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext&
     for (const auto& comment : result->comments) {
         comments.push_back(boost::json::value_from(comment));
     }
-    const std::int64_t total_pages = (result->total + limit - 1) / limit;
-    co_return JsonResponse(ctx, 200,
-                           boost::json::object{{"comments", std::move(comments)},
-                                               {"page", page},
-                                               {"limit", limit},
-                                               {"total", result->total},
-                                               {"totalPages", total_pages}});
+    std::optional<std::string> next_cursor;
+    if (result->more && !result->comments.empty()) {
+        next_cursor = CommentCursor(id, result->comments.back());
+    }
+    boost::json::object body{{"comments", std::move(comments)}};
+    AddPagingMembers(body, list_paging, result->total, std::move(next_cursor));
+    co_return JsonResponse(ctx, 200, body);
 }
 
 }  // namespace auction::app

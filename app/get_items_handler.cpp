@@ -11,9 +11,6 @@ constexpr std::size_t kMaxTextLength = 200;
 
 ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
     ItemQuery q;
-    const auto paging = ParsePaging(ctx, errors);
-    q.page = paging.page;
-    q.limit = paging.limit;
     if (auto status = ctx.Query("status")) {
         q.status = domain::ParseItemStatus(*status);
         if (!q.status) {
@@ -79,26 +76,31 @@ ItemQuery ParseQuery(const RequestContext& ctx, domain::FieldErrors& errors) {
 
 }  // namespace
 
-// GET /api/v1/items: paginated, filtered, sorted (newest first by default).
+// GET /api/v1/items: paginated by page or by cursor, filtered, sorted (newest first by default).
 boost::asio::awaitable<Response> GetItemsHandler(Services& s, RequestContext& ctx) {
     domain::FieldErrors errors;
+    const auto paging = ParsePaging(ctx, errors);
     auto query = ParseQuery(ctx, errors);
     ThrowIfInvalid(errors);
-    const int page = query.page;
-    const int limit = query.limit;
-    auto result = co_await s.items.List(std::move(query));
+    // A cursor is checked against the request's filters and sort, so those are parsed first.
+    query.paging =
+        paging.cursor
+            ? KeysetPaging(paging, [&query](std::string_view cursor) { return ItemCursorPosition(cursor, query); })
+            : OffsetPaging(paging);
+    ItemQuery request = query;
+    auto result = co_await s.items.List(std::move(request));
     boost::json::array items;
     items.reserve(result.items.size());
     for (const auto& item : result.items) {
         items.push_back(boost::json::value_from(item));
     }
-    const std::int64_t total_pages = (result.total + limit - 1) / limit;
-    co_return JsonResponse(ctx, 200,
-                           boost::json::object{{"items", std::move(items)},
-                                               {"page", page},
-                                               {"limit", limit},
-                                               {"total", result.total},
-                                               {"totalPages", total_pages}});
+    std::optional<std::string> next_cursor;
+    if (result.more && !result.items.empty()) {
+        next_cursor = ItemCursor(query, result.items.back());
+    }
+    boost::json::object body{{"items", std::move(items)}};
+    AddPagingMembers(body, query.paging, result.total, std::move(next_cursor));
+    co_return JsonResponse(ctx, 200, body);
 }
 
 }  // namespace auction::app

@@ -47,6 +47,10 @@ Paging ParsePaging(const RequestContext& ctx, domain::FieldErrors& errors) {
     constexpr int kMaxPage = 100000;
     constexpr int kMaxLimit = 100;
     Paging paging;
+    paging.cursor = ctx.Query("cursor");
+    if (paging.cursor && ctx.Query("page")) {
+        errors.push_back({"cursor", "cannot be combined with page: a cursor names its own position"});
+    }
     if (auto raw = ctx.Query("page")) {
         auto v = ParseInt(*raw);
         if (!v || *v < 1 || *v > kMaxPage) {
@@ -64,6 +68,46 @@ Paging ParsePaging(const RequestContext& ctx, domain::FieldErrors& errors) {
         }
     }
     return paging;
+}
+
+ports::ListPaging KeysetPaging(
+    const Paging& paging,
+    const std::function<std::variant<ports::ListPosition, CursorError>(std::string_view)>& decode) {
+    ports::ListPaging out;
+    out.limit = paging.limit;
+    out.keyset = true;
+    if (paging.cursor && !paging.cursor->empty()) {
+        auto position = decode(*paging.cursor);
+        if (const auto* error = std::get_if<CursorError>(&position)) {
+            errors::ThrowValidation({{"cursor", CursorErrorMessage(*error)}});
+        }
+        out.after = std::move(std::get<ports::ListPosition>(position));
+    }
+    return out;
+}
+
+ports::ListPaging OffsetPaging(const Paging& paging) {
+    ports::ListPaging out;
+    out.page = paging.page;
+    out.limit = paging.limit;
+    return out;
+}
+
+void AddPagingMembers(boost::json::object& body, const ports::ListPaging& paging, std::int64_t total,
+                      std::optional<std::string> next_cursor) {
+    if (!paging.keyset) {
+        body["page"] = paging.page;
+    }
+    body["limit"] = paging.limit;
+    if (!paging.keyset) {
+        body["total"] = total;
+        body["totalPages"] = (total + paging.limit - 1) / paging.limit;
+    }
+    if (next_cursor) {
+        body["nextCursor"] = std::move(*next_cursor);
+    } else {
+        body["nextCursor"] = nullptr;
+    }
 }
 
 void ThrowIfInvalid(const domain::FieldErrors& errors) {

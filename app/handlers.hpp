@@ -1,12 +1,18 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
+#include <functional>
+#include <optional>
 #include <span>
+#include <string>
+#include <variant>
 
 #include "app/idempotency.hpp"
 #include "app/item_cache.hpp"
+#include "app/list_cursor.hpp"
 #include "app/router.hpp"
 #include "domain/validation.hpp"
 #include "pkg/aws/s3_client.hpp"
@@ -86,14 +92,26 @@ boost::asio::awaitable<void> DeleteObjectQuietly(aws::ObjectStorage& storage, st
 
 /// Parses a JSON request body: 415 unless Content-Type is application/json, 400 when malformed.
 boost::json::value ParseJsonBody(const RequestContext& ctx);
-/// `page` (1..100000, default 1) and `limit` (1..100, default 20) of a list request; a bad value adds a
-/// field error. The page cap bounds OFFSET work: deep pages should filter instead.
+/// `page` (1..100000, default 1), `limit` (1..100, default 20) and `cursor` of a list request; a bad value
+/// adds a field error, as does `cursor` with `page`. The page cap bounds OFFSET work: deep pages use cursors.
+/// `cursor` present (empty: the first page) means keyset paging; the handler decodes it for its own list.
 struct Paging {
     int page = 1;
     int limit = 20;
+    std::optional<std::string> cursor;
 };
 Paging ParsePaging(const RequestContext& ctx, domain::FieldErrors& errors);
-
+/// The keyset paging of a request with `cursor`: the position `decode` (one of the *CursorPosition functions
+/// of app/list_cursor.hpp, bound to the request's list) finds in it; a 400 naming `cursor` when it refuses it.
+ports::ListPaging KeysetPaging(
+    const Paging& paging,
+    const std::function<std::variant<ports::ListPosition, CursorError>(std::string_view)>& decode);
+/// The paging of a request without `cursor`.
+ports::ListPaging OffsetPaging(const Paging& paging);
+/// A list answer's paging members after the rows: `page`, `total`, `totalPages` with offset paging (keyset
+/// paging counts nothing), then `limit` and `nextCursor` (null on the last page) always.
+void AddPagingMembers(boost::json::object& body, const ports::ListPaging& paging, std::int64_t total,
+                      std::optional<std::string> next_cursor);
 /// 400 with the field errors, when there are any.
 void ThrowIfInvalid(const domain::FieldErrors& errors);
 /// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.

@@ -378,26 +378,7 @@ if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
 fi
 command -v pgbench >/dev/null 2>&1 || { log "ERROR: pgbench missing (Debian package postgresql-15)"; exit 1; }
 
-# Another build in build/ (two ninjas in one directory race each other): wait for it, bounded.
-_build_running() {
-  local p
-  for p in $(pgrep -x ninja || true); do
-    [[ $(readlink "/proc/$p/cwd" 2>/dev/null) == "$ROOT/build" ]] && return 0
-  done
-  return 1
-}
-
-if [[ ${BENCH_SKIP_BUILD:-0} == 1 || $BIN_DIR != "$ROOT/build" ]]; then
-  log "using $BIN_DIR/auction-api as it is"
-else
-  deadline=$((SECONDS + 900))
-  while _build_running && ((SECONDS < deadline)); do
-    log "another build is running in build/; waiting for it"
-    sleep 10
-  done
-  auction_build RelWithDebInfo
-fi
-[[ -x $BIN_DIR/auction-api ]] || { log "ERROR: $BIN_DIR/auction-api missing"; exit 1; }
+auction_bench_api_build "$BIN_DIR"
 
 auction_start_postgres
 auction_start_rabbitmq

@@ -17,9 +17,28 @@
 
 namespace auction::ports {
 
+/// Where a keyset page starts: right after the row with this sort key value and id (the last row of the page
+/// before). The value is in the sort key's unit: microseconds since the Unix epoch for times, cents for prices.
+struct ListPosition {
+    std::int64_t key = 0;
+    std::string id;
+
+    friend bool operator==(const ListPosition&, const ListPosition&) = default;
+};
+
+/// How a list is paged, already validated. Offset paging (`page`) counts the matching rows; keyset paging
+/// (a cursor) starts after a position, or at the first row, and counts nothing, so a page costs the same at
+/// any depth.
+struct ListPaging {
+    int page = 1;  // offset paging only, from 1
+    int limit = 20;
+    bool keyset = false;
+    std::optional<ListPosition> after;  // keyset paging; nullopt: from the first row
+};
+
 enum class ItemSort { kCreatedAt, kEndDate, kCurrentPrice };
 
-/// GET /api/v1/items filters, already validated.
+/// GET /api/v1/items filters, sort and paging, already validated.
 struct ItemQuery {
     std::optional<domain::ItemStatus> status;
     std::optional<std::string> seller_id;
@@ -29,13 +48,13 @@ struct ItemQuery {
     std::optional<std::string> text;
     ItemSort sort = ItemSort::kCreatedAt;
     bool descending = true;
-    int page = 1;
-    int limit = 20;
+    ListPaging paging;
 };
 
 struct ItemPage {
     std::vector<domain::Item> items;
-    std::int64_t total = 0;
+    std::int64_t total = 0;  // offset paging only: the matching rows
+    bool more = false;       // rows follow the page's last one
 };
 
 /// How an update decides, on the locked item at `now`, the database's clock at the start of the transaction (the one
@@ -77,7 +96,8 @@ enum class ChildDeleteResult { kItemNotFound, kNotFound, kDeleted };
 
 struct CommentPage {
     std::vector<domain::ItemComment> comments;
-    std::int64_t total = 0;
+    std::int64_t total = 0;  // offset paging only: the item's comments
+    bool more = false;       // comments follow the page's last one
 };
 
 /// Comments of an item. A write locks the item row (FOR SHARE: comments on one item do not wait for each
@@ -86,8 +106,9 @@ class CommentRepository {
 public:
     virtual ~CommentRepository() = default;
 
-    /// One page, oldest first (created_at, id); nullopt when the item does not exist.
-    virtual boost::asio::awaitable<std::optional<CommentPage>> List(std::string item_id, int page, int limit) = 0;
+    /// One page, oldest first (created_at, id; a keyset position's key is created_at); nullopt when the item
+    /// does not exist.
+    virtual boost::asio::awaitable<std::optional<CommentPage>> List(std::string item_id, ListPaging paging) = 0;
     /// Stores the comment, stamping created_at, with item.comment.created.v1; nullopt when the item does not exist.
     virtual boost::asio::awaitable<std::optional<domain::ItemComment>> Create(
         domain::ItemComment comment, events::EventMeta meta, Idempotent<domain::ItemComment> idempotency = {}) = 0;

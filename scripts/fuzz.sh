@@ -21,7 +21,7 @@ command -v "$CXX_FUZZ" >/dev/null 2>&1 || { log "ERROR: $CXX_FUZZ not found (Deb
 mkdir -p "$BUILD/artifacts"
 
 # Longest input per target: room for a request with headers and a small body, short strings elsewhere.
-declare -A MAX_LEN=([http_router]=4096 [json_body]=4096 [list_query]=512 [bid_event]=1024 [multipart]=8192 [entity_tag]=1024)
+declare -A MAX_LEN=([http_router]=4096 [json_body]=4096 [list_query]=512 [list_cursor]=256 [bid_event]=1024 [multipart]=8192 [entity_tag]=1024)
 
 all=()
 for src in "$ROOT"/tests/fuzz/*_fuzz.cpp; do

@@ -662,6 +662,31 @@ auction_worker_names() {
   return 0
 }
 
+# auction_bench_api_build BIN_DIR: what the API benchmarks (bench/items_bench.sh, bench/list_bench.sh) share. Builds
+# build/ (RelWithDebInfo) unless BENCH_SKIP_BUILD=1 or BIN_DIR is another directory (used as it is), first waiting
+# (bounded, 15 min) for another build running in build/ (two ninjas in one directory race each other); then checks
+# that BIN_DIR/auction-api exists.
+auction_bench_api_build() {
+  local bin_dir=$1 deadline p
+  _build_running() {
+    for p in $(pgrep -x ninja || true); do
+      [[ $(readlink "/proc/$p/cwd" 2>/dev/null) == "$ROOT/build" ]] && return 0
+    done
+    return 1
+  }
+  if [[ ${BENCH_SKIP_BUILD:-0} == 1 || $bin_dir != "$ROOT/build" ]]; then
+    log "using $bin_dir/auction-api as it is"
+  else
+    deadline=$((SECONDS + 900))
+    while _build_running && ((SECONDS < deadline)); do
+      log "another build is running in build/; waiting for it"
+      sleep 10
+    done
+    auction_build RelWithDebInfo
+  fi
+  [[ -x $bin_dir/auction-api ]] || { log "ERROR: $bin_dir/auction-api missing"; return 1; }
+}
+
 # auction_bench_worker_setup BIN_DIR DB VHOST TMP PREFETCH POOL: what the worker benchmarks (bench/worker_bench.sh,
 # bench/close_bench.sh) share. Builds unless BENCH_SKIP_BUILD=1 (build/ only: another BIN_DIR is used as it is),
 # checks the worker and bench/bid_flood binaries (sets WORKER_BIN and FLOOD_BIN), starts PostgreSQL and RabbitMQ,

@@ -7,16 +7,28 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 
-auction_install_deps
-bash "$ROOT/scripts/lint.sh"
-auction_build "${BUILD_TYPE:-RelWithDebInfo}"
+# Every step's wall time, printed before ctest runs (ctest reports its own).
+STEP_TIMES=()
+timed() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  STEP_TIMES+=("$(printf '%-22s %4d s' "$name" $((SECONDS - start)))")
+}
+setup_services() {
+  auction_start_postgres
+  auction_start_rabbitmq
+  auction_start_s3
+  auction_reset_database auction_test
+  auction_rabbitmq_vhost auction_test
+}
+
+timed "install" auction_install_deps
+timed "lint" bash "$ROOT/scripts/lint.sh"
+timed "build" auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 # The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
-bash "$ROOT/scripts/compose_check.sh"
-auction_start_postgres
-auction_start_rabbitmq
-auction_start_s3
-auction_reset_database auction_test
-auction_rabbitmq_vhost auction_test
+timed "compose check" bash "$ROOT/scripts/compose_check.sh"
+timed "services" setup_services
 
 export POSTGRES_HOST=127.0.0.1
 export POSTGRES_PORT=5433
@@ -39,13 +51,15 @@ export AWS_BUCKET="${AWS_BUCKET:-auction-images}"
 # failed out of N") is the last thing this command prints; any failure fails the command all the same.
 checks_status=0
 run_check() {
-  local name=$1 rc=0
+  local name=$1 rc=0 start=$SECONDS
   shift
   "$@" || rc=$?
+  STEP_TIMES+=("$(printf '%-22s %4d s (exit %d)' "$name" $((SECONDS - start)) "$rc")")
   log "$name exit status $rc"
   ((checks_status != 0)) || checks_status=$rc
 }
-# libFuzzer targets: the router and request parsing, every body decoder, list queries, bid events, multipart.
+# libFuzzer targets: the router and request parsing, every body decoder, list queries and cursors, bid events,
+# multipart.
 run_check "fuzz" bash "$ROOT/scripts/fuzz.sh"
 # The suite built with ASan+UBSan (build-asan/).
 if [[ ${AUCTION_SANITIZE_RUN:-1} != 0 ]]; then
@@ -76,6 +90,8 @@ fi
 # The main run records every HTTP exchange and event for the contract checks (ContractCheck.* in ctest).
 export AUCTION_CONTRACT_DIR="$RUN_DIR/contract"
 rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"
+log "step times so far:"
+printf '  %s\n' "${STEP_TIMES[@]}" >&2
 status=0
 ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
 ((status != 0)) || status=$checks_status

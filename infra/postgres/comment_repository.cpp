@@ -36,20 +36,45 @@ const std::string& LockItemSql() {
 
 }  // namespace
 
-boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::List(std::string item_id, int page,
-                                                                                    int limit) {
+boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::List(std::string item_id,
+                                                                                    ports::ListPaging paging) {
     // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
-    auto work = [item_id = std::move(item_id), page, limit](PgConnection& conn) -> std::optional<ports::CommentPage> {
+    auto work = [item_id = std::move(item_id),
+                 paging = std::move(paging)](PgConnection& conn) -> std::optional<ports::CommentPage> {
         // One statement, so the existence check, the total and the page come from one snapshot.
-        static const std::string kSql =
+        static const std::string kOffsetSql =
             std::string("SELECT s.found, s.total, ") + kColumns +
             " FROM (SELECT EXISTS (SELECT 1 FROM items WHERE id = $1::uuid) AS found, "
             "(SELECT count(*) FROM item_comments WHERE item_id = $1::uuid) AS total) s "
             "LEFT JOIN LATERAL (SELECT * FROM item_comments WHERE item_id = $1::uuid ORDER BY created_at, id "
             "LIMIT $2::bigint OFFSET $3::bigint) c ON TRUE ORDER BY c.created_at, c.id";
-        const auto offset = static_cast<std::int64_t>(page - 1) * limit;
-        auto rows =
-            conn.ExecPrepared("comment_list", kSql.c_str(), {item_id, std::to_string(limit), std::to_string(offset)});
+        // Keyset paging counts nothing and reads limit + 1 comments from the position on, along the index on
+        // (item_id, created_at, id): the extra one only says that more follow.
+        static const std::string kFirstSql =
+            std::string("SELECT s.found, 0::bigint, ") + kColumns +
+            " FROM (SELECT EXISTS (SELECT 1 FROM items WHERE id = $1::uuid) AS found) s "
+            "LEFT JOIN LATERAL (SELECT * FROM item_comments WHERE item_id = $1::uuid ORDER BY created_at, id "
+            "LIMIT $2::bigint) c ON TRUE ORDER BY c.created_at, c.id";
+        static const std::string kAfterSql =
+            std::string("SELECT s.found, 0::bigint, ") + kColumns +
+            " FROM (SELECT EXISTS (SELECT 1 FROM items WHERE id = $1::uuid) AS found) s "
+            "LEFT JOIN LATERAL (SELECT * FROM item_comments WHERE item_id = $1::uuid "
+            "AND (created_at, id) > ($3::timestamptz, $4::uuid) ORDER BY created_at, id LIMIT $2::bigint) c ON TRUE "
+            "ORDER BY c.created_at, c.id";
+        auto rows = [&] {
+            if (!paging.keyset) {
+                const auto offset = static_cast<std::int64_t>(paging.page - 1) * paging.limit;
+                return conn.ExecPrepared("comment_list", kOffsetSql.c_str(),
+                                         {item_id, std::to_string(paging.limit), std::to_string(offset)});
+            }
+            if (!paging.after) {
+                return conn.ExecPrepared("comment_list_first", kFirstSql.c_str(),
+                                         {item_id, std::to_string(paging.limit + 1)});
+            }
+            return conn.ExecPrepared("comment_list_after", kAfterSql.c_str(),
+                                     {item_id, std::to_string(paging.limit + 1),
+                                      timeutil::FormatRfc3339(paging.after->key), paging.after->id});
+        }();
         if (rows.Rows() == 0 || !rows.Bool(0, 0)) {
             return std::nullopt;
         }
@@ -59,6 +84,13 @@ boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::L
             if (!rows.IsNull(r, 2)) {  // a page past the end joins no comment
                 out.comments.push_back(CommentFromRow(rows, r, 2));
             }
+        }
+        if (paging.keyset) {
+            out.more = out.comments.size() > static_cast<std::size_t>(paging.limit);
+            out.comments.resize(std::min(out.comments.size(), static_cast<std::size_t>(paging.limit)));
+        } else {
+            const auto offset = static_cast<std::int64_t>(paging.page - 1) * paging.limit;
+            out.more = offset + static_cast<std::int64_t>(out.comments.size()) < out.total;
         }
         return out;
     };

@@ -9,7 +9,8 @@ class PgCommentRepository final : public ports::CommentRepository {
 public:
     explicit PgCommentRepository(DbExecutor& db) : db_(db) {}
 
-    boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id, int page, int limit) override;
+    boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id,
+                                                                   ports::ListPaging paging) override;
     boost::asio::awaitable<std::optional<domain::ItemComment>> Create(
         domain::ItemComment comment, events::EventMeta meta,
         ports::Idempotent<domain::ItemComment> idempotency = {}) override;

@@ -208,10 +208,27 @@ namespace {
 
 // The list statement, assembled from constant fragments only; every value travels as a parameter.
 struct ListStatement {
-    std::string sql;        // the page, with count(*) OVER () as the last column
-    std::string count_sql;  // the count alone, for a page past the end
+    std::string sql;        // offset paging: the page, with count(*) OVER () as the last column; keyset: limit + 1 rows
+    std::string count_sql;  // offset paging: the count alone, for a page past the end
     Params params;          // count_sql takes all but the last two (LIMIT, OFFSET)
 };
+
+const char* SortColumn(ports::ItemSort sort) {
+    switch (sort) {
+        case ports::ItemSort::kEndDate:
+            return "i.end_date";
+        case ports::ItemSort::kCurrentPrice:
+            return "i.current_price";
+        case ports::ItemSort::kCreatedAt:
+            break;
+    }
+    return "i.created_at";
+}
+
+// A keyset position's sort key value as SQL text of the column's type.
+std::string KeyParam(ports::ItemSort sort, std::int64_t key) {
+    return sort == ports::ItemSort::kCurrentPrice ? domain::FormatMoney(domain::Money{key}) : Micros(key);
+}
 
 ListStatement BuildList(const ports::ItemQuery& q) {
     ListStatement st;
@@ -248,14 +265,27 @@ ListStatement BuildList(const ports::ItemQuery& q) {
         const auto p = param(pattern);
         where += " AND (i.name ILIKE " + p + " OR i.description ILIKE " + p + ")";
     }
-    const char* column = q.sort == ports::ItemSort::kEndDate        ? "i.end_date"
-                         : q.sort == ports::ItemSort::kCurrentPrice ? "i.current_price"
-                                                                    : "i.created_at";
+    const char* column = SortColumn(q.sort);
     const char* dir = q.descending ? " DESC" : " ASC";
+    // Both columns in one direction, so an index on (column, id) yields the order read forwards or backwards
+    // (migration 012), and the keyset condition below is one range of that index.
     const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
+    if (q.paging.keyset) {
+        if (q.paging.after) {
+            const char* type = q.sort == ports::ItemSort::kCurrentPrice ? "::numeric" : "::timestamptz";
+            const auto key = param(KeyParam(q.sort, q.paging.after->key));
+            const auto id = param(q.paging.after->id);
+            where += std::string(" AND (") + column + ", i.id) " + (q.descending ? "<" : ">") + " (" + key + type +
+                     ", " + id + "::uuid)";
+        }
+        // One row more than the page tells whether another page follows, without counting.
+        const auto limit = param(std::to_string(q.paging.limit + 1));
+        st.sql = std::string("SELECT ") + kColumns + " FROM items i" + where + order + " LIMIT " + limit;
+        return st;
+    }
     st.count_sql = "SELECT count(*) FROM items i" + where;
-    const auto limit = param(std::to_string(q.limit));
-    const auto offset = param(std::to_string(static_cast<std::int64_t>(q.page - 1) * q.limit));
+    const auto limit = param(std::to_string(q.paging.limit));
+    const auto offset = param(std::to_string(static_cast<std::int64_t>(q.paging.page - 1) * q.paging.limit));
     st.sql = std::string("SELECT ") + kColumns + ", count(*) OVER () FROM items i" + where + order + " LIMIT " + limit +
              " OFFSET " + offset;
     return st;
@@ -272,10 +302,26 @@ ports::ItemPage PageFromRows(const PgResult& rows) {
     return page;
 }
 
+// Keyset paging: up to limit + 1 rows; the extra one only says that more follow.
+ports::ItemPage KeysetPageFromRows(const PgResult& rows, int limit) {
+    ports::ItemPage page;
+    const int shown = std::min(rows.Rows(), limit);
+    page.items.reserve(static_cast<std::size_t>(shown));
+    for (int r = 0; r < shown; ++r) {
+        page.items.push_back(ItemFromRow(rows, r));
+    }
+    page.more = rows.Rows() > limit;
+    return page;
+}
+
 }  // namespace
 
 boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery q) {
     auto st = BuildList(q);
+    if (q.paging.keyset) {
+        auto decode_keyset = [limit = q.paging.limit](const PgResult& rows) { return KeysetPageFromRows(rows, limit); };
+        co_return co_await reads_.Query(nullptr, std::move(st.sql), std::move(st.params), std::move(decode_keyset));
+    }
     auto decode_page = [](const PgResult& rows) { return PageFromRows(rows); };
     std::string sql = st.sql;
     Params params = st.params;
@@ -286,6 +332,8 @@ boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery 
         page.total =
             co_await reads_.Query(nullptr, std::move(st.count_sql), std::move(st.params), std::move(decode_count));
     }
+    const auto offset = static_cast<std::int64_t>(q.paging.page - 1) * q.paging.limit;
+    page.more = offset + static_cast<std::int64_t>(page.items.size()) < page.total;
     co_return page;
 }
 

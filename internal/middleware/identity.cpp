@@ -19,7 +19,6 @@ namespace {
 
 using config::AuthMode;
 
-constexpr std::string_view kBase64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // A compact HS256 token with a modest payload is a few hundred bytes; anything far larger is not ours and
 // is refused before any decoding or hashing work.
 constexpr std::size_t kMaxTokenBytes = 4096;
@@ -64,58 +63,6 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
         throw std::runtime_error("HMAC-SHA256 failed");
     }
     return std::string(reinterpret_cast<const char*>(out.data()), length);
-}
-
-std::string Base64UrlEncode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-        out += kBase64UrlAlphabet[(n >> 18) & 63];
-        out += kBase64UrlAlphabet[(n >> 12) & 63];
-        out += kBase64UrlAlphabet[(n >> 6) & 63];
-        out += kBase64UrlAlphabet[n & 63];
-    }
-    if (i + 1 == bytes.size()) {
-        const auto n = static_cast<unsigned char>(bytes[i]) << 16;
-        out += kBase64UrlAlphabet[(n >> 18) & 63];
-        out += kBase64UrlAlphabet[(n >> 12) & 63];
-    } else if (i + 2 == bytes.size()) {
-        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
-        out += kBase64UrlAlphabet[(n >> 18) & 63];
-        out += kBase64UrlAlphabet[(n >> 12) & 63];
-        out += kBase64UrlAlphabet[(n >> 6) & 63];
-    }
-    return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view text) {
-    if (text.size() % 4 == 1) {
-        return std::nullopt;
-    }
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const auto pos = kBase64UrlAlphabet.find(c);
-        if (pos == std::string_view::npos) {
-            return std::nullopt;  // padding, '+', '/', whitespace: not the base64url of RFC 7515
-        }
-        acc = (acc << 6) | static_cast<std::uint32_t>(pos);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    // Leftover bits must be zero, so one token has exactly one spelling (no malleable signatures).
-    if ((acc & ((1U << bits) - 1)) != 0) {
-        return std::nullopt;
-    }
-    return out;
 }
 
 IdentityVerifier::IdentityVerifier(config::AuthConfig config) : config_(std::move(config)) {}
@@ -164,9 +111,9 @@ IdentityVerdict IdentityVerifier::VerifyJwt(std::string_view token, std::chrono:
     const auto header_b64 = token.substr(0, dot1);
     const auto payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
     const auto signature_b64 = token.substr(dot2 + 1);
-    const auto header_json = Base64UrlDecode(header_b64);
-    const auto payload_json = Base64UrlDecode(payload_b64);
-    const auto signature = Base64UrlDecode(signature_b64);
+    const auto header_json = encoding::Base64UrlDecode(header_b64);
+    const auto payload_json = encoding::Base64UrlDecode(payload_b64);
+    const auto signature = encoding::Base64UrlDecode(signature_b64);
     if (!header_json || !payload_json || !signature) {
         return Refuse("the bearer token is not valid base64url");
     }

@@ -43,9 +43,6 @@ private:
 
 /// Raw HMAC-SHA256 of `message` under `key` (32 bytes).
 std::string HmacSha256(std::string_view key, std::string_view message);
-/// base64url without padding (RFC 7515 section 2), and its strict inverse (nullopt on any invalid input).
-std::string Base64UrlEncode(std::string_view bytes);
-std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 /// Fills ctx.user_id (or ctx.identity_error / user_header_malformed) from the request's credentials.
 void ExtractIdentity(RequestContext& ctx, const IdentityVerifier& verifier);

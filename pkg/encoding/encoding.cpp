@@ -2,6 +2,12 @@
 
 namespace auction::encoding {
 
+namespace {
+
+constexpr std::string_view kBase64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+}  // namespace
+
 std::string LowerHex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
@@ -69,6 +75,58 @@ std::string ToValidUtf8(std::string_view text) {
             out.append(text.substr(i, len));
             i += len;
         }
+    }
+    return out;
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+        out += kBase64UrlAlphabet[(n >> 18) & 63];
+        out += kBase64UrlAlphabet[(n >> 12) & 63];
+        out += kBase64UrlAlphabet[(n >> 6) & 63];
+        out += kBase64UrlAlphabet[n & 63];
+    }
+    if (i + 1 == bytes.size()) {
+        const auto n = static_cast<unsigned char>(bytes[i]) << 16;
+        out += kBase64UrlAlphabet[(n >> 18) & 63];
+        out += kBase64UrlAlphabet[(n >> 12) & 63];
+    } else if (i + 2 == bytes.size()) {
+        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+        out += kBase64UrlAlphabet[(n >> 18) & 63];
+        out += kBase64UrlAlphabet[(n >> 12) & 63];
+        out += kBase64UrlAlphabet[(n >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+    if (text.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(text.size() * 3 / 4);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+        const auto pos = kBase64UrlAlphabet.find(c);
+        if (pos == std::string_view::npos) {
+            return std::nullopt;  // padding, '+', '/', whitespace: not the base64url of RFC 7515
+        }
+        acc = (acc << 6) | static_cast<std::uint32_t>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    // Leftover bits must be zero, so one token has exactly one spelling (no malleable signatures).
+    if ((acc & ((1U << bits) - 1)) != 0) {
+        return std::nullopt;
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,11 @@ bool IsValidUtf8(std::string_view text) noexcept;
 /// `text` with every byte that starts no valid sequence replaced by U+FFFD, e.g. for JSON text (RFC 8259
 /// wants UTF-8) that quotes request bytes.
 std::string ToValidUtf8(std::string_view text);
+
+/// base64url without padding (RFC 4648 section 5, as RFC 7515 uses it): JWTs and the list cursors.
+std::string Base64UrlEncode(std::string_view bytes);
+/// Its strict inverse: nullopt for padding, the standard alphabet, whitespace, an impossible length or
+/// non-zero leftover bits, so every byte string has exactly one spelling.
+std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 }  // namespace auction::encoding

@@ -72,6 +72,7 @@ public:
         ports::ItemPage page;
         page.items.push_back(FixtureItem());
         page.total = 1;
+        page.more = true;  // every answer carries a nextCursor to decode
         co_return page;
     }
     boost::asio::awaitable<std::optional<domain::Item>> Update(std::string id, ports::ItemDecision decide,
@@ -109,13 +110,19 @@ public:
 
 class FakeComments final : public ports::CommentRepository {
 public:
-    boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id, int page, int limit) override {
+    std::optional<ports::ListPaging> last_paging;
+
+    boost::asio::awaitable<std::optional<ports::CommentPage>> List(std::string item_id,
+                                                                   ports::ListPaging paging) override {
         // The handler validated paging before asking the store.
-        Check(page >= 1 && page <= 100000 && limit >= 1 && limit <= 100);
+        Check(paging.page >= 1 && paging.page <= 100000 && paging.limit >= 1 && paging.limit <= 100);
+        Check(!paging.after || paging.keyset);
+        last_paging = paging;
         if (item_id != kItemId) {
             co_return std::nullopt;
         }
-        co_return ports::CommentPage{{Comment()}, 1};
+        // One comment, and more after it: every answer carries a nextCursor to decode.
+        co_return ports::CommentPage{{Comment()}, 1, true};
     }
     boost::asio::awaitable<std::optional<domain::ItemComment>> Create(domain::ItemComment comment, events::EventMeta,
                                                                       ports::Idempotent<domain::ItemComment>) override {
@@ -259,6 +266,7 @@ struct World {
     /// Runs one request through Router::Handle to completion.
     middleware::Response Handle(middleware::Request request) {
         items.last_query.reset();
+        comments.last_paging.reset();
         boost::asio::io_context io;
         std::optional<middleware::Response> out;
         boost::asio::co_spawn(io, router.Handle(std::move(request)),

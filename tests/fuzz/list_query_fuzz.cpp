@@ -8,8 +8,10 @@
 // Checked beyond memory safety: a 200 carries the repository's query, whose page (1..100000) and limit
 // (1..100) equal the first page/limit parameters (default 1 and 20), whose filters are valid (status,
 // sellerId, categoryId UUID, minPrice <= maxPrice, q of 1..200 characters of UTF-8 without NUL, as
-// PostgreSQL and libpq need) and whose sort is one of three;
-// a 400 names only known parameters; the comments list answers the same paging with the same verdict.
+// PostgreSQL and libpq need) and whose sort is one of three; with `cursor` (never with `page`) the query
+// pages by keyset and the answer counts nothing; a 400 names only known parameters; the comments list
+// answers the same paging with the same verdict, its cursor decoded for its own list (list_cursor_fuzz
+// fuzzes the cursor decoder itself).
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <cstddef>
@@ -18,7 +20,9 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "app/list_cursor.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "tests/fuzz/fake_services.hpp"
 
@@ -100,10 +104,13 @@ bool StorableText(const std::string& text) {
     return !ec;
 }
 
-// The paging the handlers must apply, or nullopt when a value is out of range.
+// The paging the handlers must apply, or nullopt when a value is out of range or a cursor comes with a page.
 std::optional<std::pair<int, int>> ExpectedPaging(std::string_view target) {
     int page = 1;
     int limit = 20;
+    if (First(target, "cursor") && First(target, "page")) {
+        return std::nullopt;
+    }
     if (auto raw = First(target, "page")) {
         const auto v = Decimal(*raw);
         if (!v || *v < 1 || *v > 100000) {
@@ -135,7 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(target_ok || status == 400);
 
     static const std::set<std::string, std::less<>> kParams = {
-        "page", "limit", "status", "sellerId", "categoryId", "minPrice", "maxPrice", "q", "sort"};
+        "page", "limit", "status", "sellerId", "categoryId", "minPrice", "maxPrice", "q", "sort", "cursor"};
     if (status == 400 && body.get_object().contains("errors")) {
         for (const auto& e : body.at("errors").as_array()) {
             Check(kParams.count(std::string_view(e.at("field").as_string())) == 1);
@@ -148,11 +155,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!paging) {
         Check(status == 400);
     }
+    const auto cursor = First(items_target, "cursor");
     if (status == 200) {
         Check(world.items.last_query.has_value());
         const auto& q = *world.items.last_query;
-        Check(paging && q.page == paging->first && q.limit == paging->second);
-        Check(body.at("page").as_int64() == q.page && body.at("limit").as_int64() == q.limit);
+        Check(paging && q.paging.page == paging->first && q.paging.limit == paging->second);
+        Check(q.paging.keyset == cursor.has_value());
+        Check(q.paging.after.has_value() == (cursor && !cursor->empty()));
+        Check(body.at("limit").as_int64() == q.paging.limit);
+        Check(body.as_object().contains("page") == !q.paging.keyset);
+        Check(q.paging.keyset || body.at("page").as_int64() == q.paging.page);
         Check(!q.seller_id || auction::domain::IsValidUserId(*q.seller_id));
         Check(!q.category_id || auction::ids::IsUuid(*q.category_id));
         Check(!q.min_price || !q.max_price || *q.min_price <= *q.max_price);
@@ -168,10 +180,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string comments_target = "/api/v1/items/" + std::string(auction::fuzz::kItemId) + "/comments?" + query;
     const auto comments = Get(comments_target);
     const auto comments_body = CheckResponse(comments);
-    Check(comments.result_int() == (paging ? 200u : 400u));
-    if (paging) {
-        Check(comments_body.at("page").as_int64() == paging->first);
+    const bool cursor_taken = !cursor || cursor->empty() ||
+                              std::holds_alternative<auction::ports::ListPosition>(
+                                  auction::app::CommentCursorPosition(*cursor, auction::fuzz::kItemId));
+    Check(comments.result_int() == (paging && cursor_taken ? 200u : 400u));
+    if (paging && cursor_taken) {
         Check(comments_body.at("limit").as_int64() == paging->second);
+        Check(cursor || comments_body.at("page").as_int64() == paging->first);
     }
     return 0;
 }

@@ -17,8 +17,8 @@ namespace auction::testing {
 namespace {
 
 namespace json = boost::json;
+using encoding::Base64UrlEncode;
 using encoding::LowerHex;
-using middleware::Base64UrlEncode;
 using middleware::HmacSha256;
 
 const std::string kSecret = "integration-test-secret-of-at-least-32-bytes";

@@ -87,7 +87,7 @@ protected:
 
 TEST_F(SecurityInjection, EveryItemFilterAndSortParameter) {
     for (const char* name :
-         {"status", "sellerId", "categoryId", "minPrice", "maxPrice", "q", "sort", "page", "limit"}) {
+         {"status", "sellerId", "categoryId", "minPrice", "maxPrice", "q", "sort", "page", "limit", "cursor"}) {
         for (const auto& payload : kPayloads) {
             ExpectRefusedOrAnswered(std::string("/api/v1/items?") + name + "=" + payload);
         }
@@ -123,6 +123,7 @@ TEST_F(SecurityInjection, EveryPathParameter) {
         ExpectRefusedOrAnswered(item + "/attributes/" + payload, {400, 404});
         ExpectRefusedOrAnswered("/api/v1/categories/" + payload, {400, 404});
         ExpectRefusedOrAnswered(item + "/comments?page=" + payload, {200, 400});
+        ExpectRefusedOrAnswered(item + "/comments?cursor=" + payload, {200, 400});
         // Writes with the same ids.
         for (const auto& target : {"/api/v1/items/" + payload, item + "/comments/" + payload,
                                    item + "/attributes/" + payload, item + "/images/" + payload}) {

@@ -96,6 +96,11 @@ TEST(WorkerReplicas, KilledReplicaAndDatabaseRestartLoseNothingAndApplyNothingTw
     }
     EXPECT_TRUE(DrainQueue("auction.bid.all.v1.dlq", 500ms).empty()) << "no valid bid was dead-lettered";
 
+    // Each replica has logged its pool stats (every POOL_STATS_INTERVAL, 1 s) before it is stopped: waited for, not
+    // assumed (a replica restarted late in the test may not have reached its first interval yet).
+    for (auto& w : workers) {
+        EXPECT_TRUE(w->WaitForLog("Connection pool stats", 30s));
+    }
     for (auto& w : workers) {
         ASSERT_TRUE(w->Signal(SIGTERM));
     }

@@ -11,9 +11,9 @@
 namespace auction {
 namespace {
 
+using encoding::Base64UrlDecode;
+using encoding::Base64UrlEncode;
 using encoding::LowerHex;
-using middleware::Base64UrlDecode;
-using middleware::Base64UrlEncode;
 using middleware::HmacSha256;
 using middleware::IdentityVerifier;
 using Clock = std::chrono::system_clock;

@@ -7,6 +7,7 @@ import { checkRecords } from './contract.mjs';
 
 const spec = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
 const ITEM = '0190f3a4-1b2c-7d3e-8f40-5a6b7c8d9e0f';
+const CURSOR = 'AQGAZOM1bNQtKYMABg75E6zIAAGQsfJ8On1Oj1prfI2eDxA';
 const item = {
   id: ITEM, name: 'Vintage Camera', description: '', sellerId: 'user-123', currencyCode: 'USD',
   startPrice: '100.00', currentPrice: '100.00', bidIncrement: '5.00', startDate: '2030-01-15T10:00:00Z',
@@ -25,7 +26,9 @@ const failuresOf = (...records) => checkRecords(spec, records).failures;
 test('correct exchanges pass', () => {
   assert.deepEqual(failuresOf(
     record('GET', `/api/v1/items/${ITEM}`, 200, 'application/json', item),
-    record('GET', '/api/v1/items?page=2&limit=1', 200, 'application/json', { items: [item], page: 2, limit: 1, total: 2, totalPages: 2 }),
+    record('GET', '/api/v1/items?page=1&limit=1', 200, 'application/json', { items: [item], page: 1, limit: 1, total: 2, totalPages: 2, nextCursor: CURSOR }),
+    record('GET', '/api/v1/items?page=2&limit=1', 200, 'application/json', { items: [item], page: 2, limit: 1, total: 2, totalPages: 2, nextCursor: null }),
+    record('GET', `/api/v1/items?limit=1&cursor=${CURSOR}`, 200, 'application/json', { items: [item], limit: 1, nextCursor: null }),
     record('DELETE', `/api/v1/items/${ITEM}`, 204, '', ''),
     record('GET', `/api/v1/items/${ITEM}`, 404, 'application/problem+json', problem(404, 'Not Found', `/api/v1/items/${ITEM}`)),
     record('GET', '/nope', 404, 'application/problem+json', problem(404, 'Not Found', '/nope')),
@@ -56,6 +59,13 @@ test('a body missing a required field, with an extra one, or of a wrong type fai
   assert.match(number.errors[0], /\/startPrice must be string/);
   const [format] = failuresOf(record('GET', `/api/v1/items/${ITEM}`, 200, 'application/json', { ...item, createdAt: 'yesterday' }));
   assert.match(format.errors[0], /\/createdAt must match format "date-time"/);
+});
+
+test('a list answer without nextCursor, or mixing page and cursor mode, fails', () => {
+  const [missing] = failuresOf(record('GET', '/api/v1/items', 200, 'application/json', { items: [item], page: 1, limit: 1, total: 2, totalPages: 2 }));
+  assert.match(missing.errors[0], /must have required property 'nextCursor'/);
+  const [mixed] = failuresOf(record('GET', `/api/v1/items?cursor=${CURSOR}`, 200, 'application/json', { items: [item], limit: 1, total: 2, nextCursor: null }));
+  assert.match(mixed.errors[0], /must have properties page, totalPages when property total is present/);
 });
 
 test('a problem with the wrong status or a body on a 204 fails', () => {
