@@ -72,9 +72,8 @@ AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
 
 if ((CLUSTER)); then
   # The 3-node cluster of scripts/cluster.sh (its functions only), wiped at the start of every run.
-  AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster
-  CLUSTER_LOG_DIR=$LOG_DIR
-  CLUSTER_FUNCTIONS_ONLY=1
+  # Read by cluster.sh.
+  export AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster CLUSTER_LOG_DIR=$LOG_DIR CLUSTER_FUNCTIONS_ONLY=1
   # shellcheck source=cluster.sh
   . "$ROOT/scripts/cluster.sh"
   RABBIT_DIR=$CHAOS_DIR/cluster
