@@ -20,9 +20,9 @@ ports::StoredAnswer CommentCreated(const domain::ItemComment& comment) {
 boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContext& ctx) {
     const auto& author = ctx.RequireUser();
     const auto id = PathId(ctx, "id", "item");
-    std::string digest(ctx.request.body());
+    std::function<std::string()> body_as_sent;  // the JSON body itself stands in the fingerprint
     co_return co_await Idempotently(
-        s, ctx, std::move(digest),
+        s, ctx, std::move(body_as_sent),
         [&s, &ctx, &author, &id](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
             const auto body = ParseJsonBody(ctx);
             domain::FieldErrors errors;

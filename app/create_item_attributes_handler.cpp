@@ -35,9 +35,9 @@ ports::StoredAnswer AttributesCreated(const std::string& item_id, const std::vec
 boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto id = PathId(ctx, "itemId", "item");
-    std::string digest(ctx.request.body());
+    std::function<std::string()> body_as_sent;  // the JSON body itself stands in the fingerprint
     co_return co_await Idempotently(
-        s, ctx, std::move(digest),
+        s, ctx, std::move(body_as_sent),
         [&s, &ctx, &user, &id](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
             const auto body = ParseJsonBody(ctx);
             domain::FieldErrors errors;

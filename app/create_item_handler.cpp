@@ -20,9 +20,9 @@ ports::StoredAnswer ItemCreated(const domain::Item& item) {
 // Idempotency-Key, a retry gets the same answer (app/idempotency.hpp).
 boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& ctx) {
     const auto& seller = ctx.RequireUser();
-    std::string digest(ctx.request.body());
+    std::function<std::string()> body_as_sent;  // the JSON body itself stands in the fingerprint
     co_return co_await Idempotently(
-        s, ctx, std::move(digest),
+        s, ctx, std::move(body_as_sent),
         [&s, &ctx, &seller](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {
             const auto body = ParseJsonBody(ctx);
             domain::FieldErrors errors;

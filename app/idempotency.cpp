@@ -74,7 +74,7 @@ Response AnswerResponse(const RequestContext& ctx, const ports::StoredAnswer& an
 }
 
 boost::asio::awaitable<Response> Idempotently(
-    Services& s, RequestContext& ctx, std::string body_digest,
+    Services& s, RequestContext& ctx, std::function<std::string()> body_digest,
     std::function<boost::asio::awaitable<Response>(std::optional<ports::IdempotencyClaim>)> run) {
     const auto header = ctx.request.find("Idempotency-Key");
     // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
@@ -95,7 +95,11 @@ boost::asio::awaitable<Response> Idempotently(
     fingerprint.Field(std::string_view(ctx.request.method_string()));
     const std::string_view target(ctx.request.target());
     fingerprint.Field(target.substr(0, target.find('?')));
-    fingerprint.Field(body_digest);
+    if (body_digest) {
+        fingerprint.Field(body_digest());
+    } else {
+        fingerprint.Field(std::string_view(ctx.request.body()));
+    }
     std::string digest = fingerprint.Hex();
     auto begin = co_await s.idempotency.store->Begin(std::move(user), std::move(*key), std::move(digest),
                                                      s.idempotency.lease, s.idempotency.ttl);

@@ -28,9 +28,10 @@ Response AnswerResponse(const RequestContext& ctx, const ports::StoredAnswer& an
 /// the TTL get the first answer again without running `run`; the same key with another request is a 422; while a
 /// request with the key is in flight, a 409 at once. `run` gets the claim to hand to the repository (which stores
 /// the answer in the write's transaction) and nullopt without a key. When `run` fails, the key is released.
-/// `body_digest` stands for the body in the request's fingerprint (with the method and the path).
+/// The body stands in the request's fingerprint (with the method and the path) as it is, or as `body_digest` returns
+/// it when given; either is read only for a request that carries the header.
 boost::asio::awaitable<Response> Idempotently(
-    Services& s, RequestContext& ctx, std::string body_digest,
+    Services& s, RequestContext& ctx, std::function<std::string()> body_digest,
     std::function<boost::asio::awaitable<Response>(std::optional<ports::IdempotencyClaim>)> run);
 
 }  // namespace auction::app

@@ -103,7 +103,7 @@ void RequireImageWrite(const domain::Item& item, const std::string& user) {
 boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestContext& ctx) {
     const auto& user = ctx.RequireUser();
     const auto item_id = PathId(ctx, "id", "item");
-    std::string digest = MultipartDigest(ctx);
+    std::function<std::string()> digest = [&ctx] { return MultipartDigest(ctx); };
     co_return co_await Idempotently(
         s, ctx, std::move(digest),
         [&s, &ctx, &user, &item_id](std::optional<ports::IdempotencyClaim> claim) -> boost::asio::awaitable<Response> {

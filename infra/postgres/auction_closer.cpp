@@ -44,8 +44,8 @@ std::vector<ports::ClosedItem> CloseDueItems(PgConnection& conn, std::chrono::mi
             events::MakeItemEvent("item.updated", meta, item.id, domain::ItemUpdatedPayload(item), item.updated_at));
         closed.push_back({item.id, rows.Bool(r, kUnsettledColumn)});
     }
-    const std::string kInsert = "WITH " + outbox::InsertBatchCte(1) + " SELECT pg_notify('" + kOutboxChannel +
-                                "', '') WHERE EXISTS (SELECT 1 FROM ev)";
+    static const std::string kInsert = "WITH " + outbox::InsertBatchCte(1) + " SELECT pg_notify('" + kOutboxChannel +
+                                       "', '') WHERE EXISTS (SELECT 1 FROM ev)";
     Params params;
     outbox::AppendBatchParams(params, messages);
     conn.ExecPrepared("close_events", kInsert.c_str(), params);

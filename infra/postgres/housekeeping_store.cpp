@@ -1,8 +1,7 @@
 #include "infra/postgres/housekeeping_store.hpp"
 
 #include <map>
-
-#include "pkg/errors/errors.hpp"
+#include <stdexcept>
 
 namespace auction::postgres {
 

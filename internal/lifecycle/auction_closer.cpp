@@ -1,7 +1,5 @@
 #include "internal/lifecycle/auction_closer.hpp"
 
-#include <algorithm>
-
 #include "pkg/logging/logger.hpp"
 
 namespace auction::lifecycle {

@@ -12,6 +12,9 @@
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "pkg/ids/uuid.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -37,6 +40,36 @@ config::ApiConfig TestApiConfig() {
     return cfg;
 }
 
+namespace {
+
+// The servers the tests keep in function-local statics. Their background threads (the outbox relay, the
+// closer, the purgers) use function-local statics of their own, such as SQL strings, made on first use in
+// those threads and so destroyed at exit before the server that runs them: a thread still polling then reads
+// a destroyed string. Every live server is therefore stopped when the tests end, before static destruction.
+std::mutex g_servers_mutex;
+std::vector<ApiServer*>& LiveServers() {
+    static auto* servers = new std::vector<ApiServer*>;  // never destroyed, like the logger's sink
+    return *servers;
+}
+
+class StopServersAtTheEnd : public ::testing::Environment {
+public:
+    void TearDown() override {
+        std::vector<ApiServer*> servers;
+        {
+            std::lock_guard lock(g_servers_mutex);
+            servers = LiveServers();
+        }
+        for (auto* server : servers) {
+            server->Stop();
+        }
+    }
+};
+
+[[maybe_unused]] const auto* const g_stop_servers = ::testing::AddGlobalTestEnvironment(new StopServersAtTheEnd);
+
+}  // namespace
+
 ApiServer& ApiServer::Shared() {
     static ApiServer server(TestApiConfig());
     return server;
@@ -44,10 +77,18 @@ ApiServer& ApiServer::Shared() {
 
 ApiServer::ApiServer(config::ApiConfig config) : app_(std::make_unique<api::ApiApp>(std::move(config))) {
     port_ = app_->Start();
+    std::lock_guard lock(g_servers_mutex);
+    LiveServers().push_back(this);
 }
 
 ApiServer::~ApiServer() {
-    app_->Stop();
+    Stop();
+    std::lock_guard lock(g_servers_mutex);
+    std::erase(LiveServers(), this);
+}
+
+void ApiServer::Stop() {
+    app_->Stop();  // idempotent
 }
 
 boost::json::value HttpResult::Json() const {

@@ -27,6 +27,9 @@ public:
     explicit ApiServer(config::ApiConfig config);
     ~ApiServer();
 
+    /// Stops serving and joins every thread of the server; also done for every live server when the tests end.
+    void Stop();
+
     unsigned short port() const { return port_; }
     api::ApiApp& app() { return *app_; }
 
