@@ -7,7 +7,7 @@
 #   scripts/chaos.sh [--large] [--seed N]      exit 0 when valid, 1 when the checker found anomalies
 #   scripts/chaos.sh --cluster [...]           the broker is a 3-node cluster (scripts/cluster.sh, AMQP
 #     5681..5683) with quorum queues; the nemesis kills the node leading the bid queue, or any node, one at a
-#     time. Its own PostgreSQL (5435), API (18281) and workers (18291..18293), data in .run/chaos-cluster.
+#     time. Its own PostgreSQL (5435), API (18381) and workers (18391..18393), data in .run/chaos-cluster.
 # Loopback only; never touches the shared services (5433, 5672, 9000). Binaries from $AUCTION_BUILD_DIR
 # (default build-chaos, built here when missing).
 set -euo pipefail
@@ -42,8 +42,8 @@ BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
 if ((CLUSTER)); then
   # Nothing shared with the single-node run, so both can run at once.
   CHAOS_DIR=$RUN_DIR/chaos-cluster
-  API_PORT=18281
-  HEALTH_BASE=18290
+  API_PORT=18381
+  HEALTH_BASE=18390
   : "${CHAOS_PG_PORT:=5435}"
 else
   CHAOS_DIR=$RUN_DIR/chaos
