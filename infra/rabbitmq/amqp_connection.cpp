@@ -408,14 +408,30 @@ std::optional<Delivery> AmqpConnection::NextDelivery(std::chrono::milliseconds t
         return std::nullopt;
     }
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-        // A method other than basic.deliver arrived (e.g. channel.close): read it and report.
+        // A method other than basic.deliver arrived: read it. A closed channel or connection (e.g. the broker's
+        // consumer_timeout: 406 "delivery acknowledgement on channel 1 timed out") or a cancelled consumer ends
+        // this connection's deliveries, so the caller must reconnect; anything else is skipped.
         amqp_frame_t frame{};
         if (amqp_simple_wait_frame_noblock(conn_, &frame, &tv) == AMQP_STATUS_OK &&
-            frame.frame_type == AMQP_FRAME_METHOD &&
-            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
-            channel_open_ = false;
-            throw AmqpError("the broker closed the channel");
+            frame.frame_type == AMQP_FRAME_METHOD) {
+            switch (frame.payload.method.id) {
+                case AMQP_CHANNEL_CLOSE_METHOD: {
+                    auto* m = static_cast<amqp_channel_close_t*>(frame.payload.method.decoded);
+                    const int code = m->reply_code;
+                    channel_open_ = false;
+                    throw AmqpError("the broker closed the channel: " + ToString(m->reply_text), code);
+                }
+                case AMQP_CONNECTION_CLOSE_METHOD: {
+                    auto* m = static_cast<amqp_connection_close_t*>(frame.payload.method.decoded);
+                    const int code = m->reply_code;
+                    channel_open_ = false;
+                    throw AmqpError("the broker closed the connection: " + ToString(m->reply_text), code);
+                }
+                case AMQP_BASIC_CANCEL_METHOD:
+                    throw AmqpError("the broker cancelled the consumer");
+                default:
+                    break;
+            }
         }
         return std::nullopt;
     }

@@ -121,8 +121,6 @@ void Consumer::DeadLetter(const Delivery& d, const std::string& reason) {
 }
 
 void Consumer::Settle(Done& done) {
-    in_flight_ -= static_cast<int>(done.batch.size());
-    --batches_in_flight_;
     if (done.generation != generation_ || !conn_) {
         return;  // delivered on a connection that is gone: the broker redelivers these
     }
@@ -163,6 +161,15 @@ void Consumer::ConsumeLoop() {
             {
                 std::lock_guard lock(mutex_);
                 done.swap(done_);
+            }
+            // Counted out first: an ack that fails (connection lost) throws out of this loop, and the batches
+            // after it must not stay counted in flight. Left counted, they would stall the consumer (a leftover
+            // batch holds every later batch back until a full prefetch window has arrived, so the last messages of
+            // a burst would wait unacknowledged for ever) and make Stop wait its whole timeout. Their messages
+            // return to the queue with the connection.
+            for (const auto& d : done) {
+                in_flight_ -= static_cast<int>(d.batch.size());
+                --batches_in_flight_;
             }
             for (auto& d : done) {
                 Settle(d);

@@ -84,6 +84,9 @@ private:
     void Connect();
     void ConsumeLoop();
     void WorkerLoop();
+    /// Acks, dead-letters or requeues a finished batch on the channel it was delivered on. A batch delivered on an
+    /// earlier connection (generation) is dropped: delivery tags are per channel, so its tags would settle other
+    /// messages on the new one; the broker has requeued those deliveries and redelivers them.
     void Settle(Done& done);
     void DeadLetter(const Delivery& delivery, const std::string& reason);
     void Wake();
