@@ -39,6 +39,7 @@ fi
 export CHAOS_SECONDS CHAOS_BIDS CHAOS_BID_ITEMS CHAOS_WRITERS CHAOS_SEED=$SEED
 
 BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
+[[ $BUILD_DIR == /* ]] || BUILD_DIR=$PWD/$BUILD_DIR # the programs run from $CHAOS_DIR
 if ((CLUSTER)); then
   # Nothing shared with the single-node run, so both can run at once.
   CHAOS_DIR=$RUN_DIR/chaos-cluster
