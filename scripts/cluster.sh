@@ -10,6 +10,8 @@
 #   scripts/cluster.sh leader [QUEUE] [VHOST]   the node leading a quorum queue (auction.bid.all.v1 in /)
 # As root the nodes run as the rabbitmq user (as lib.sh runs the shared node); otherwise as the caller.
 # CLUSTER_FUNCTIONS_ONLY=1 when sourced: only define the functions (scripts/chaos.sh --cluster uses them).
+# AUCTION_CLUSTER_CONSUMER_TIMEOUT_MS: the nodes' consumer_timeout (default RabbitMQ's, 30 min), checked every second
+# (channel_tick_interval; RabbitMQ 3.10 checks it once a minute by default). Read when the node configs are written.
 set -euo pipefail
 # Sourced by chaos.sh, which has re-pointed lib.sh's settings at its private services: lib.sh is not read again.
 if ! declare -F _auction_port_open >/dev/null; then
@@ -50,7 +52,8 @@ cluster_env() {
     RABBITMQ_NODENAME="$(cluster_node "$n")" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_NODE_PORT="$(cluster_port "$n")" RABBITMQ_DIST_PORT=$((CLUSTER_DIST_BASE + n)) \
     RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_LOG_BASE="$d/log" RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" RABBITMQ_PID_FILE="$d/beam.pid"
+    RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" RABBITMQ_PID_FILE="$d/beam.pid" \
+    RABBITMQ_ADVANCED_CONFIG_FILE="$d/advanced.config"
 }
 
 # Runs a command with node n's environment, as the rabbitmq user when root.
@@ -100,6 +103,12 @@ disk_free_limit.absolute = 50MB
 log.file.level = warning
 EOF
     echo '[].' >"$d/enabled_plugins"
+    if [[ -n ${AUCTION_CLUSTER_CONSUMER_TIMEOUT_MS:-} ]]; then
+      echo "consumer_timeout = $AUCTION_CLUSTER_CONSUMER_TIMEOUT_MS" >>"$d/rabbitmq.conf"
+      echo '[{rabbit, [{channel_tick_interval, 1000}]}].' >"$d/advanced.config"
+    else
+      echo '[].' >"$d/advanced.config"
+    fi
   done
   if [[ $(id -u) -eq 0 ]]; then
     chown -R rabbitmq:rabbitmq "$CLUSTER_DIR"
@@ -156,30 +165,38 @@ cluster_stop_node() {
   done
 }
 
-# Whether node n already counts node 1 among its cluster's disc nodes.
-cluster_joined() {
-  cluster_ctl "$1" -q cluster_status --formatter json 2>/dev/null | grep -q "\"$(cluster_node 1)\""
+# The nodes node 1's cluster counts among its disc nodes (one name a line).
+cluster_members() {
+  cluster_ctl 1 -q cluster_status --formatter json 2>/dev/null |
+    python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)["disk_nodes"]))' 2>/dev/null || true
 }
 
+# Every rabbitmqctl call starts an Erlang VM (about a second here), so the joins make as few as they can: join_cluster
+# resets the joining node itself, start_app returns once the node runs, and an open AMQP port means node 1 has booted.
 cluster_start() {
   cluster_prepare
-  local n
+  local n members
   for n in $(seq 1 "$CLUSTER_SIZE"); do cluster_start_node "$n"; done
   for n in $(seq 1 "$CLUSTER_SIZE"); do cluster_wait_node "$n" || return 1; done
+  members=$(cluster_members)
   for n in $(seq 2 "$CLUSTER_SIZE"); do
-    cluster_joined "$n" && continue
+    ! grep -qx "$(cluster_node "$n")" <<<"$members" || continue
     cluster_say "joining $(cluster_node "$n") to $(cluster_node 1)"
     cluster_ctl "$n" -q stop_app >/dev/null 2>&1
-    cluster_ctl "$n" -q reset >/dev/null 2>&1
     cluster_ctl "$n" -q join_cluster "$(cluster_node 1)" >/dev/null 2>&1
     cluster_ctl "$n" -q start_app >/dev/null 2>&1
   done
-  for n in $(seq 1 "$CLUSTER_SIZE"); do cluster_ctl "$n" -q await_startup --timeout 120 >/dev/null 2>&1; done
 }
 
+# The nodes stop together (each takes a few seconds); cluster_start starts them together too, so none waits at boot for
+# a peer that stopped after it.
 cluster_stop() {
-  local n
-  for n in $(seq "$CLUSTER_SIZE" -1 1); do cluster_stop_node "$n"; done
+  local n pids=()
+  for n in $(seq "$CLUSTER_SIZE" -1 1); do
+    cluster_stop_node "$n" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
 }
 
 # The node leading a quorum queue, asked of any node that answers; empty when none knows.
