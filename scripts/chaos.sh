@@ -4,10 +4,12 @@
 # (tests/chaos/chaos_load), and a nemesis that kill -9s and restarts RabbitMQ, PostgreSQL, the API and the
 # workers at random (seedable) moments. Then it heals everything, waits for quiescence and checks the history
 # against the events on auction.item and the final database state (lost / duplicated / unexpected).
-#   scripts/chaos.sh [--large] [--seed N]      exit 0 when valid, 1 when the checker found anomalies
+#   scripts/chaos.sh [--large | --short] [--seed N]   exit 0 when valid, 1 when the checker found anomalies
 #   scripts/chaos.sh --cluster [...]           the broker is a 3-node cluster (scripts/cluster.sh, AMQP
 #     5681..5683) with quorum queues; the nemesis kills the node leading the bid queue, or any node, one at a
-#     time. Its own PostgreSQL (5435), API (18381) and workers (18391..18393), data in .run/chaos-cluster.
+#     time. Its own PostgreSQL (5435), API (18381) and workers (18391..18393), data in .run/chaos-cluster. The
+#     nodes' consumer_timeout is lowered (CHAOS_CONSUMER_TIMEOUT_MS, 3 s), and after the check a probe holds bids
+#     past it through a database outage: every one must be applied once.
 # Loopback only; never touches the shared services (5433, 5672, 9000). Binaries from $AUCTION_BUILD_DIR
 # (default build-chaos, built here when missing).
 set -euo pipefail
@@ -21,9 +23,10 @@ while (($#)); do
   case $1 in
     --large) SIZE=large ;;
     --small) SIZE=small ;;
+    --short) SIZE=short ;;
     --cluster) CLUSTER=1 ;;
     --seed) SEED=$2; shift ;;
-    *) echo "usage: $0 [--large] [--cluster] [--seed N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--large | --short] [--cluster] [--seed N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -31,6 +34,10 @@ done
 if [[ $SIZE == large ]]; then
   : "${CHAOS_SECONDS:=240}" "${CHAOS_BIDS:=40000}" "${CHAOS_BID_ITEMS:=150}" "${CHAOS_WRITERS:=3}"
   : "${CHAOS_FAULT_GAP:=6}"  # seconds between the starts of two faults: 1..2*GAP, uniform
+elif [[ $SIZE == short ]]; then
+  # The test command's cluster run: the same first four faults (leader, database, API, worker) in half the time.
+  : "${CHAOS_SECONDS:=30}" "${CHAOS_BIDS:=4000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
+  : "${CHAOS_FAULT_GAP:=3}"
 else
   : "${CHAOS_SECONDS:=45}" "${CHAOS_BIDS:=5000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
   : "${CHAOS_FAULT_GAP:=5}"
@@ -72,9 +79,13 @@ RABBIT_DIST_PORT=25673
 AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
 
 if ((CLUSTER)); then
-  # The 3-node cluster of scripts/cluster.sh (its functions only), wiped at the start of every run.
+  # The 3-node cluster of scripts/cluster.sh (its functions only), wiped at the start of every run. Its
+  # consumer_timeout is lowered (checked every second) so that the database outages outlast it: the broker closes the
+  # channels of workers that hold bids through an outage, and the probe after the check makes sure it does.
+  : "${CHAOS_CONSUMER_TIMEOUT_MS:=3000}"
   # Read by cluster.sh.
-  export AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster CLUSTER_LOG_DIR=$LOG_DIR CLUSTER_FUNCTIONS_ONLY=1
+  export AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster CLUSTER_LOG_DIR=$LOG_DIR CLUSTER_FUNCTIONS_ONLY=1 \
+    AUCTION_CLUSTER_CONSUMER_TIMEOUT_MS=$CHAOS_CONSUMER_TIMEOUT_MS
   # shellcheck source=cluster.sh
   . "$ROOT/scripts/cluster.sh"
   RABBIT_DIR=$CHAOS_DIR/cluster
@@ -397,6 +408,57 @@ nemesis() {
 }
 
 # ---------------------------------------------------------------------------
+# The broker's consumer timeout (cluster run, after the check): PostgreSQL is killed, bids are published, the workers
+# hold them (the database is unreachable) past consumer_timeout until the broker closes their channels; they reconnect
+# and get the bids again. Then the database comes back: every bid must be applied, once.
+
+worker_consumed() {
+  local n sum=0 v
+  for ((n = 1; n <= WORKERS; n++)); do
+    v=$(curl -fsS "http://127.0.0.1:$((HEALTH_BASE + n))/metrics" 2>/dev/null |
+      awk '$1 == "auction_worker_messages_consumed_total" { print $2 }' || true)
+    sum=$((sum + ${v:-0}))
+  done
+  echo "$sum"
+}
+
+# The workers' "consumer lost RabbitMQ" lines for a channel the broker closed for the timeout.
+timeout_closes() {
+  cat "$LOG_DIR"/worker-*.log 2>/dev/null | grep -c "delivery acknowledgement" || true
+}
+
+timeout_probe() {
+  local bids=${CHAOS_PROBE_BIDS:-60} item closes0 consumed0 down_at up_at closes deadline status=0
+  say "consumer-timeout probe: $bids bids held while PostgreSQL is down, consumer_timeout ${CHAOS_CONSUMER_TIMEOUT_MS} ms"
+  item=$(CHAOS_API_URL=http://127.0.0.1:$API_PORT "$CHAOS_LOAD" probe-item) || return 1
+  closes0=$(timeout_closes)
+  consumed0=$(worker_consumed)
+  pg_kill9
+  down_at=$SECONDS
+  if RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" probe-publish "$item" "$bids" "$OUT/probe.ids"; then
+    # The first close comes consumer_timeout plus at most a second after the delivery; the other workers' a moment
+    # later.
+    deadline=$((SECONDS + 20))
+    while (($(timeout_closes) == closes0 && SECONDS < deadline)); do sleep 0.5; done
+    sleep 2
+  else
+    status=1
+  fi
+  pg_start || true
+  up_at=$SECONDS
+  env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" probe-check "$item" "$OUT/probe.ids" || status=1
+  closes=$(($(timeout_closes) - closes0))
+  echo "probe: PostgreSQL down $((up_at - down_at)) s, every bid applied $((SECONDS - up_at)) s after it was back;" \
+    "channels the broker closed for consumer_timeout: $closes; deliveries to the workers: $(($(worker_consumed) - consumed0))" \
+    "for $bids bids"
+  if ((closes == 0)); then
+    echo "probe: INVALID, the broker closed no channel: the consumer timeout was not exercised"
+    status=1
+  fi
+  return "$status"
+}
+
+# ---------------------------------------------------------------------------
 
 # CHAOS_FUNCTIONS_ONLY=1: only define the functions above (to drive the private services by hand).
 if [[ ${CHAOS_FUNCTIONS_ONLY:-0} == 1 ]]; then
@@ -476,5 +538,9 @@ cat "$OUT/nemesis.log" 2>/dev/null || echo "(no faults)"
 echo
 status=0
 env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" check "$OUT" || status=$?
+if ((CLUSTER)) && [[ ${CHAOS_TIMEOUT_PROBE:-1} != 0 ]]; then
+  echo
+  timeout_probe || status=1
+fi
 say "history, events and summary in $OUT; exit $status (reproduce the schedule with --seed $SEED)"
 exit "$status"

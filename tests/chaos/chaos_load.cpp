@@ -5,6 +5,8 @@
 //                                       prints the table and the JSON summary; exit 1 unless valid
 //   chaos_load quiet [SECONDS]          waits for quiescence (outbox empty, bid queue drained)
 //   chaos_load selfcheck                feeds the checker histories with known faults; exit 1 if it misses one
+//   chaos_load probe-item | probe-publish ITEM N FILE | probe-check ITEM FILE
+//                                       the consumer-timeout probe of the cluster run (timeout_probe.hpp)
 // Settings come from the environment: RABBITMQ_URL, POSTGRES_*, CHAOS_API_URL, CHAOS_SECONDS, CHAOS_BIDS,
 // CHAOS_BID_ITEMS, CHAOS_WRITERS, CHAOS_SEED.
 #include <curl/curl.h>
@@ -29,6 +31,7 @@
 #include "pkg/config/config.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
+#include "timeout_probe.hpp"
 
 namespace {
 
@@ -719,10 +722,20 @@ int main(int argc, char** argv) {
         if (mode == "selfcheck") {
             return SelfCheck();
         }
+        if (mode == "probe-item") {
+            return ProbeItem(EnvOr("CHAOS_API_URL", "http://127.0.0.1:18181"));
+        }
+        if (mode == "probe-publish" && argc > 4) {
+            return ProbePublish(EnvOr("RABBITMQ_URL", ""), argv[2], std::stol(argv[3]), argv[4]);
+        }
+        if (mode == "probe-check" && argc > 3) {
+            return ProbeCheck(argv[2], argv[3], 60);
+        }
     } catch (const std::exception& e) {
         std::cerr << "chaos_load " << mode << ": " << e.what() << '\n';
         return 2;
     }
-    std::cerr << "usage: chaos_load setup | run OUT | check OUT | selfcheck\n";
+    std::cerr << "usage: chaos_load setup | run OUT | check OUT | quiet [SECONDS] | selfcheck | probe-item | "
+                 "probe-publish ITEM N FILE | probe-check ITEM FILE\n";
     return 2;
 }
