@@ -4,7 +4,12 @@
 # (tests/chaos/chaos_load), and a nemesis that kill -9s and restarts RabbitMQ, PostgreSQL, the API and the
 # workers at random (seedable) moments. Then it heals everything, waits for quiescence and checks the history
 # against the events on auction.item and the final database state (lost / duplicated / unexpected).
-#   scripts/chaos.sh [--large] [--seed N]      exit 0 when valid, 1 when the checker found anomalies
+#   scripts/chaos.sh [--large | --short] [--seed N]   exit 0 when valid, 1 when the checker found anomalies
+#   scripts/chaos.sh --cluster [...]           the broker is a 3-node cluster (scripts/cluster.sh, AMQP
+#     5681..5683) with quorum queues; the nemesis kills the node leading the bid queue, or any node, one at a
+#     time. Its own PostgreSQL (5435), API (18381) and workers (18391..18393), data in .run/chaos-cluster. The
+#     nodes' consumer_timeout is lowered (CHAOS_CONSUMER_TIMEOUT_MS, 3 s), and after the check a probe holds bids
+#     past it through a database outage: every one must be applied once.
 # Loopback only; never touches the shared services (5433, 5672, 9000). Binaries from $AUCTION_BUILD_DIR
 # (default build-chaos, built here when missing).
 set -euo pipefail
@@ -12,13 +17,16 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SIZE=small
+CLUSTER=0
 SEED=${CHAOS_SEED:-$(date +%s)}
 while (($#)); do
   case $1 in
     --large) SIZE=large ;;
     --small) SIZE=small ;;
+    --short) SIZE=short ;;
+    --cluster) CLUSTER=1 ;;
     --seed) SEED=$2; shift ;;
-    *) echo "usage: $0 [--large] [--seed N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--large | --short] [--cluster] [--seed N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -26,6 +34,10 @@ done
 if [[ $SIZE == large ]]; then
   : "${CHAOS_SECONDS:=240}" "${CHAOS_BIDS:=40000}" "${CHAOS_BID_ITEMS:=150}" "${CHAOS_WRITERS:=3}"
   : "${CHAOS_FAULT_GAP:=6}"  # seconds between the starts of two faults: 1..2*GAP, uniform
+elif [[ $SIZE == short ]]; then
+  # The test command's cluster run: the same first four faults (leader, database, API, worker) in half the time.
+  : "${CHAOS_SECONDS:=30}" "${CHAOS_BIDS:=4000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
+  : "${CHAOS_FAULT_GAP:=3}"
 else
   : "${CHAOS_SECONDS:=45}" "${CHAOS_BIDS:=5000}" "${CHAOS_BID_ITEMS:=40}" "${CHAOS_WRITERS:=2}"
   : "${CHAOS_FAULT_GAP:=5}"
@@ -34,10 +46,19 @@ fi
 export CHAOS_SECONDS CHAOS_BIDS CHAOS_BID_ITEMS CHAOS_WRITERS CHAOS_SEED=$SEED
 
 BUILD_DIR=${AUCTION_BUILD_DIR:-$ROOT/build-chaos}
-CHAOS_DIR=$RUN_DIR/chaos
+[[ $BUILD_DIR == /* ]] || BUILD_DIR=$PWD/$BUILD_DIR # the programs run from $CHAOS_DIR
+if ((CLUSTER)); then
+  # Nothing shared with the single-node run, so both can run at once.
+  CHAOS_DIR=$RUN_DIR/chaos-cluster
+  API_PORT=18381
+  HEALTH_BASE=18390
+  : "${CHAOS_PG_PORT:=5435}"
+else
+  CHAOS_DIR=$RUN_DIR/chaos
+  API_PORT=18181
+  HEALTH_BASE=18190
+fi
 OUT=$CHAOS_DIR/out
-API_PORT=18181
-HEALTH_BASE=18190
 WORKERS=3
 DB=auction_chaos
 
@@ -56,6 +77,22 @@ RABBIT_NODE=chaos@localhost
 RABBIT_PORT=${CHAOS_AMQP_PORT:-5673}
 RABBIT_DIST_PORT=25673
 AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
+
+if ((CLUSTER)); then
+  # The 3-node cluster of scripts/cluster.sh (its functions only), wiped at the start of every run. Its
+  # consumer_timeout is lowered (checked every second) so that the database outages outlast it: the broker closes the
+  # channels of workers that hold bids through an outage, and the probe after the check makes sure it does.
+  : "${CHAOS_CONSUMER_TIMEOUT_MS:=3000}"
+  # Read by cluster.sh.
+  export AUCTION_CLUSTER_DIR=$CHAOS_DIR/cluster CLUSTER_LOG_DIR=$LOG_DIR CLUSTER_FUNCTIONS_ONLY=1 \
+    AUCTION_CLUSTER_CONSUMER_TIMEOUT_MS=$CHAOS_CONSUMER_TIMEOUT_MS
+  # shellcheck source=cluster.sh
+  . "$ROOT/scripts/cluster.sh"
+  RABBIT_DIR=$CHAOS_DIR/cluster
+  RABBIT_NODE="auction-c1..3@localhost"
+  RABBIT_PORT=$(cluster_port 1)
+  AMQP_URL=$(cluster_url)
+fi
 
 if ((AUCTION_PG_PORT == 5433 || RABBIT_PORT == 5672)); then
   echo "chaos.sh must not use the shared services' ports" >&2
@@ -189,6 +226,37 @@ rabbit_stop() {
   done
 }
 
+if ((CLUSTER)); then
+  # The same verbs for the whole cluster; the nemesis' broker faults hit single nodes (broker_fault below).
+  rabbit_prepare() { cluster_prepare; }
+  rabbit_start() { cluster_start; }
+  rabbit_stop() { cluster_stop; }
+  rabbit_kill9() { local n; for n in $(seq 1 "$CLUSTER_SIZE"); do cluster_kill9 "$n"; done; }
+  # Non-empty only while every node runs.
+  rabbit_beam_pid() {
+    local n
+    for n in $(seq 1 "$CLUSTER_SIZE"); do [[ -n $(cluster_pid "$n") ]] || return 0; done
+    echo all
+  }
+fi
+
+# kill -9 of one cluster node: the bid queue's leader (asked of the cluster) or any node; down $2 s, then restarted.
+broker_fault() {
+  local kind=$1 down=$2 n leader t
+  if [[ $kind == rabbit-leader ]]; then
+    leader=$(cluster_leader auction.bid.all.v1 / || true)
+    n=$(cluster_number "${leader:-auction-c1@localhost}")
+  else
+    n=$((1 + RANDOM % CLUSTER_SIZE))
+  fi
+  t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
+  echo "[nemesis t=${t}s] $kind is $(cluster_node "$n")${leader:+ (leader)}: kill -9" | tee -a "$OUT/nemesis.log"
+  cluster_kill9 "$n"
+  sleep "$down"
+  cluster_start_node "$n"
+  cluster_wait_node "$n" 120 || true
+}
+
 # ---------------------------------------------------------------------------
 # The service's processes (pid files in $CHAOS_DIR)
 
@@ -269,31 +337,42 @@ cleanup() {
 # while and restarts it. Faults overlap when a new one starts before the previous healed.
 
 fault() {
-  local target=$1 down=$2 t
-  touch "$CHAOS_DIR/fault-$target"
+  local target=$1 down=$2 t marker=$1
+  [[ $target != rabbit-* ]] || marker=broker
+  touch "$CHAOS_DIR/fault-$marker"
   case $target in
+    rabbit-leader | rabbit-node)
+      broker_fault "$target" "$down"
+      down=0
+      ;;
     rabbitmq) rabbit_kill9 ;;
     postgres) pg_kill9 ;;
     *) proc_kill KILL "$target" ;;
   esac
   sleep "$down"
   case $target in
+    rabbit-leader | rabbit-node) ;;
     rabbitmq) rabbit_start || true ;;
     postgres) pg_start || true ;;
     *) proc_start "$target" ;;
   esac
   t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
   echo "[nemesis t=${t}s] $target back up" | tee -a "$OUT/nemesis.log"
-  rm -f "$CHAOS_DIR/fault-$target"
+  rm -f "$CHAOS_DIR/fault-$marker"
 }
 
 nemesis() {
   trap 'wait; exit 0' TERM
   RANDOM=$SEED
-  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap n=0
+  local targets=(rabbitmq postgres api worker-1 worker-2 worker-3) target down t gap n=0 marker
   # The first four faults hit each kind once (broker, database, API, a worker) in a random order, so even
   # the small run exercises them all; after that the targets are drawn at random.
   local first=(rabbitmq postgres api "worker-$((1 + RANDOM % 3))") i j tmp
+  if ((CLUSTER)); then
+    # Broker faults are node kills, the queue's leader twice as often as any node.
+    targets=(rabbit-leader rabbit-leader rabbit-node postgres api worker-1 worker-2 worker-3)
+    first=(rabbit-leader postgres api "worker-$((1 + RANDOM % 3))")
+  fi
   for ((i = 3; i > 0; i--)); do
     j=$((RANDOM % (i + 1)))
     tmp=${first[i]}; first[i]=${first[j]}; first[j]=$tmp
@@ -307,7 +386,7 @@ nemesis() {
     fi
     n=$((n + 1))
     case $target in
-      rabbitmq) down=$((1 + RANDOM % 5)) ;;
+      rabbitmq | rabbit-*) down=$((1 + RANDOM % 5)) ;;
       postgres) down=$((CHAOS_PG_DOWN_MIN + RANDOM % 4)) ;;
       api) down=$((RANDOM % 3)) ;;
       *) down=$((RANDOM % 6)) ;;
@@ -315,7 +394,10 @@ nemesis() {
     sleep "$gap" & wait $!
     [[ ! -f $OUT/load.done ]] || break
     t=$(awk -v s="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", s - t0 }')
-    if [[ -e $CHAOS_DIR/fault-$target ]]; then
+    # One broker node down at a time: two of three would stop the quorum (safe, but no progress).
+    marker=$target
+    [[ $target != rabbit-* ]] || marker=broker
+    if [[ -e $CHAOS_DIR/fault-$marker ]]; then
       echo "[nemesis t=${t}s] $target already down: skipped" | tee -a "$OUT/nemesis.log"
       continue
     fi
@@ -323,6 +405,57 @@ nemesis() {
     fault "$target" "$down" &
   done
   wait
+}
+
+# ---------------------------------------------------------------------------
+# The broker's consumer timeout (cluster run, after the check): PostgreSQL is killed, bids are published, the workers
+# hold them (the database is unreachable) past consumer_timeout until the broker closes their channels; they reconnect
+# and get the bids again. Then the database comes back: every bid must be applied, once.
+
+worker_consumed() {
+  local n sum=0 v
+  for ((n = 1; n <= WORKERS; n++)); do
+    v=$(curl -fsS "http://127.0.0.1:$((HEALTH_BASE + n))/metrics" 2>/dev/null |
+      awk '$1 == "auction_worker_messages_consumed_total" { print $2 }' || true)
+    sum=$((sum + ${v:-0}))
+  done
+  echo "$sum"
+}
+
+# The workers' "consumer lost RabbitMQ" lines for a channel the broker closed for the timeout.
+timeout_closes() {
+  cat "$LOG_DIR"/worker-*.log 2>/dev/null | grep -c "delivery acknowledgement" || true
+}
+
+timeout_probe() {
+  local bids=${CHAOS_PROBE_BIDS:-60} item closes0 consumed0 down_at up_at closes deadline status=0
+  say "consumer-timeout probe: $bids bids held while PostgreSQL is down, consumer_timeout ${CHAOS_CONSUMER_TIMEOUT_MS} ms"
+  item=$(CHAOS_API_URL=http://127.0.0.1:$API_PORT "$CHAOS_LOAD" probe-item) || return 1
+  closes0=$(timeout_closes)
+  consumed0=$(worker_consumed)
+  pg_kill9
+  down_at=$SECONDS
+  if RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" probe-publish "$item" "$bids" "$OUT/probe.ids"; then
+    # The first close comes consumer_timeout plus at most a second after the delivery; the other workers' a moment
+    # later.
+    deadline=$((SECONDS + 20))
+    while (($(timeout_closes) == closes0 && SECONDS < deadline)); do sleep 0.5; done
+    sleep 2
+  else
+    status=1
+  fi
+  pg_start || true
+  up_at=$SECONDS
+  env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" probe-check "$item" "$OUT/probe.ids" || status=1
+  closes=$(($(timeout_closes) - closes0))
+  echo "probe: PostgreSQL down $((up_at - down_at)) s, every bid applied $((SECONDS - up_at)) s after it was back;" \
+    "channels the broker closed for consumer_timeout: $closes; deliveries to the workers: $(($(worker_consumed) - consumed0))" \
+    "for $bids bids"
+  if ((closes == 0)); then
+    echo "probe: INVALID, the broker closed no channel: the consumer timeout was not exercised"
+    status=1
+  fi
+  return "$status"
 }
 
 # ---------------------------------------------------------------------------
@@ -353,7 +486,11 @@ rm -rf "$OUT" "$RABBIT_DIR"
 mkdir -p "$OUT"
 trap cleanup EXIT INT TERM
 
-say "starting PostgreSQL on $AUCTION_PG_PORT and RabbitMQ $RABBIT_NODE on $RABBIT_PORT"
+if ((CLUSTER)); then
+  say "starting PostgreSQL on $AUCTION_PG_PORT and the RabbitMQ cluster $RABBIT_NODE on $(cluster_url)"
+else
+  say "starting PostgreSQL on $AUCTION_PG_PORT and RabbitMQ $RABBIT_NODE on $RABBIT_PORT"
+fi
 auction_start_postgres >/dev/null 2>&1 || { tail -n 20 "$AUCTION_PG_LOG" >&2; exit 1; }
 chaos_psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 rabbit_prepare
@@ -401,5 +538,9 @@ cat "$OUT/nemesis.log" 2>/dev/null || echo "(no faults)"
 echo
 status=0
 env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" check "$OUT" || status=$?
+if ((CLUSTER)) && [[ ${CHAOS_TIMEOUT_PROBE:-1} != 0 ]]; then
+  echo
+  timeout_probe || status=1
+fi
 say "history, events and summary in $OUT; exit $status (reproduce the schedule with --seed $SEED)"
 exit "$status"

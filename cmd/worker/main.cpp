@@ -1,13 +1,19 @@
 // auction-worker: consumes bid.placed.v1 / bid.won.v1 and updates item state; runs as several replicas.
 #include <iostream>
+#include <string_view>
 
 #include "cmd/worker/worker_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/process/stop_signals.hpp"
 
-int main() {
+int main(int argc, char** argv) {
     using namespace auction;
+    const std::string_view command = argc > 1 ? argv[1] : "";
+    if (argc > 2 || (!command.empty() && command != "--migrate-queues")) {
+        std::cerr << "usage: auction-worker [--migrate-queues]\n";
+        return 2;
+    }
     // Block the stop signals before any thread starts, then wait for one on the main thread.
     const sigset_t signals = process::BlockStopSignals();
 
@@ -20,6 +26,18 @@ int main() {
         return 2;
     }
     logging::Init(cfg.service_name, env.String("LOG_LEVEL", "info"));
+    if (command == "--migrate-queues") {
+        // One-off maintenance (docs/DEPLOYMENT.md, "Changing the queue type"), with the workers stopped.
+        int status = 0;
+        try {
+            worker::MigrateQueues(cfg);
+        } catch (const std::exception& e) {
+            logging::Error("queue migration failed; run it again once the cause is fixed", {{"error", e.what()}});
+            status = 1;
+        }
+        logging::Shutdown();
+        return status;
+    }
     try {
         worker::WorkerApp worker(cfg);
         worker.Start();

@@ -36,10 +36,23 @@ rabbitmq::ConsumerOptions ConsumerOptionsFor(const config::WorkerConfig& c) {
     o.app_id = c.service_name;
     o.prefetch_count = c.prefetch_count;
     o.worker_pool_size = c.worker_pool_size;
+    o.topology.queue_type = c.rabbitmq_queue_type;
     return o;
 }
 
 }  // namespace
+
+void MigrateQueues(const config::WorkerConfig& config) {
+    const auto options = ConsumerOptionsFor(config);
+    for (const auto& q : rabbitmq::MigrateQueueType(config.rabbitmq_url, options.topology,
+                                                    options.connection_name + "-migrate-queues")) {
+        logging::Info(q.migrated ? "queue re-created with the new type" : "queue already has the wanted type",
+                      {{"queue", q.queue},
+                       {"queueType", config.rabbitmq_queue_type},
+                       {"messagesMoved", q.moved},
+                       {"messagesRecovered", q.recovered}});
+    }
+}
 
 WorkerApp::WorkerApp(config::WorkerConfig config)
     : config_(std::move(config)),

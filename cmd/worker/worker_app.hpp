@@ -27,6 +27,10 @@ namespace auction::worker {
 
 /// The whole auction-worker, wired: migrations, the tuned pool and its stats log, the bid consumer, the auction
 /// closer, and an outbox relay (so item.updated.v1 from bid.won and closings goes out even when no API runs).
+/// `auction-worker --migrate-queues`: re-creates the bid queue and its DLQ with RABBITMQ_QUEUE_TYPE, keeping
+/// every message (rabbitmq::MigrateQueueType; docs/DEPLOYMENT.md). Logs what it did; throws on failure.
+void MigrateQueues(const config::WorkerConfig& config);
+
 class WorkerApp {
 public:
     explicit WorkerApp(config::WorkerConfig config);

@@ -120,8 +120,8 @@ class PgTransaction {
 public:
     /// How the transaction commits. Either way Commit() returns once the transaction is durable: synchronously
     /// (COMMIT waits for the WAL flush), or asynchronously (COMMIT does not; a synchronous transaction that writes
-    /// nothing but its commit record then waits for a flush that covers both, in the same round trip). The second
-    /// form holds no lock through the fsync: see ApplyPlacedBids for why that matters.
+    /// one WAL record and its commit record then waits for a flush that covers both, in the same round trip). The
+    /// second form holds no lock through the fsync: see ApplyPlacedBids for why that matters.
     enum class Durability { kSynchronousCommit, kAsynchronousCommit };
     explicit PgTransaction(PgConnection& conn, Durability durability = Durability::kSynchronousCommit);
     ~PgTransaction();

@@ -57,15 +57,51 @@ private:
 
 }  // namespace
 
-AmqpConnection::AmqpConnection(const std::string& url, std::string connection_name, std::chrono::milliseconds timeout,
-                               int heartbeat_seconds) {
+std::vector<std::string> AmqpConnection::SplitUrls(const std::string& urls) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = urls.find(',', start);
+        out.push_back(urls.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) {
+            return out;
+        }
+        start = comma + 1;
+    }
+}
+
+AmqpConnection::AmqpConnection(const std::string& urls, std::string connection_name, std::chrono::milliseconds timeout,
+                               int heartbeat_seconds, std::size_t first_node) {
+    const auto nodes = SplitUrls(urls);
+    std::string failures;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const std::size_t index = (first_node + i) % nodes.size();
+        try {
+            Open(nodes[index], connection_name, timeout, heartbeat_seconds);
+            node_index_ = index;
+            return;
+        } catch (const AmqpError& e) {
+            Close();
+            if (nodes.size() == 1) {
+                throw;
+            }
+            failures += (failures.empty() ? "" : "; ") + node_ + ": " + e.what();
+        }
+    }
+    throw AmqpError("no RabbitMQ node of " + std::to_string(nodes.size()) + " answered: " + failures);
+}
+
+void AmqpConnection::Open(const std::string& url, const std::string& connection_name, std::chrono::milliseconds timeout,
+                          int heartbeat_seconds) {
     std::vector<char> buffer(url.begin(), url.end());
     buffer.push_back('\0');
     amqp_connection_info info{};
     amqp_default_connection_info(&info);
+    node_ = "?";
     if (amqp_parse_url(buffer.data(), &info) != AMQP_STATUS_OK) {
         throw AmqpError("RABBITMQ_URL is not a valid amqp:// URL");
     }
+    node_ = std::string(info.host) + ":" + std::to_string(info.port);
     // As Go's amqp091 does, "amqp://host:5672/" (empty path) means the default vhost "/".
     static char kDefaultVhost[] = "/";
     if (info.vhost == nullptr || info.vhost[0] == '\0') {
@@ -77,12 +113,10 @@ AmqpConnection::AmqpConnection(const std::string& url, std::string connection_na
     }
     amqp_socket_t* socket = amqp_tcp_socket_new(conn_);
     if (socket == nullptr) {
-        Close();
         throw AmqpError("cannot create an AMQP socket");
     }
     timeval tv = ToTimeval(timeout);
     if (int rc = amqp_socket_open_noblock(socket, info.host, info.port, &tv); rc != AMQP_STATUS_OK) {
-        Close();
         throw AmqpError(std::string("cannot connect to RabbitMQ: ") + amqp_error_string2(rc));
     }
     // Reads and writes are bounded too, so a stalled broker cannot hang the owner thread forever.
@@ -115,6 +149,10 @@ void AmqpConnection::Close() noexcept {
     amqp_connection_close(conn_, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(conn_);
     conn_ = nullptr;
+    channel_open_ = false;
+    confirms_ = false;
+    next_tag_ = 1;
+    confirmed_upto_ = 0;
 }
 
 void AmqpConnection::CheckReply(amqp_rpc_reply_t reply, std::string_view context) {
@@ -131,14 +169,16 @@ void AmqpConnection::CheckReply(amqp_rpc_reply_t reply, std::string_view context
                 amqp_connection_close_ok_t ok{};
                 amqp_send_method(conn_, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
                 channel_open_ = false;
-                throw AmqpError(std::string(context) + ": connection closed by broker: " + ToString(m->reply_text));
+                throw AmqpError(std::string(context) + ": connection closed by broker: " + ToString(m->reply_text),
+                                m->reply_code);
             }
             if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
                 auto* m = static_cast<amqp_channel_close_t*>(reply.reply.decoded);
                 amqp_channel_close_ok_t ok{};
                 amqp_send_method(conn_, kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
                 channel_open_ = false;
-                throw AmqpError(std::string(context) + ": channel closed by broker: " + ToString(m->reply_text));
+                throw AmqpError(std::string(context) + ": channel closed by broker: " + ToString(m->reply_text),
+                                m->reply_code);
             }
             throw AmqpError(std::string(context) + ": unexpected broker method");
     }
@@ -164,13 +204,91 @@ void AmqpConnection::BindQueue(const std::string& queue, const std::string& exch
     CheckReply(amqp_get_rpc_reply(conn_), "queue.bind " + queue);
 }
 
+QueueState AmqpConnection::DeclareQueuePassive(const std::string& name) {
+    auto* ok = amqp_queue_declare(conn_, kChannel, Bytes(name), 1, 0, 0, 0, amqp_empty_table);
+    try {
+        CheckReply(amqp_get_rpc_reply(conn_), "queue.declare (passive) " + name);
+    } catch (const AmqpError& e) {
+        if (e.reply_code() == AMQP_NOT_FOUND || e.reply_code() == AMQP_PRECONDITION_FAILED) {
+            ReopenChannel();  // a missing queue closes only the channel
+        }
+        throw;
+    }
+    return ok != nullptr ? QueueState{ok->message_count, ok->consumer_count} : QueueState{};
+}
+
+void AmqpConnection::UnbindQueue(const std::string& queue, const std::string& exchange, const std::string& key) {
+    amqp_queue_unbind(conn_, kChannel, Bytes(queue), Bytes(exchange), Bytes(key), amqp_empty_table);
+    CheckReply(amqp_get_rpc_reply(conn_), "queue.unbind " + queue);
+}
+
+void AmqpConnection::ReopenChannel() {
+    if (channel_open_) {
+        return;
+    }
+    amqp_channel_open(conn_, kChannel);
+    CheckReply(amqp_get_rpc_reply(conn_), "channel.open");
+    channel_open_ = true;
+    confirms_ = false;
+    next_tag_ = 1;
+    confirmed_upto_ = 0;
+}
+
+std::size_t AmqpConnection::MoveMessages(const std::string& from, const std::string& to, std::size_t limit,
+                                         std::chrono::milliseconds confirm_timeout) {
+    if (!confirms_) {
+        throw AmqpError("MoveMessages needs publisher confirms");
+    }
+    // Read the batch first, then publish it: confirms arriving between a get and its body would break
+    // rabbitmq-c's read of the message.
+    struct Messages {
+        std::vector<amqp_message_t> list;
+        ~Messages() {
+            for (auto& m : list) {
+                amqp_destroy_message(&m);
+            }
+        }
+    } messages;
+    std::uint64_t last_get_tag = 0;
+    while (messages.list.size() < limit) {
+        amqp_rpc_reply_t reply = amqp_basic_get(conn_, kChannel, Bytes(from), 0);
+        CheckReply(reply, "basic.get " + from);
+        if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) {
+            break;
+        }
+        last_get_tag = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded)->delivery_tag;
+        amqp_message_t message{};
+        CheckReply(amqp_read_message(conn_, kChannel, &message, 0), "basic.get " + from + " (body)");
+        messages.list.push_back(message);
+    }
+    if (messages.list.empty()) {
+        return 0;
+    }
+    std::uint64_t last_publish_tag = 0;
+    for (auto& message : messages.list) {
+        const int rc =
+            amqp_basic_publish(conn_, kChannel, amqp_empty_bytes, Bytes(to), 0, 0, &message.properties, message.body);
+        if (rc != AMQP_STATUS_OK) {
+            throw AmqpError(std::string("basic.publish: ") + amqp_error_string2(rc));
+        }
+        last_publish_tag = next_tag_++;
+    }
+    // Confirmed on `to` first, then removed from `from`: a failure in between leaves a copy in both (the
+    // worker applies a bid once), never none.
+    WaitForConfirms(last_publish_tag, confirm_timeout);
+    if (int rc = amqp_basic_ack(conn_, kChannel, last_get_tag, 1); rc != AMQP_STATUS_OK) {
+        throw AmqpError(std::string("basic.ack: ") + amqp_error_string2(rc));
+    }
+    return messages.list.size();
+}
+
 void AmqpConnection::PurgeQueue(const std::string& queue) {
     amqp_queue_purge(conn_, kChannel, Bytes(queue));
     CheckReply(amqp_get_rpc_reply(conn_), "queue.purge " + queue);
 }
 
-void AmqpConnection::DeleteQueue(const std::string& queue) {
-    amqp_queue_delete(conn_, kChannel, Bytes(queue), 0, 0);
+void AmqpConnection::DeleteQueue(const std::string& queue, bool if_unused, bool if_empty) {
+    amqp_queue_delete(conn_, kChannel, Bytes(queue), if_unused ? 1 : 0, if_empty ? 1 : 0);
     CheckReply(amqp_get_rpc_reply(conn_), "queue.delete " + queue);
 }
 
@@ -290,14 +408,30 @@ std::optional<Delivery> AmqpConnection::NextDelivery(std::chrono::milliseconds t
         return std::nullopt;
     }
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-        // A method other than basic.deliver arrived (e.g. channel.close): read it and report.
+        // A method other than basic.deliver arrived: read it. A closed channel or connection (e.g. the broker's
+        // consumer_timeout: 406 "delivery acknowledgement on channel 1 timed out") or a cancelled consumer ends
+        // this connection's deliveries, so the caller must reconnect; anything else is skipped.
         amqp_frame_t frame{};
         if (amqp_simple_wait_frame_noblock(conn_, &frame, &tv) == AMQP_STATUS_OK &&
-            frame.frame_type == AMQP_FRAME_METHOD &&
-            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
-            channel_open_ = false;
-            throw AmqpError("the broker closed the channel");
+            frame.frame_type == AMQP_FRAME_METHOD) {
+            switch (frame.payload.method.id) {
+                case AMQP_CHANNEL_CLOSE_METHOD: {
+                    auto* m = static_cast<amqp_channel_close_t*>(frame.payload.method.decoded);
+                    const int code = m->reply_code;
+                    channel_open_ = false;
+                    throw AmqpError("the broker closed the channel: " + ToString(m->reply_text), code);
+                }
+                case AMQP_CONNECTION_CLOSE_METHOD: {
+                    auto* m = static_cast<amqp_connection_close_t*>(frame.payload.method.decoded);
+                    const int code = m->reply_code;
+                    channel_open_ = false;
+                    throw AmqpError("the broker closed the connection: " + ToString(m->reply_text), code);
+                }
+                case AMQP_BASIC_CANCEL_METHOD:
+                    throw AmqpError("the broker cancelled the consumer");
+                default:
+                    break;
+            }
         }
         return std::nullopt;
     }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ports/messaging.hpp"
 
@@ -16,7 +17,19 @@ namespace auction::rabbitmq {
 
 class AmqpError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit AmqpError(const std::string& what, int reply_code = 0) : std::runtime_error(what), code_(reply_code) {}
+    /// The broker's reply code when it closed the channel or connection (e.g. 406 PRECONDITION_FAILED, 404
+    /// NOT_FOUND), 0 for a library or network failure.
+    int reply_code() const noexcept { return code_; }
+
+private:
+    int code_ = 0;
+};
+
+/// A queue's state from queue.declare-ok.
+struct QueueState {
+    std::uint32_t messages = 0;  // ready
+    std::uint32_t consumers = 0;
 };
 
 using ports::Delivery;
@@ -26,9 +39,12 @@ using ports::MessageProperties;
 /// Every amqp_* reply is checked in CheckReply, the single choke point (after SimpleAmqpClient).
 class AmqpConnection {
 public:
-    /// Connects (bounded by `timeout`) and opens channel 1.
-    AmqpConnection(const std::string& url, std::string connection_name,
-                   std::chrono::milliseconds timeout = std::chrono::seconds(5), int heartbeat_seconds = 0);
+    /// Connects (each attempt bounded by `timeout`) and opens channel 1. `urls` is one amqp:// URL or several,
+    /// comma-separated, one per node of a cluster (RABBITMQ_URL as pkg/config normalises it): they are tried in
+    /// turn from `first_node` (modulo their count), and the first node that accepts wins (node_index()).
+    AmqpConnection(const std::string& urls, std::string connection_name,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5), int heartbeat_seconds = 0,
+                   std::size_t first_node = 0);
     ~AmqpConnection();
     AmqpConnection(const AmqpConnection&) = delete;
     AmqpConnection& operator=(const AmqpConnection&) = delete;
@@ -38,8 +54,19 @@ public:
     std::string DeclareQueue(const std::string& name, bool durable, bool exclusive, bool auto_delete,
                              const std::map<std::string, std::string>& arguments = {});
     void BindQueue(const std::string& queue, const std::string& exchange, const std::string& routing_key);
+    /// Asks without declaring; throws (404, and the channel is reopened) when the queue does not exist.
+    QueueState DeclareQueuePassive(const std::string& name);
+    void UnbindQueue(const std::string& queue, const std::string& exchange, const std::string& routing_key);
     void PurgeQueue(const std::string& queue);
-    void DeleteQueue(const std::string& queue);
+    /// `if_unused` / `if_empty`: the broker refuses (406) when the queue has consumers / ready messages.
+    void DeleteQueue(const std::string& queue, bool if_unused = false, bool if_empty = false);
+    /// After the broker closed the channel (a refused declare): opens it again on the same connection.
+    void ReopenChannel();
+    /// Moves up to `limit` messages from `from` to `to` (through the default exchange, every property and
+    /// header kept), each acknowledged on `from` only after the broker confirmed it on `to`. Needs confirm mode.
+    /// Returns how many moved; 0 when `from` is empty.
+    std::size_t MoveMessages(const std::string& from, const std::string& to, std::size_t limit,
+                             std::chrono::milliseconds confirm_timeout);
 
     /// Puts the channel in publisher-confirm mode; Publish then returns the delivery tag to confirm.
     void EnableConfirms();
@@ -57,8 +84,16 @@ public:
     void Reject(std::uint64_t delivery_tag, bool requeue);
 
     amqp_connection_state_t Raw() noexcept { return conn_; }
+    /// Which of the URLs this connection reached (0-based), and that node as host:port (for logs).
+    std::size_t node_index() const noexcept { return node_index_; }
+    const std::string& node() const noexcept { return node_; }
+
+    /// The URLs of a comma-separated list.
+    static std::vector<std::string> SplitUrls(const std::string& urls);
 
 private:
+    void Open(const std::string& url, const std::string& connection_name, std::chrono::milliseconds timeout,
+              int heartbeat_seconds);
     void CheckReply(amqp_rpc_reply_t reply, std::string_view context);
     void Close() noexcept;
 
@@ -67,6 +102,8 @@ private:
     bool confirms_ = false;
     std::uint64_t next_tag_ = 1;
     std::uint64_t confirmed_upto_ = 0;
+    std::size_t node_index_ = 0;
+    std::string node_;
 };
 
 }  // namespace auction::rabbitmq

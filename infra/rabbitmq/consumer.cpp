@@ -12,15 +12,6 @@
 
 namespace auction::rabbitmq {
 
-void DeclareTopology(AmqpConnection& conn, const Topology& t) {
-    conn.DeclareExchange(t.exchange, "topic", true);
-    conn.DeclareExchange(t.dead_letter_exchange, "topic", true);
-    conn.DeclareQueue(t.queue, true, false, false, {{"x-dead-letter-exchange", t.dead_letter_exchange}});
-    conn.BindQueue(t.queue, t.exchange, t.binding_key);
-    conn.DeclareQueue(t.dead_letter_queue, true, false, false);
-    conn.BindQueue(t.dead_letter_queue, t.dead_letter_exchange, t.binding_key);
-}
-
 Consumer::Consumer(ConsumerOptions options, BatchHandler handler)
     : options_(std::move(options)), handler_(std::move(handler)) {
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -39,8 +30,15 @@ Consumer::~Consumer() {
 void Consumer::Connect() {
     conn_.reset();
     connected_ = false;
-    conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name);
-    DeclareTopology(*conn_, options_.topology);
+    // From the node after the one that failed last (RABBITMQ_URL may list a cluster's nodes).
+    conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name, std::chrono::seconds(5), 0,
+                                             next_node_);
+    next_node_ = conn_->node_index();
+    const auto declared = DeclareTopology(*conn_, options_.topology);
+    if (!declared.other_type.empty() && !warned_queue_type_) {
+        warned_queue_type_ = true;  // once per process, not at every reconnect
+        logging::Warn(QueueTypeWarning(options_.topology, declared));
+    }
     conn_->Qos(static_cast<std::uint16_t>(options_.prefetch_count));
     conn_->Consume(options_.topology.queue);
     ++generation_;
@@ -49,6 +47,7 @@ void Consumer::Connect() {
 
 void Consumer::Start() {
     Connect();
+    logging::Info("consumer connected to RabbitMQ", {{"node", conn_->node()}, {"queue", options_.topology.queue}});
     for (int i = 0; i < options_.worker_pool_size; ++i) {
         workers_.emplace_back([this] { WorkerLoop(); });
     }
@@ -97,7 +96,8 @@ void Consumer::DeadLetter(const Delivery& d, const std::string& reason) {
     // If that fails, rejecting without requeue still dead-letters it through x-dead-letter-exchange.
     try {
         if (!dlq_conn_) {
-            dlq_conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name + "-dlq");
+            dlq_conn_ = std::make_unique<AmqpConnection>(options_.url, options_.connection_name + "-dlq",
+                                                         std::chrono::seconds(5), 0, conn_->node_index());
             dlq_conn_->EnableConfirms();
         }
         MessageProperties props = d.properties;
@@ -121,8 +121,6 @@ void Consumer::DeadLetter(const Delivery& d, const std::string& reason) {
 }
 
 void Consumer::Settle(Done& done) {
-    in_flight_ -= static_cast<int>(done.batch.size());
-    --batches_in_flight_;
     if (done.generation != generation_ || !conn_) {
         return;  // delivered on a connection that is gone: the broker redelivers these
     }
@@ -156,13 +154,22 @@ void Consumer::ConsumeLoop() {
         try {
             if (!conn_) {
                 Connect();
-                logging::Info("consumer reconnected to RabbitMQ");
+                logging::Info("consumer reconnected to RabbitMQ", {{"node", conn_->node()}});
                 backoff = std::chrono::milliseconds(100);
             }
             std::vector<Done> done;
             {
                 std::lock_guard lock(mutex_);
                 done.swap(done_);
+            }
+            // Counted out first: an ack that fails (connection lost) throws out of this loop, and the batches
+            // after it must not stay counted in flight. Left counted, they would stall the consumer (a leftover
+            // batch holds every later batch back until a full prefetch window has arrived, so the last messages of
+            // a burst would wait unacknowledged for ever) and make Stop wait its whole timeout. Their messages
+            // return to the queue with the connection.
+            for (const auto& d : done) {
+                in_flight_ -= static_cast<int>(d.batch.size());
+                --batches_in_flight_;
             }
             for (auto& d : done) {
                 Settle(d);
@@ -228,6 +235,9 @@ void Consumer::ConsumeLoop() {
             in_flight_ -= static_cast<int>(pending_.size());
             pending_.clear();  // never started; the broker redelivers them
             pending_received_at_.clear();
+            if (conn_) {
+                next_node_ = conn_->node_index() + 1;  // that node may be gone: try the others first
+            }
             conn_.reset();
             connected_ = false;
             if (draining_) {

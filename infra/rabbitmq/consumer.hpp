@@ -13,22 +13,10 @@
 #include <vector>
 
 #include "infra/rabbitmq/amqp_connection.hpp"
+#include "infra/rabbitmq/topology.hpp"
 #include "pkg/metrics/metrics.hpp"
 
 namespace auction::rabbitmq {
-
-/// The queues the worker declares on start: the names the original deployment uses, so both can share
-/// a broker.
-struct Topology {
-    std::string exchange = "auction.bid";
-    std::string queue = "auction.bid.all.v1";
-    std::string binding_key = "bid.*.v1";
-    std::string dead_letter_exchange = "auction.bid.dlx";
-    std::string dead_letter_queue = "auction.bid.all.v1.dlq";
-};
-
-/// Declares exchange, queue (with x-dead-letter-exchange), dead-letter exchange and queue, and bindings.
-void DeclareTopology(AmqpConnection& conn, const Topology& topology);
 
 using ports::BatchHandler;
 using ports::Outcome;
@@ -96,6 +84,9 @@ private:
     void Connect();
     void ConsumeLoop();
     void WorkerLoop();
+    /// Acks, dead-letters or requeues a finished batch on the channel it was delivered on. A batch delivered on an
+    /// earlier connection (generation) is dropped: delivery tags are per channel, so its tags would settle other
+    /// messages on the new one; the broker has requeued those deliveries and redelivers them.
     void Settle(Done& done);
     void DeadLetter(const Delivery& delivery, const std::string& reason);
     void Wake();
@@ -105,6 +96,8 @@ private:
     std::unique_ptr<AmqpConnection> conn_;      // owned by the consume thread after Start
     std::unique_ptr<AmqpConnection> dlq_conn_;  // confirm-mode publisher for dead letters
     std::uint64_t generation_ = 0;
+    std::size_t next_node_ = 0;       // consume thread only: where the next connection attempt starts
+    bool warned_queue_type_ = false;  // consume thread only
     int wake_fd_ = -1;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> draining_{false};

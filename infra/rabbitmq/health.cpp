@@ -17,7 +17,9 @@ bool CachedAmqpProbe::Reachable() {
         return ok_;
     }
     try {
-        AmqpConnection probe(url_, connection_name_, timeout_);
+        // Any node of RABBITMQ_URL will do; start from the one that answered last.
+        AmqpConnection probe(url_, connection_name_, timeout_, 0, next_node_);
+        next_node_ = probe.node_index();
         ok_ = true;
     } catch (const std::exception& e) {
         logging::Warn("readiness: RabbitMQ unreachable", {{"error", e.what()}});

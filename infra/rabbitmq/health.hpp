@@ -29,6 +29,7 @@ private:
     std::mutex mutex_;  // also makes concurrent probes wait for the one connecting
     std::optional<std::chrono::steady_clock::time_point> checked_at_;
     bool ok_ = false;
+    std::size_t next_node_ = 0;
 };
 
 /// This process's outbox relay: published, failures, leadership, publish latency. Both programs run a relay;

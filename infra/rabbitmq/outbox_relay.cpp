@@ -42,6 +42,7 @@ void OutboxRelay::Run() {
     std::chrono::milliseconds backoff{100};
     std::unique_ptr<ports::OutboxSession> store;
     std::unique_ptr<AmqpConnection> amqp;
+    std::size_t next_node = 0;  // RABBITMQ_URL may list a cluster's nodes: after a failure, try the next first
     while (!stopping_) {
         try {
             if (!store || !store->Ok()) {
@@ -65,11 +66,13 @@ void OutboxRelay::Run() {
                 continue;
             }
             if (!amqp) {
-                amqp = std::make_unique<AmqpConnection>(options_.rabbitmq_url, options_.app_id + "-outbox-relay");
+                amqp = std::make_unique<AmqpConnection>(options_.rabbitmq_url, options_.app_id + "-outbox-relay",
+                                                        std::chrono::seconds(5), 0, next_node);
+                next_node = amqp->node_index();
                 amqp->DeclareExchange(std::string(events::kItemExchange), "topic", true);
                 amqp->EnableConfirms();
                 broker_connected_ = true;
-                logging::Info("outbox relay connected to RabbitMQ");
+                logging::Info("outbox relay connected to RabbitMQ", {{"node", amqp->node()}});
             }
             std::uint64_t last_tag = 0;
             std::vector<std::int64_t> ids;
@@ -98,6 +101,9 @@ void OutboxRelay::Run() {
             ++failures_;
             if (broker_connected_) {
                 logging::Warn("outbox relay lost RabbitMQ; events stay in the outbox", {{"error", e.what()}});
+            }
+            if (amqp) {
+                next_node = amqp->node_index() + 1;
             }
             amqp.reset();
             broker_connected_ = false;

@@ -18,7 +18,8 @@ QueueDepthProbe::~QueueDepthProbe() = default;
 
 std::vector<QueueDepth> QueueDepthProbe::Query() {
     if (!conn_) {
-        conn_ = std::make_unique<AmqpConnection>(url_, connection_name_, timeout_);
+        conn_ = std::make_unique<AmqpConnection>(url_, connection_name_, timeout_, 0, next_node_);
+        next_node_ = conn_->node_index();
     }
     std::vector<QueueDepth> out;
     out.reserve(queues_.size());
@@ -50,6 +51,9 @@ std::optional<std::vector<QueueDepth>> QueueDepthProbe::Read() {
             last_ = Query();
             break;
         } catch (const AmqpError& e) {
+            if (conn_) {
+                next_node_ = conn_->node_index() + 1;  // RABBITMQ_URL may list a cluster's nodes
+            }
             conn_.reset();
             last_.reset();
             if (attempt == 1) {

@@ -46,6 +46,7 @@ private:
     std::chrono::milliseconds timeout_;
     std::mutex mutex_;  // one reader at a time owns the connection
     std::unique_ptr<AmqpConnection> conn_;
+    std::size_t next_node_ = 0;
     std::optional<std::chrono::steady_clock::time_point> read_at_;
     std::optional<std::vector<QueueDepth>> last_;
 };

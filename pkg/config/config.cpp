@@ -251,12 +251,13 @@ AuthConfig LoadAuthConfig(const Environment& env) {
     return auth;
 }
 
+// RABBITMQ_URL normalised: every node's full URL, comma-separated (the form infra/rabbitmq takes).
 std::string RequireAmqpUrl(const Environment& env) {
-    auto url = env.Required("RABBITMQ_URL");
-    if (url.rfind("amqp://", 0) != 0 && url.rfind("amqps://", 0) != 0) {
-        throw ConfigError("malformed setting RABBITMQ_URL: expected amqp://user:pass@host:port/vhost");
+    std::string joined;
+    for (const auto& url : ParseAmqpUrls(env.Required("RABBITMQ_URL"))) {
+        joined += (joined.empty() ? "" : ",") + url;
     }
-    return url;
+    return joined;
 }
 
 }  // namespace
@@ -266,6 +267,11 @@ WorkerConfig LoadWorkerConfig(const Environment& env) {
     cfg.service_name = env.String("SERVICE_NAME", "auction");
     cfg.worker_id = env.String("WORKER_ID", std::to_string(::getpid()));
     cfg.rabbitmq_url = RequireAmqpUrl(env);
+    cfg.rabbitmq_queue_type = env.String("RABBITMQ_QUEUE_TYPE", "quorum");
+    if (cfg.rabbitmq_queue_type != "quorum" && cfg.rabbitmq_queue_type != "classic") {
+        throw ConfigError("malformed setting RABBITMQ_QUEUE_TYPE=\"" + cfg.rabbitmq_queue_type +
+                          "\": expected quorum or classic");
+    }
     cfg.postgres = LoadPostgresConfig(env, 15, 8);
     cfg.prefetch_count = env.Int("PREFETCH_COUNT", 10, 1, 65535);
     cfg.worker_pool_size = env.Int("WORKER_POOL_SIZE", 20, 1, 1000);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace auction::config {
 
@@ -45,6 +46,13 @@ std::map<std::string, std::string> ParseDotEnv(const std::string& text);
 /// Parses a Go-style duration ("0" alone needs no unit, as in Go); nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
+/// Parses RABBITMQ_URL: one node URL, or several separated by commas, one per node of a cluster. Each entry
+/// is a full `amqp://` / `amqps://` URL (`amqp://user:pass@host:5672/vhost`), or, after the first, a bare
+/// `host[:port]` that takes the first URL's scheme, credentials and vhost. Returns one full URL per node, in
+/// the given order; throws ConfigError naming `variable` and the entry when one is malformed. Commas and other
+/// reserved characters in credentials or a vhost are percent-encoded (`%2C`), as in any URL.
+std::vector<std::string> ParseAmqpUrls(const std::string& value, const std::string& variable = "RABBITMQ_URL");
+
 struct PostgresConfig {
     std::string host;
     int port = 5432;
@@ -84,7 +92,7 @@ struct AuthConfig {
 struct ApiConfig {
     int port = 8080;
     std::string service_name = "auction";
-    std::string rabbitmq_url;
+    std::string rabbitmq_url;  // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
     PostgresConfig postgres;
     AwsConfig aws;
     int http_threads = 2;
@@ -107,8 +115,10 @@ struct ApiConfig {
 
 struct WorkerConfig {
     std::string service_name = "auction";
-    std::string worker_id;  // WORKER_ID, names the replica in logs and connection names
-    std::string rabbitmq_url;
+    std::string worker_id;     // WORKER_ID, names the replica in logs and connection names
+    std::string rabbitmq_url;  // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
+    // RABBITMQ_QUEUE_TYPE: the kind of auction.bid.all.v1 and its DLQ when the worker declares them afresh.
+    std::string rabbitmq_queue_type = "quorum";
     PostgresConfig postgres;
     int prefetch_count = 10;     // the design's PrefetchCount
     int worker_pool_size = 20;   // the design's WorkerPoolSize

@@ -5,6 +5,8 @@
 //                                       prints the table and the JSON summary; exit 1 unless valid
 //   chaos_load quiet [SECONDS]          waits for quiescence (outbox empty, bid queue drained)
 //   chaos_load selfcheck                feeds the checker histories with known faults; exit 1 if it misses one
+//   chaos_load probe-item | probe-publish ITEM N FILE | probe-check ITEM FILE
+//                                       the consumer-timeout probe of the cluster run (timeout_probe.hpp)
 // Settings come from the environment: RABBITMQ_URL, POSTGRES_*, CHAOS_API_URL, CHAOS_SECONDS, CHAOS_BIDS,
 // CHAOS_BID_ITEMS, CHAOS_WRITERS, CHAOS_SEED.
 #include <curl/curl.h>
@@ -29,6 +31,7 @@
 #include "pkg/config/config.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
+#include "timeout_probe.hpp"
 
 namespace {
 
@@ -405,7 +408,9 @@ int Setup() {
     rabbitmq::AmqpConnection conn(EnvOr("RABBITMQ_URL", ""), "chaos-setup");
     rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
     conn.DeclareExchange("auction.item", "topic", true);
-    conn.DeclareQueue(kObserverQueue, true, false, false);
+    // Quorum, like the bid queue: on a cluster (scripts/chaos.sh --cluster) a classic queue lives on one node,
+    // and while that node is down the events routed to it are dropped, which the checker would count as lost.
+    conn.DeclareQueue(kObserverQueue, true, false, false, {{"x-queue-type", "quorum"}});
     conn.BindQueue(kObserverQueue, "auction.item", "item.#");
     return 0;
 }
@@ -717,10 +722,20 @@ int main(int argc, char** argv) {
         if (mode == "selfcheck") {
             return SelfCheck();
         }
+        if (mode == "probe-item") {
+            return ProbeItem(EnvOr("CHAOS_API_URL", "http://127.0.0.1:18181"));
+        }
+        if (mode == "probe-publish" && argc > 4) {
+            return ProbePublish(EnvOr("RABBITMQ_URL", ""), argv[2], std::stol(argv[3]), argv[4]);
+        }
+        if (mode == "probe-check" && argc > 3) {
+            return ProbeCheck(argv[2], argv[3], 60);
+        }
     } catch (const std::exception& e) {
         std::cerr << "chaos_load " << mode << ": " << e.what() << '\n';
         return 2;
     }
-    std::cerr << "usage: chaos_load setup | run OUT | check OUT | selfcheck\n";
+    std::cerr << "usage: chaos_load setup | run OUT | check OUT | quiet [SECONDS] | selfcheck | probe-item | "
+                 "probe-publish ITEM N FILE | probe-check ITEM FILE\n";
     return 2;
 }

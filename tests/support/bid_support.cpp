@@ -99,7 +99,16 @@ config::WorkerConfig TestWorkerConfig(const std::string& worker_id) {
 void ResetBidQueues() {
     rabbitmq::AmqpConnection conn(TestApiConfig().rabbitmq_url, "test-reset");
     rabbitmq::Topology topology;
-    rabbitmq::DeclareTopology(conn, topology);
+    topology.queue_type = TestWorkerConfig("reset").rabbitmq_queue_type;
+    // A vhost used before quorum queues (or with RABBITMQ_QUEUE_TYPE changed) holds the other type: the queues
+    // are dropped and declared again, so every suite runs on the type the workers would declare.
+    if (!rabbitmq::DeclareTopology(conn, topology).other_type.empty()) {
+        conn.DeleteQueue(topology.queue);
+        conn.DeleteQueue(topology.dead_letter_queue);
+        if (const auto again = rabbitmq::DeclareTopology(conn, topology); !again.other_type.empty()) {
+            throw std::runtime_error("cannot re-create the bid queues: " + again.broker_message);
+        }
+    }
     conn.PurgeQueue(topology.queue);
     conn.PurgeQueue(topology.dead_letter_queue);
 }
