@@ -9,8 +9,8 @@
 
 namespace auction::postgres {
 
-PgError::PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost)
-    : errors::DependencyFailure(std::move(message)),
+PgError::PgError(const std::string& message, std::string sqlstate, std::string constraint, bool connection_lost)
+    : errors::DependencyFailure(message),
       sqlstate_(std::move(sqlstate)),
       constraint_(std::move(constraint)),
       connection_lost_(connection_lost) {}
@@ -81,7 +81,7 @@ PgError ErrorFrom(const PGresult* r, PGconn* conn) {
     }
     const bool lost = PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" ||
                       sqlstate == "57P02" || sqlstate == "57P03";
-    return PgError(std::move(message), std::move(sqlstate), std::move(constraint), lost);
+    return {message, std::move(sqlstate), std::move(constraint), lost};
 }
 
 PgResult PgConnection::Check(PGresult* r) {

@@ -19,7 +19,7 @@ namespace auction::postgres {
 /// A failed libpq call. `sqlstate` is empty when the failure was the connection itself.
 class PgError : public errors::DependencyFailure {
 public:
-    PgError(std::string message, std::string sqlstate, std::string constraint, bool connection_lost);
+    PgError(const std::string& message, std::string sqlstate, std::string constraint, bool connection_lost);
 
     /// The SQLSTATE as a neutral error kind (MapPgError).
     errors::Error Public() const override;

@@ -18,7 +18,7 @@ amqp_bytes_t Bytes(std::string_view s) {
 }
 
 std::string ToString(amqp_bytes_t b) {
-    return std::string(static_cast<const char*>(b.bytes), b.len);
+    return {static_cast<const char*>(b.bytes), b.len};
 }
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
@@ -70,8 +70,8 @@ std::vector<std::string> AmqpConnection::SplitUrls(const std::string& urls) {
     }
 }
 
-AmqpConnection::AmqpConnection(const std::string& urls, std::string connection_name, std::chrono::milliseconds timeout,
-                               int heartbeat_seconds, std::size_t first_node) {
+AmqpConnection::AmqpConnection(const std::string& urls, const std::string& connection_name,
+                               std::chrono::milliseconds timeout, int heartbeat_seconds, std::size_t first_node) {
     const auto nodes = SplitUrls(urls);
     std::string failures;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -103,9 +103,9 @@ void AmqpConnection::Open(const std::string& url, const std::string& connection_
     }
     node_ = std::string(info.host) + ":" + std::to_string(info.port);
     // As Go's amqp091 does, "amqp://host:5672/" (empty path) means the default vhost "/".
-    static char kDefaultVhost[] = "/";
+    static char default_vhost[] = "/";  // rabbitmq-c wants a char*
     if (info.vhost == nullptr || info.vhost[0] == '\0') {
-        info.vhost = kDefaultVhost;
+        info.vhost = default_vhost;
     }
     conn_ = amqp_new_connection();
     if (conn_ == nullptr) {
@@ -152,7 +152,7 @@ void AmqpConnection::Close() noexcept {
     channel_open_ = false;
     confirms_ = false;
     next_tag_ = 1;
-    confirmed_upto_ = 0;
+    confirmed_.Reset();
 }
 
 void AmqpConnection::CheckReply(amqp_rpc_reply_t reply, std::string_view context) {
@@ -231,7 +231,7 @@ void AmqpConnection::ReopenChannel() {
     channel_open_ = true;
     confirms_ = false;
     next_tag_ = 1;
-    confirmed_upto_ = 0;
+    confirmed_.Reset();
 }
 
 std::size_t AmqpConnection::MoveMessages(const std::string& from, const std::string& to, std::size_t limit,
@@ -337,9 +337,27 @@ std::uint64_t AmqpConnection::Publish(const std::string& exchange, const std::st
     return confirms_ ? next_tag_++ : 0;
 }
 
+void ConfirmTracker::Ack(std::uint64_t tag, bool multiple) {
+    if (multiple) {
+        upto_ = std::max(upto_, tag);
+    } else if (tag > upto_) {
+        above_.insert(tag);
+    }
+    above_.erase(above_.begin(), above_.upper_bound(upto_));
+    while (!above_.empty() && *above_.begin() == upto_ + 1) {
+        upto_ = *above_.begin();
+        above_.erase(above_.begin());
+    }
+}
+
+void ConfirmTracker::Reset() noexcept {
+    upto_ = 0;
+    above_.clear();
+}
+
 void AmqpConnection::WaitForConfirms(std::uint64_t last_tag, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (confirmed_upto_ < last_tag) {
+    while (confirmed_.confirmed_upto() < last_tag) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
@@ -360,14 +378,7 @@ void AmqpConnection::WaitForConfirms(std::uint64_t last_tag, std::chrono::millis
         switch (frame.payload.method.id) {
             case AMQP_BASIC_ACK_METHOD: {
                 auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
-                if (ack->multiple != 0) {
-                    confirmed_upto_ = std::max(confirmed_upto_, ack->delivery_tag);
-                } else if (ack->delivery_tag == confirmed_upto_ + 1) {
-                    confirmed_upto_ = ack->delivery_tag;
-                } else {
-                    // Single acks can arrive out of order in theory; treat the gap conservatively.
-                    confirmed_upto_ = std::max(confirmed_upto_, ack->delivery_tag);
-                }
+                confirmed_.Ack(ack->delivery_tag, ack->multiple != 0);
                 break;
             }
             case AMQP_BASIC_NACK_METHOD:

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +36,22 @@ struct QueueState {
 using ports::Delivery;
 using ports::MessageProperties;
 
+/// Which publishes of a channel the broker has confirmed. A multiple ack confirms every tag up to its own, a single
+/// ack only its own. RabbitMQ may confirm out of order (a message's confirm waits for the queues it went to), so a
+/// single ack past a gap is kept aside until the tags before it are confirmed: taking it as "everything up to here"
+/// could count as published a message the broker still holds, or later nacks.
+class ConfirmTracker {
+public:
+    void Ack(std::uint64_t tag, bool multiple);
+    /// Every tag up to this one is confirmed.
+    std::uint64_t confirmed_upto() const noexcept { return upto_; }
+    void Reset() noexcept;
+
+private:
+    std::uint64_t upto_ = 0;
+    std::set<std::uint64_t> above_;  // single acks ahead of an unconfirmed tag
+};
+
 /// One rabbitmq-c connection with one channel. Blocking, not thread-safe: owned by one thread.
 /// Every amqp_* reply is checked in CheckReply, the single choke point (after SimpleAmqpClient).
 class AmqpConnection {
@@ -42,7 +59,7 @@ public:
     /// Connects (each attempt bounded by `timeout`) and opens channel 1. `urls` is one amqp:// URL or several,
     /// comma-separated, one per node of a cluster (RABBITMQ_URL as pkg/config normalises it): they are tried in
     /// turn from `first_node` (modulo their count), and the first node that accepts wins (node_index()).
-    AmqpConnection(const std::string& urls, std::string connection_name,
+    AmqpConnection(const std::string& urls, const std::string& connection_name,
                    std::chrono::milliseconds timeout = std::chrono::seconds(5), int heartbeat_seconds = 0,
                    std::size_t first_node = 0);
     ~AmqpConnection();
@@ -101,7 +118,7 @@ private:
     bool channel_open_ = false;
     bool confirms_ = false;
     std::uint64_t next_tag_ = 1;
-    std::uint64_t confirmed_upto_ = 0;
+    ConfirmTracker confirmed_;
     std::size_t node_index_ = 0;
     std::string node_;
 };

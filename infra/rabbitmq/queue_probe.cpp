@@ -32,7 +32,10 @@ std::vector<QueueDepth> QueueDepthProbe::Query() {
             std::string why = reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
                                   ? amqp_error_string2(reply.library_error)
                                   : "the broker refused (does the queue exist?)";
-            throw AmqpError("passive declare of " + queue + ": " + why);
+            std::string message = "passive declare of " + queue;
+            message += ": ";
+            message += why;
+            throw AmqpError(message);
         }
         out.push_back(QueueDepth{queue, ok->message_count, ok->consumer_count});
     }

@@ -128,7 +128,10 @@ std::vector<std::string> ParseAmqpUrls(const std::string& value, const std::stri
         }
         if (!error.empty()) {
             // The entry is not echoed: it may hold a password.
-            throw ConfigError(where + " " + error);
+            std::string message = where;
+            message += ' ';
+            message += error;
+            throw ConfigError(message);
         }
         if (index == 1) {
             first = url;

@@ -311,7 +311,7 @@ void BidPublisher(const std::string& url, std::vector<PlannedBid>& plan, Clock::
 int Run(const std::string& out_dir) {
     const std::string api_url = EnvOr("CHAOS_API_URL", "http://127.0.0.1:18181");
     const std::string amqp_url = EnvOr("RABBITMQ_URL", "");
-    const double seconds = static_cast<double>(EnvLong("CHAOS_SECONDS", 45));
+    const auto seconds = static_cast<double>(EnvLong("CHAOS_SECONDS", 45));
     const long bid_count = EnvLong("CHAOS_BIDS", 5000);
     const long item_count = EnvLong("CHAOS_BID_ITEMS", 40);
     const int writers = static_cast<int>(EnvLong("CHAOS_WRITERS", 2));
@@ -363,6 +363,7 @@ int Run(const std::string& out_dir) {
     std::thread publisher(
         [&] { BidPublisher(amqp_url, plan, start, seconds * 0.9, deadline + std::chrono::seconds(30), reconnects); });
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(writers));
     for (int w = 0; w < writers; ++w) {
         threads.emplace_back(
             [&, w] { Writer(api_url, shared, w, seed * 1000 + static_cast<std::uint64_t>(w), deadline, pause_ms); });
