@@ -201,15 +201,86 @@ std::chrono::milliseconds Environment::Duration(const std::string& name, std::ch
 }
 
 std::string PostgresConfig::ConnInfo(const std::string& application_name) const {
-    return "host=" + QuoteConnValue(host) + " port=" + std::to_string(port) + " dbname=" + QuoteConnValue(database) +
-           " user=" + QuoteConnValue(username) + " password=" + QuoteConnValue(password) +
-           " application_name=" + QuoteConnValue(application_name) + " connect_timeout=5";
+    std::string host_list;
+    for (const auto& h : hosts) {
+        if (!host_list.empty()) {
+            host_list += ',';
+        }
+        host_list += h;
+    }
+    std::string port_list;
+    for (const int p : ports) {
+        if (!port_list.empty()) {
+            port_list += ',';
+        }
+        port_list += std::to_string(p);
+    }
+    // target_session_attrs=read-write: libpq tries the hosts in order and keeps the first that accepts writes, so
+    // a pool reconnecting after a failover lands on the promoted standby, never on a read-only one. connect_timeout
+    // applies to each host. The keepalives notice within about 25 s an idle connection to a primary that vanished
+    // without closing its sockets (power loss, partition), and tcp_user_timeout one that waits for an answer, so the
+    // pools reconnect instead of waiting for the kernel's retransmission timeout (about 15 minutes).
+    return "host=" + QuoteConnValue(host_list) + " port=" + QuoteConnValue(port_list) +
+           " dbname=" + QuoteConnValue(database) + " user=" + QuoteConnValue(username) +
+           " password=" + QuoteConnValue(password) + " application_name=" + QuoteConnValue(application_name) +
+           " connect_timeout=5 target_session_attrs=read-write keepalives=1 keepalives_idle=10"
+           " keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000";
 }
+
+namespace {
+
+// A comma-separated list, each entry trimmed; an empty entry (",," or a trailing comma) is kept as empty.
+std::vector<std::string> SplitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = text.find(',', start);
+        out.push_back(Trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+        if (comma == std::string::npos) {
+            return out;
+        }
+        start = comma + 1;
+    }
+}
+
+std::vector<std::string> LoadHosts(const Environment& env) {
+    const auto value = env.Required("POSTGRES_HOST");
+    auto hosts = SplitList(value);
+    for (const auto& h : hosts) {
+        if (h.empty()) {
+            throw ConfigError("malformed setting POSTGRES_HOST=\"" + value +
+                              "\": expected a host or a comma-separated list of hosts, without empty entries");
+        }
+    }
+    return hosts;
+}
+
+std::vector<int> LoadPorts(const Environment& env, std::size_t host_count) {
+    const auto value = env.String("POSTGRES_PORT", "5432");
+    std::vector<int> ports;
+    for (const auto& entry : SplitList(value)) {
+        int port = 0;
+        const auto [ptr, ec] = std::from_chars(entry.data(), entry.data() + entry.size(), port);
+        if (entry.empty() || ec != std::errc() || ptr != entry.data() + entry.size() || port < 1 || port > 65535) {
+            throw ConfigError("malformed setting POSTGRES_PORT=\"" + value +
+                              "\": expected a port from 1 to 65535, or a comma-separated list of them");
+        }
+        ports.push_back(port);
+    }
+    if (ports.size() != 1 && ports.size() != host_count) {
+        throw ConfigError("malformed setting POSTGRES_PORT=\"" + value + "\": " + std::to_string(ports.size()) +
+                          " ports for " + std::to_string(host_count) +
+                          " hosts in POSTGRES_HOST; give one port for every host, or one per host");
+    }
+    return ports;
+}
+
+}  // namespace
 
 PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, int default_max_idle) {
     PostgresConfig pg;
-    pg.host = env.Required("POSTGRES_HOST");
-    pg.port = env.Int("POSTGRES_PORT", 5432, 1, 65535);
+    pg.hosts = LoadHosts(env);
+    pg.ports = LoadPorts(env, pg.hosts.size());
     pg.database = env.Required("POSTGRES_DATABASE");
     pg.username = env.Required("POSTGRES_USERNAME");
     pg.password = env.String("POSTGRES_PASSWORD", "");

@@ -54,8 +54,11 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 std::vector<std::string> ParseAmqpUrls(const std::string& value, const std::string& variable = "RABBITMQ_URL");
 
 struct PostgresConfig {
-    std::string host;
-    int port = 5432;
+    /// POSTGRES_HOST: one host, or several (a primary and its standbys) tried in order for a server that takes
+    /// writes (libpq's multi-host connection, target_session_attrs=read-write; docs/DEPLOYMENT.md, failover).
+    std::vector<std::string> hosts;
+    /// POSTGRES_PORT: one port for every host, or one per host, in the hosts' order.
+    std::vector<int> ports{5432};
     std::string database;
     std::string username;
     std::string password;
@@ -67,7 +70,8 @@ struct PostgresConfig {
     std::chrono::milliseconds acquire_timeout{std::chrono::seconds(5)};
     std::chrono::milliseconds stats_interval{std::chrono::seconds(30)};
 
-    /// libpq keyword/value connection string with every value quoted.
+    /// libpq keyword/value connection string with every value quoted: every host of the list, only a read-write
+    /// session accepted (after a failover, a new connection finds the promoted standby), TCP keepalives on.
     std::string ConnInfo(const std::string& application_name) const;
 };
 

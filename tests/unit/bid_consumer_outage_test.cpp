@@ -18,8 +18,8 @@ using namespace std::chrono_literals;
 
 TEST(BidConsumerOutage, HoldsAValidBidWhileTheDatabaseIsUnreachableInsteadOfDeadLetteringIt) {
     config::WorkerConfig cfg;
-    cfg.postgres.host = "127.0.0.1";
-    cfg.postgres.port = 1;  // nothing listens: every connect is refused at once
+    cfg.postgres.hosts = {"127.0.0.1"};
+    cfg.postgres.ports = {1};  // nothing listens: every connect is refused at once
     cfg.postgres.database = "none";
     cfg.postgres.username = "none";
     cfg.postgres.max_open_conns = 1;

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "pkg/config/config.hpp"
 
@@ -169,8 +171,8 @@ TEST(LoadApiConfig, ReadsAFullValidEnvironmentWithDefaults) {
     EXPECT_EQ(cfg.port, 8080);
     EXPECT_EQ(cfg.service_name, "auction");
     EXPECT_EQ(cfg.rabbitmq_url, "amqp://guest:guest@rabbitmq:5672/");
-    EXPECT_EQ(cfg.postgres.host, "auction-postgres");
-    EXPECT_EQ(cfg.postgres.port, 5432);
+    EXPECT_EQ(cfg.postgres.hosts, std::vector<std::string>{"auction-postgres"});
+    EXPECT_EQ(cfg.postgres.ports, std::vector<int>{5432});
     EXPECT_EQ(cfg.postgres.database, "auction");
     EXPECT_EQ(cfg.postgres.username, "postgres");
     EXPECT_EQ(cfg.postgres.password, "postgres");
@@ -255,14 +257,65 @@ TEST(LoadApiConfig, LoweringOnlyMaxOpenConnsStillLoads) {
 
 TEST(PostgresConfig, ConnInfoQuotesEveryValue) {
     PostgresConfig pg;
-    pg.host = "db";
-    pg.port = 5433;
+    pg.hosts = {"db"};
+    pg.ports = {5433};
     pg.database = "auction";
     pg.username = "post gres";
     pg.password = R"(it's a\secret)";
     EXPECT_EQ(pg.ConnInfo("auction-api"),
-              R"(host='db' port=5433 dbname='auction' user='post gres' password='it\'s a\\secret' )"
-              R"(application_name='auction-api' connect_timeout=5)");
+              R"(host='db' port='5433' dbname='auction' user='post gres' password='it\'s a\\secret' )"
+              R"(application_name='auction-api' connect_timeout=5 target_session_attrs=read-write keepalives=1 )"
+              R"(keepalives_idle=10 keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000)");
+}
+
+// A primary and its standbys: libpq tries them in order and keeps the one that takes writes.
+TEST(PostgresConfig, HostAndPortListsReachTheConnectionString) {
+    auto values = ValidApiEnv();
+    values["POSTGRES_HOST"] = "pg-a, pg-b ,pg-c";
+    values["POSTGRES_PORT"] = "5432,5433, 5434";
+    auto cfg = LoadApiConfig(Environment::FromMap(values)).postgres;
+    EXPECT_EQ(cfg.hosts, (std::vector<std::string>{"pg-a", "pg-b", "pg-c"}));
+    EXPECT_EQ(cfg.ports, (std::vector<int>{5432, 5433, 5434}));
+    const auto conninfo = cfg.ConnInfo("x");
+    EXPECT_NE(conninfo.find("host='pg-a,pg-b,pg-c' port='5432,5433,5434' "), std::string::npos) << conninfo;
+    EXPECT_NE(conninfo.find(" target_session_attrs=read-write"), std::string::npos) << conninfo;
+
+    // One port serves every host; no port means 5432 for all.
+    values["POSTGRES_PORT"] = "6432";
+    cfg = LoadApiConfig(Environment::FromMap(values)).postgres;
+    EXPECT_EQ(cfg.ports, std::vector<int>{6432});
+    EXPECT_NE(cfg.ConnInfo("x").find("port='6432' "), std::string::npos);
+    values.erase("POSTGRES_PORT");
+    EXPECT_EQ(LoadApiConfig(Environment::FromMap(values)).postgres.ports, std::vector<int>{5432});
+}
+
+TEST(PostgresConfig, MalformedHostOrPortListsNameTheVariable) {
+    for (const auto& [hosts, ports, variable] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"pg-a,,pg-b", "5432", "POSTGRES_HOST"},
+             {"pg-a,", "5432", "POSTGRES_HOST"},
+             {" , ", "5432", "POSTGRES_HOST"},
+             {"pg-a,pg-b,pg-c", "5432,5433", "POSTGRES_PORT"},  // neither one port nor one per host
+             {"pg-a", "5432,5433", "POSTGRES_PORT"},
+             {"pg-a,pg-b", "5432,", "POSTGRES_PORT"},
+             {"pg-a,pg-b", "5432,x", "POSTGRES_PORT"},
+             {"pg-a,pg-b", "5432,70000", "POSTGRES_PORT"},
+             {"pg-a", "0", "POSTGRES_PORT"}}) {
+        SCOPED_TRACE(hosts + " / " + ports);
+        auto values = ValidApiEnv();
+        values["POSTGRES_HOST"] = hosts;
+        values["POSTGRES_PORT"] = ports;
+        ExpectApiConfigErrorNaming(values, variable);
+    }
+    // The count mismatch says what is allowed.
+    auto values = ValidApiEnv();
+    values["POSTGRES_HOST"] = "pg-a,pg-b,pg-c";
+    values["POSTGRES_PORT"] = "5432,5433";
+    try {
+        LoadApiConfig(Environment::FromMap(values));
+        ADD_FAILURE() << "2 ports for 3 hosts were accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("2 ports for 3 hosts"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace
