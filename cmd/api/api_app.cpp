@@ -1,5 +1,6 @@
 #include "cmd/api/api_app.hpp"
 
+#include "infra/postgres/connection_budget.hpp"
 #include "infra/postgres/migrator.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/logging/logger.hpp"
@@ -119,6 +120,11 @@ ApiApp::~ApiApp() {
 
 unsigned short ApiApp::Start(std::chrono::milliseconds db_wait) {
     postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-migrate"), db_wait);
+    // Before the reads, the relay and the listener connect: the open connections counted are the other processes'.
+    // Beside its pool the API holds its pipelined read connections, the relay's session and the cache's LISTEN.
+    postgres::CheckConnectionBudget(config_.postgres.ConnInfo(config_.service_name + "-budget"),
+                                    {.pool = config_.postgres.max_open_conns,
+                                     .other = config_.read_conns + 1 + (config_.item_cache_bytes > 0 ? 1 : 0)});
     reads_.Start();
     relay_.Start();
     if (config_.item_cache_bytes > 0) {

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "infra/postgres/connection_budget.hpp"
 #include "infra/postgres/migrator.hpp"
 #include "infra/postgres/outbox_store.hpp"
 #include "pkg/logging/logger.hpp"
@@ -86,6 +87,9 @@ void WorkerApp::Start(std::chrono::milliseconds dependency_wait) {
     health_port_ = health_server_->Listen("0.0.0.0", static_cast<unsigned short>(config_.health_port));
     health_thread_ = std::thread([this] { health_io_.run(); });
     postgres::MigrateOnStart(config_.postgres.ConnInfo(config_.service_name + "-worker-migrate"), dependency_wait);
+    // Before the pool and the relay open anything: the open connections counted are the other processes'.
+    postgres::CheckConnectionBudget(config_.postgres.ConnInfo(config_.service_name + "-worker-budget"),
+                                    {.pool = config_.postgres.max_open_conns, .other = 1});
     for (;;) {
         try {
             consumer_ = std::make_unique<rabbitmq::Consumer>(
