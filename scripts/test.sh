@@ -68,6 +68,11 @@ fi
 if [[ ${AUCTION_ROLLING_RUN:-1} != 0 ]]; then
   run_check "rolling restart" bash "$ROOT/scripts/rolling_restart.sh"
 fi
+# PostgreSQL failover (docs/DEPLOYMENT.md): a primary (5441) and a synchronous standby (5442), the primary killed
+# with SIGKILL under load and the standby promoted; every acknowledged write and bid must be on the new primary.
+if [[ ${AUCTION_FAILOVER_RUN:-1} != 0 ]]; then
+  run_check "pg failover test" env AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/pg_failover.sh"
+fi
 # The container image built and run for real (scripts/image_check.sh), when what it is made of changed.
 if [[ ${AUCTION_IMAGE_RUN:-1} != 0 ]]; then
   run_check "image check" bash "$ROOT/scripts/image_check.sh"

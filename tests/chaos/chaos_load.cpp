@@ -1,5 +1,5 @@
 // Load generator, observer and checker of the chaos test (scripts/chaos.sh; docs/CHAOS.md).
-//   chaos_load setup                    declares the bid topology and the observer queue on auction.item
+//   chaos_load setup                    declares the bid topology and the observer queue on auction.item, empty
 //   chaos_load run OUT                  API writes + bid events for CHAOS_SECONDS; history in OUT/*.tsv
 //   chaos_load check OUT                drains the observer and dead-letter queues, reads the database,
 //                                       prints the table and the JSON summary; exit 1 unless valid
@@ -7,6 +7,11 @@
 //   chaos_load selfcheck                feeds the checker histories with known faults; exit 1 if it misses one
 //   chaos_load probe-item | probe-publish ITEM N FILE | probe-check ITEM FILE
 //                                       the consumer-timeout probe of the cluster run (timeout_probe.hpp)
+//   chaos_load after OUT FAULT_US HEAL_US
+//                                       after `check`: what was acknowledged, published and applied once the
+//                                       healing of a fault began (scripts/pg_failover.sh: the primary killed, the
+//                                       standby promoted), and how soon; exit 1 unless the API, the relay and the
+//                                       workers all resumed
 // Settings come from the environment: RABBITMQ_URL, POSTGRES_*, CHAOS_API_URL, CHAOS_SECONDS, CHAOS_BIDS,
 // CHAOS_BID_ITEMS, CHAOS_WRITERS, CHAOS_SEED.
 #include <curl/curl.h>
@@ -154,7 +159,7 @@ struct Shared {
 std::string CreateItem(Http& http, Shared& shared, const std::string& name,
                        std::int64_t ends_in_us = 7 * 86'400'000'000) {
     const auto a = http.Send("POST", "/api/v1/items", ItemBody(name, ends_in_us));
-    ApiOp op{"create", a.status == 201 ? IdOf(a.body) : "", name, Classify(a.status), a.status};
+    ApiOp op{"create", a.status == 201 ? IdOf(a.body) : "", name, Classify(a.status), a.status, timeutil::NowMicros()};
     std::lock_guard lock(shared.mutex);
     shared.api_ops.push_back(op);
     return op.outcome == Outcome::kOk ? op.item_id : "";
@@ -186,14 +191,15 @@ void Writer(const std::string& api_url, Shared& shared, int writer, std::uint64_
             const json::object patch{{"description", marker}};
             const auto a = http.Send("PUT", "/api/v1/items/" + item, json::serialize(patch));
             std::lock_guard lock(shared.mutex);
-            shared.api_ops.push_back(ApiOp{"update", item, marker, Classify(a.status), a.status});
+            shared.api_ops.push_back(
+                ApiOp{"update", item, marker, Classify(a.status), a.status, timeutil::NowMicros()});
         } else {
             const auto k = rng() % mine.size();
             const std::string item = mine[k];
             mine.erase(mine.begin() + static_cast<long>(k));
             const auto a = http.Send("DELETE", "/api/v1/items/" + item, "");
             std::lock_guard lock(shared.mutex);
-            shared.api_ops.push_back(ApiOp{"delete", item, item, Classify(a.status), a.status});
+            shared.api_ops.push_back(ApiOp{"delete", item, item, Classify(a.status), a.status, timeutil::NowMicros()});
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     }
@@ -377,7 +383,7 @@ int Run(const std::string& out_dir) {
     std::map<std::string, long> by_status;
     for (const auto& op : shared.api_ops) {
         api << op.kind << '\t' << op.item_id << '\t' << op.key << '\t' << ToString(op.outcome) << '\t' << op.status
-            << '\n';
+            << '\t' << op.answered_at_us << '\n';
         ++by_status[op.kind + " " + std::to_string(op.status)];
     }
     std::ofstream bids(out_dir + "/bids.tsv");
@@ -405,6 +411,12 @@ int Run(const std::string& out_dir) {
 // ---------------------------------------------------------------------------------------------------------
 // setup / check
 
+void Purge(rabbitmq::AmqpConnection& conn, const std::string& queue) {
+    if (amqp_queue_purge(conn.Raw(), 1, amqp_cstring_bytes(queue.c_str())) == nullptr) {
+        throw std::runtime_error("purging " + queue + " failed");
+    }
+}
+
 int Setup() {
     rabbitmq::AmqpConnection conn(EnvOr("RABBITMQ_URL", ""), "chaos-setup");
     rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
@@ -413,6 +425,12 @@ int Setup() {
     // and while that node is down the events routed to it are dropped, which the checker would count as lost.
     conn.DeclareQueue(kObserverQueue, true, false, false, {{"x-queue-type", "quorum"}});
     conn.BindQueue(kObserverQueue, "auction.item", "item.#");
+    // On a vhost that outlives the run (scripts/pg_failover.sh's, on the shared broker), an interrupted earlier run
+    // may have left messages: the history starts empty.
+    const rabbitmq::Topology topology;
+    for (const auto& queue : {std::string(kObserverQueue), topology.queue, topology.dead_letter_queue}) {
+        Purge(conn, queue);
+    }
     return 0;
 }
 
@@ -433,9 +451,9 @@ std::vector<ApiOp> ReadApi(const std::string& path) {
     std::ifstream in(path);
     for (std::string line; std::getline(in, line);) {
         auto f = Fields(line);
-        if (f.size() == 5) {
-            ops.push_back(
-                ApiOp{f[0], f[1], f[2], OutcomeFromString(f[3]).value_or(Outcome::kUnknown), std::stoi(f[4])});
+        if (f.size() == 5 || f.size() == 6) {
+            ops.push_back(ApiOp{f[0], f[1], f[2], OutcomeFromString(f[3]).value_or(Outcome::kUnknown), std::stoi(f[4]),
+                                f.size() == 6 ? std::stoll(f[5]) : 0});
         }
     }
     return ops;
@@ -572,6 +590,130 @@ int Quiet(long timeout_s) {
     }
     std::cout << "NOT quiet after " << timeout_s << " s: " << state << '\n';
     return 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// after: the service resumed after a fault. HEAL_US is when the healing began (scripts/pg_failover.sh: the
+// promotion of the standby); between the fault and it nothing can succeed (the primary is dead, the standby read-only),
+// so every success after it came through reconnected pools. Reads the history (api.tsv, bids.tsv), the events the
+// check drained (events.jsonl), its summary (summary.json) and processed_bid_events; times are the system clock's
+// microseconds, as the script's `date +%s%6N`.
+
+std::int64_t EnvelopeMicros(const std::string& body) {
+    json::error_code ec;
+    const auto v = json::parse(body, ec);
+    if (ec || !v.is_object()) {
+        return 0;
+    }
+    const auto* ts = v.as_object().if_contains("timestamp");
+    if (ts == nullptr || !ts->is_string()) {
+        return 0;
+    }
+    return timeutil::ParseRfc3339(std::string(ts->as_string())).value_or(0);
+}
+
+// The checker's verdict on the same run: lost writes and lost bids (-1 when `check` left no summary).
+std::pair<std::int64_t, std::int64_t> LostInSummary(const std::string& out_dir) {
+    std::ifstream in(out_dir + "/summary.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    json::error_code ec;
+    const auto summary = json::parse(text.str(), ec);
+    if (ec || !summary.is_object()) {
+        return {-1, -1};
+    }
+    const auto* api = summary.as_object().if_contains("api_events");
+    const auto* bids = summary.as_object().if_contains("bids_items");
+    if (api == nullptr || !api->is_object() || bids == nullptr || !bids->is_object()) {
+        return {-1, -1};
+    }
+    return {api->as_object().at("lost").as_int64(), bids->as_object().at("lost").as_int64()};
+}
+
+int After(const std::string& out_dir, std::int64_t fault_us, std::int64_t heal_us) {
+    const auto seconds = [](std::int64_t us) {
+        std::ostringstream s;
+        s.setf(std::ios::fixed);
+        s.precision(2);
+        s << static_cast<double>(us) / 1e6 << " s";
+        return s.str();
+    };
+    const auto after_fault = [&](std::int64_t us) { return us > 0 ? seconds(us - fault_us) : std::string("never"); };
+    const auto after_heal = [&](std::int64_t us) { return us > 0 ? seconds(us - heal_us) : std::string("never"); };
+
+    // The API: writes acknowledged after the healing began, and the first of them.
+    long acked_total = 0;
+    long acked_after = 0;
+    std::int64_t first_acked = 0;
+    for (const auto& op : ReadApi(out_dir + "/api.tsv")) {
+        if (op.outcome != Outcome::kOk) {
+            continue;
+        }
+        ++acked_total;
+        if (op.answered_at_us >= heal_us) {
+            ++acked_after;
+            first_acked = first_acked == 0 ? op.answered_at_us : std::min(first_acked, op.answered_at_us);
+        }
+    }
+    // The outbox relay: an event of a change made after the healing began was published after it.
+    long events_after = 0;
+    std::ifstream events(out_dir + "/events.jsonl");
+    for (std::string line; std::getline(events, line);) {
+        json::error_code ec;
+        const auto v = json::parse(line, ec);
+        if (!ec && v.is_object() && v.as_object().contains("body") && v.as_object().at("body").is_string() &&
+            EnvelopeMicros(std::string(v.as_object().at("body").as_string())) >= heal_us) {
+            ++events_after;
+        }
+    }
+    // The workers: bid events applied (their transaction began) after the healing began.
+    long confirmed = 0;
+    for (const auto& b : ReadBids(out_dir + "/bids.tsv")) {
+        confirmed += b.outcome == Outcome::kOk ? 1 : 0;
+    }
+    const auto env = config::Environment::Load("/nonexistent/.env");
+    auto pg = postgres::PgConnection::Connect(config::LoadPostgresConfig(env, 1, 1).ConnInfo("chaos-after"),
+                                              std::chrono::seconds(30));
+    const auto applied = pg->ExecParams(
+        "SELECT count(*), count(*) FILTER (WHERE processed_at >= to_timestamp($1::bigint / 1e6)), "
+        "COALESCE((extract(epoch FROM min(processed_at) FILTER (WHERE processed_at >= to_timestamp($1::bigint / 1e6))) "
+        "* 1000000)::bigint, 0) FROM processed_bid_events",
+        {std::to_string(heal_us)});
+    const auto applied_total = applied.Int64(0, 0);
+    const auto applied_after = applied.Int64(0, 1);
+    const auto first_applied = applied.Int64(0, 2);
+    const auto [writes_lost, bids_lost] = LostInSummary(out_dir);
+
+    std::cout << "after the fault (the healing began " << after_fault(heal_us) << " after it):\n"
+              << "  API:          " << acked_after << " of " << acked_total
+              << " acknowledged writes came after the healing began; the first " << after_heal(first_acked)
+              << " after it (" << after_fault(first_acked) << " after the fault)\n"
+              << "  outbox relay: " << events_after
+              << " events of changes made after the healing began were published on auction.item\n"
+              << "  workers:      " << applied_after << " of " << applied_total << " bid events applied (" << confirmed
+              << " confirmed by the broker) were applied after the healing began; the first "
+              << after_heal(first_applied) << " after it (" << after_fault(first_applied) << " after the fault)\n";
+    std::cout << "FIGURES writes acked " << acked_total << ", lost " << writes_lost << "; bids confirmed " << confirmed
+              << ", applied " << applied_total << ", lost " << bids_lost << "; after the healing began ("
+              << after_fault(heal_us) << " after the fault): first write acked " << after_heal(first_acked)
+              << ", first bid applied " << after_heal(first_applied) << " later; " << acked_after << " writes acked, "
+              << events_after << " events published, " << applied_after << " bids applied after it\n";
+    std::cout
+        << "AFTER_SUMMARY "
+        << json::serialize(json::object{
+               {"healBeganAfterS", static_cast<double>(heal_us - fault_us) / 1e6},
+               {"writesAcked", acked_total},
+               {"writesLost", writes_lost},
+               {"writesAckedAfterHeal", acked_after},
+               {"firstWriteAfterHealS", first_acked > 0 ? static_cast<double>(first_acked - heal_us) / 1e6 : -1.0},
+               {"eventsPublishedAfterHeal", events_after},
+               {"bidsConfirmed", confirmed},
+               {"bidsApplied", applied_total},
+               {"bidsLost", bids_lost},
+               {"bidsAppliedAfterHeal", applied_after},
+               {"firstBidAfterHealS", first_applied > 0 ? static_cast<double>(first_applied - heal_us) / 1e6 : -1.0}})
+        << '\n';
+    return acked_after > 0 && events_after > 0 && applied_after > 0 ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -732,11 +874,14 @@ int main(int argc, char** argv) {
         if (mode == "probe-check" && argc > 3) {
             return ProbeCheck(argv[2], argv[3], 60);
         }
+        if (mode == "after" && argc > 4) {
+            return After(argv[2], std::stoll(argv[3]), std::stoll(argv[4]));
+        }
     } catch (const std::exception& e) {
         std::cerr << "chaos_load " << mode << ": " << e.what() << '\n';
         return 2;
     }
     std::cerr << "usage: chaos_load setup | run OUT | check OUT | quiet [SECONDS] | selfcheck | probe-item | "
-                 "probe-publish ITEM N FILE | probe-check ITEM FILE\n";
+                 "probe-publish ITEM N FILE | probe-check ITEM FILE | after OUT FAULT_US HEAL_US\n";
     return 2;
 }

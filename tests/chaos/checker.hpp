@@ -29,7 +29,8 @@ struct ApiOp {
     std::string item_id;  // empty for a create that got no answer
     std::string key;
     Outcome outcome = Outcome::kUnknown;
-    int status = 0;  // HTTP status, 0 = no answer
+    int status = 0;                   // HTTP status, 0 = no answer
+    std::int64_t answered_at_us = 0;  // when the answer (or the failure) came, system clock (0: not recorded)
 };
 
 /// One bid event published to auction.bid (retried with the same message id and body until confirmed).
