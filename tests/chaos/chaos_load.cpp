@@ -22,8 +22,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -630,6 +632,54 @@ std::pair<std::int64_t, std::int64_t> LostInSummary(const std::string& out_dir) 
     return {api->as_object().at("lost").as_int64(), bids->as_object().at("lost").as_int64()};
 }
 
+// Acknowledged updates checked against the database. The checker sees an update through its event, which the relay
+// may have published from the old primary before it died; here the data itself must be on the new one. An item that
+// one writer alone updates (its own churn items; the bid items take both writers' updates, in no known order) must
+// show the description of its last acknowledged update, or of a later update whose outcome is unknown.
+struct UpdatesChecked {
+    long items = 0;
+    long mismatched = 0;
+    std::string first_mismatch;
+};
+
+UpdatesChecked CheckLastUpdates(const std::vector<ApiOp>& ops, const std::map<std::string, std::string>& description) {
+    std::map<std::string, std::vector<const ApiOp*>> updates;  // by item, in answer order
+    std::map<std::string, std::set<std::string>> writers;      // by item: the "u-<writer>-" of its markers
+    for (const auto& op : ops) {
+        if (op.kind == "update") {
+            updates[op.item_id].push_back(&op);
+            writers[op.item_id].insert(op.key.substr(0, op.key.find('-', 2) + 1));
+        }
+    }
+    UpdatesChecked out;
+    for (const auto& [item, list] : updates) {
+        const auto found = description.find(item);
+        if (writers.at(item).size() != 1 || found == description.end()) {
+            continue;  // two writers, or deleted (the checker holds the delete to the database)
+        }
+        std::set<std::string> allowed;
+        for (const auto* op : list) {
+            if (op->outcome == Outcome::kOk) {
+                allowed = {op->key};
+            } else if (op->outcome == Outcome::kUnknown && !allowed.empty()) {
+                allowed.insert(op->key);
+            }
+        }
+        if (allowed.empty()) {
+            continue;  // no acknowledged update
+        }
+        ++out.items;
+        if (allowed.count(found->second) == 0) {
+            ++out.mismatched;
+            if (out.first_mismatch.empty()) {
+                out.first_mismatch = "item " + item + " reads \"" + found->second +
+                                     "\", its last acknowledged update wrote \"" + *allowed.begin() + "\"";
+            }
+        }
+    }
+    return out;
+}
+
 int After(const std::string& out_dir, std::int64_t fault_us, std::int64_t heal_us) {
     const auto seconds = [](std::int64_t us) {
         std::ostringstream s;
@@ -683,6 +733,15 @@ int After(const std::string& out_dir, std::int64_t fault_us, std::int64_t heal_u
     const auto applied_after = applied.Int64(0, 1);
     const auto first_applied = applied.Int64(0, 2);
     const auto [writes_lost, bids_lost] = LostInSummary(out_dir);
+    std::map<std::string, std::string> description;
+    const auto rows = pg->Exec("SELECT id::text, description FROM items");
+    for (int r = 0; r < rows.Rows(); ++r) {
+        description[rows.String(r, 0)] = rows.String(r, 1);
+    }
+    const auto updates = CheckLastUpdates(ReadApi(out_dir + "/api.tsv"), description);
+    if (updates.mismatched > 0) {
+        std::cout << "  LOST UPDATES: " << updates.mismatched << ", e.g. " << updates.first_mismatch << '\n';
+    }
 
     std::cout << "after the fault (the healing began " << after_fault(heal_us) << " after it):\n"
               << "  API:          " << acked_after << " of " << acked_total
@@ -697,7 +756,8 @@ int After(const std::string& out_dir, std::int64_t fault_us, std::int64_t heal_u
               << ", applied " << applied_total << ", lost " << bids_lost << "; after the healing began ("
               << after_fault(heal_us) << " after the fault): first write acked " << after_heal(first_acked)
               << ", first bid applied " << after_heal(first_applied) << " later; " << acked_after << " writes acked, "
-              << events_after << " events published, " << applied_after << " bids applied after it\n";
+              << events_after << " events published, " << applied_after << " bids applied after it; " << updates.items
+              << " items' last acknowledged update read back, " << updates.mismatched << " different\n";
     std::cout
         << "AFTER_SUMMARY "
         << json::serialize(json::object{
@@ -711,9 +771,11 @@ int After(const std::string& out_dir, std::int64_t fault_us, std::int64_t heal_u
                {"bidsApplied", applied_total},
                {"bidsLost", bids_lost},
                {"bidsAppliedAfterHeal", applied_after},
+               {"lastUpdatesChecked", updates.items},
+               {"lastUpdatesLost", updates.mismatched},
                {"firstBidAfterHealS", first_applied > 0 ? static_cast<double>(first_applied - heal_us) / 1e6 : -1.0}})
         << '\n';
-    return acked_after > 0 && events_after > 0 && applied_after > 0 ? 0 : 1;
+    return acked_after > 0 && events_after > 0 && applied_after > 0 && updates.mismatched == 0 ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -840,6 +902,19 @@ int SelfCheck() {
     expect("broken: closing duplicated = 1 (d expired twice)", broken_check.closing.duplicated == 1);
     expect("broken: closing lost = 1 (e active after an expiry with no reopening)", broken_check.closing.lost == 1);
     expect("broken: bids unexpected = 1 (a bid after e's end moved its price)", broken_check.bids.unexpected == 1);
+    // The last acknowledged update of a one-writer item must be what the database shows (chaos_load after).
+    const std::vector<ApiOp> updates{
+        {"update", a, "u-0-1", Outcome::kOk, 200},      {"update", a, "u-0-2", Outcome::kOk, 200},
+        {"update", a, "u-0-3", Outcome::kUnknown, 503}, {"update", b, "u-0-4", Outcome::kOk, 200},
+        {"update", b, "u-0-5", Outcome::kFail, 409},    {"update", c, "u-0-6", Outcome::kOk, 200},
+        {"update", c, "u-1-7", Outcome::kOk, 200},
+    };
+    const auto read_back = CheckLastUpdates(updates, {{a, "u-0-3"}, {b, "u-0-4"}, {c, "u-0-6"}});
+    expect("updates: a later unknown update may win, a refused one may not; two writers are not checked",
+           read_back.items == 2 && read_back.mismatched == 0);
+    const auto lost_update = CheckLastUpdates(updates, {{a, "u-0-1"}, {b, "u-0-5"}});
+    expect("updates: an older value and a refused update's value are both lost updates",
+           lost_update.items == 2 && lost_update.mismatched == 2);
     std::cout << (failures == 0 ? "selfcheck passed" : "selfcheck FAILED") << '\n';
     return failures == 0 ? 0 : 1;
 }
