@@ -13,7 +13,8 @@
 #   scripts/pg_failover.sh                      exit 0 when valid, 1 otherwise
 # Environment: FAILOVER_SECONDS (10: the load), FAILOVER_BIDS (2500), FAILOVER_KILL_AT (3: seconds into the load),
 # FAILOVER_PROMOTE_AFTER (1: seconds between the kill and the promotion), FAILOVER_SEED, AUCTION_BUILD_DIR (build/,
-# where auction-api, auction-worker and tests/chaos/chaos_load are; built there when missing).
+# where auction-api, auction-worker and tests/chaos/chaos_load are; built there when missing), FAILOVER_WORKER_LOG_LEVEL
+# (info; debug also logs the notices PostgreSQL sends the workers).
 # Never touches the shared PostgreSQL (5433): its ports are 5441, 5442 and 18450..18499.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -62,15 +63,26 @@ alive() {
   [[ -n $state && $state != Z ]]
 }
 
-# SIGKILL of the postmaster and its children, ours only (found by parent pid): a crash, nothing flushed or closed.
+# The processes of node $1: every process whose working directory is its data directory (the postmaster and all its
+# children, including a backend it forked a moment ago).
+node_procs() {
+  find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$FAIL_DIR/$1" 2>/dev/null | cut -d/ -f3
+}
+
+# A crash of node $1: SIGSTOP to the postmaster (it forks no new backend from now on, and its children do not see it
+# die), then SIGKILL to all its processes at once, nothing flushed or closed. (Children listed by parent pid while the
+# postmaster still runs would miss a backend forked in between; such an orphan keeps its client's connection.)
 node_kill9() {
-  local pid kids
+  local pid procs
   pid=$(node_pid "$1")
   [[ -n $pid ]] || return 0
-  kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
-  # shellcheck disable=SC2086
-  kill -KILL "$pid" $kids 2>/dev/null || true
-  while alive "$pid"; do sleep 0.02; done
+  kill -STOP "$pid" 2>/dev/null || true
+  mapfile -t procs < <(node_procs "$1")
+  kill -KILL "$pid" "${procs[@]}" 2>/dev/null || true
+  for pid in "$pid" "${procs[@]}"; do
+    while alive "$pid"; do sleep 0.01; done
+  done
+  KILLED=${#procs[@]}
 }
 
 node_start() {
@@ -130,6 +142,7 @@ wal_level = replica
 max_wal_senders = 4
 wal_keep_size = 64MB
 hot_standby = on
+log_connections = on
 EOF
   node_start primary
   node_psql primary -c "CREATE DATABASE $DB" >/dev/null
@@ -166,7 +179,9 @@ proc_start() {
     extra=(PORT="$API_PORT" HTTP_THREADS=2)
   else
     bin=$BUILD_DIR/auction-worker
-    extra=(WORKER_ID="${name#worker-}" HEALTH_PORT="$((HEALTH_BASE + ${name#worker-}))")
+    # At info a worker logs little (start, stop with its counts, pool stats), and its counts tell a lost message from
+    # one it still held.
+    extra=(WORKER_ID="${name#worker-}" HEALTH_PORT="$((HEALTH_BASE + ${name#worker-}))" LOG_LEVEL="${FAILOVER_WORKER_LOG_LEVEL:-info}")
   fi
   (
     cd "$SVC_DIR" || exit 1
@@ -223,8 +238,12 @@ cleanup() {
   proc_stop "${PROCS[@]}"
   node_stop standby
   node_stop primary
-  # The data goes (two clusters, made again on every run); the logs and the history stay for a look.
-  rm -rf "$FAIL_DIR/primary" "$FAIL_DIR/standby"
+  # The data goes (two clusters, made again on every run) unless the check failed; the logs and the history stay.
+  if ((status == 0)); then
+    rm -rf "$FAIL_DIR/primary" "$FAIL_DIR/standby"
+  else
+    say "the clusters stay in $FAIL_DIR/{primary,standby} for a look (the next run removes them)"
+  fi
   say "logs in $LOGS, history and checker output in $OUT; $((SECONDS - START)) s in all"
   exit "$status"
 }
@@ -272,7 +291,7 @@ sleep "$FAILOVER_KILL_AT"
 
 FAULT_US=$(now_us)
 node_kill9 primary
-say "primary killed with SIGKILL"
+say "primary killed with SIGKILL ($KILLED processes)"
 sleep "$FAILOVER_PROMOTE_AFTER"
 # From here the standby may become the primary: nothing could succeed between the kill and this moment (the primary is
 # dead, the standby read-only), so every success after it came through a reconnected pool.
@@ -300,5 +319,10 @@ env "${NEW_PRIMARY_ENV[@]}" "$CHAOS_LOAD" quiet 60 || say "no quiescence: the ch
 status=0
 env "${NEW_PRIMARY_ENV[@]}" "$CHAOS_LOAD" check "$OUT" || status=$?
 env "${NEW_PRIMARY_ENV[@]}" "$CHAOS_LOAD" after "$OUT" "$FAULT_US" "$HEAL_US" || status=1
+if ((status != 0)); then
+  # Quiescence counts ready messages only: a message a worker still holds shows here.
+  say "bid queue now: $(curl -s -u guest:guest "http://127.0.0.1:$AUCTION_RABBIT_UI_PORT/api/queues/$VHOST/auction.bid.all.v1" |
+    grep -o '"messages[a-z_]*":[0-9]*' | tr '\n' ' ')"
+fi
 say "exit $status"
 exit "$status"
