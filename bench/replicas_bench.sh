@@ -150,18 +150,20 @@ printf '\nreplicas_bench %s  %s cores (%s); %s events over %s items; PREFETCH_CO
   "$stamp" "$(nproc)" "${cpu_model:-unknown CPU}" "$EVENTS" "$ITEMS" "$PREFETCH" "$POOL" "$MAX_OPEN"
 printf 'PostgreSQL max_connections=%s (superuser_reserved_connections=%s); budget per replica: DB_MAX_OPEN_CONNS + 1 (outbox relay)\n' \
   "$MAX_CONNECTIONS" "$RESERVED"
-printf '\n%8s %8s %8s %9s %9s %9s %8s %8s %8s %8s %8s %8s %8s\n' replicas "ev/s" speedup "budget" "left@start" \
-  "conns" active "on CPU" "IO wait" "lock wt" "PG CPU%" "wrk CPU%" "busy %"
+printf '\n%8s %8s %8s %9s %10s %6s %7s %7s %8s %8s %8s %9s %9s %7s\n' replicas "ev/s" speedup "budget" "left@start" \
+  "conns" active "on CPU" "IO wait" "lock wt" "PG CPU%" "PG us/ev" "wrk CPU%" "busy %"
 for r in $SWEEP; do
-  printf '%8s %8s %8s %9s %9s %9s %8s %8s %8s %8s %8s %8s %8s\n' "$r" "${EPS[$r]}" \
+  printf '%8s %8s %8s %9s %10s %6s %7s %7s %8s %8s %8s %9s %9s %7s\n' "$r" "${EPS[$r]}" \
     "$(awk -v a="${EPS[$r]}" -v b="${EPS[$first]}" 'BEGIN { printf "%.2f", a / b }')" \
     "$((r * (MAX_OPEN + 1)))/$MAX_CONNECTIONS" "${LEFT[$r]:-?}" "${CONNS[$r]}" "${ACTIVE[$r]}" "${ONCPU[$r]}" \
-    "${IOWAIT[$r]}" "${LOCKWAIT[$r]}" "${PGCPU[$r]}" "${WCPU[$r]}" "${BUSY[$r]}"
+    "${IOWAIT[$r]}" "${LOCKWAIT[$r]}" "${PGCPU[$r]}" \
+    "$(awk -v c="${PGCPU[$r]}" -v e="${EPS[$r]}" 'BEGIN { printf "%.0f", c * 10000 / e }')" "${WCPU[$r]}" "${BUSY[$r]}"
 done
 printf '\n(budget = replicas x (DB_MAX_OPEN_CONNS + 1) / max_connections; left@start = the least a replica saw left at\n'
 printf ' its start; conns = peak backends the workers held; active, on CPU, IO wait, lock wt = mean backends per 0.2 s\n'
-printf ' sample while draining; PG CPU%% / wrk CPU%% = the backends'"'"' / workers'"'"' CPU, 100 = one core; busy %% =\n'
-printf ' the whole machine, both cores; the machine is shared, so runs beside a build are noisy)\n'
+printf ' sample while draining; PG CPU%% / wrk CPU%% = the backends'"'"' / workers'"'"' CPU, 100 = one core; PG us/ev = the\n'
+printf ' backends'"'"' CPU per event; busy %% = the whole machine, both cores; the machine is shared, so runs beside a\n'
+printf ' build are noisy)\n'
 for r in $SWEEP; do
   printf 'RESULT replicas=%s eps=%s conns_peak=%s active=%s on_cpu=%s io_wait=%s lock_wait=%s pg_cpu=%s worker_cpu=%s busy=%s\n' \
     "$r" "${EPS[$r]}" "${CONNS[$r]}" "${ACTIVE[$r]}" "${ONCPU[$r]}" "${IOWAIT[$r]}" "${LOCKWAIT[$r]}" "${PGCPU[$r]}" \
