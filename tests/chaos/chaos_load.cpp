@@ -474,16 +474,30 @@ std::vector<BidOp> ReadBids(const std::string& path) {
     return ops;
 }
 
+// Takes (and acknowledges) what the queue holds until it stays empty for 3 s. On a shared broker another test may
+// stop it meanwhile: the drain reconnects and goes on, for up to a minute (what it took so far is kept; a message
+// whose ack was lost comes again, as a redelivery with the same message id).
 std::vector<rabbitmq::Delivery> Drain(const std::string& url, const std::string& queue) {
-    rabbitmq::AmqpConnection conn(url, "chaos-drain");
-    conn.Qos(1000);
-    conn.Consume(queue);
     std::vector<rabbitmq::Delivery> out;
-    while (auto d = conn.NextDelivery(std::chrono::seconds(3))) {
-        conn.Ack(d->delivery_tag);
-        out.push_back(std::move(*d));
+    const auto give_up = Clock::now() + std::chrono::seconds(60);
+    for (;;) {
+        try {
+            rabbitmq::AmqpConnection conn(url, "chaos-drain");
+            conn.Qos(1000);
+            conn.Consume(queue);
+            while (auto d = conn.NextDelivery(std::chrono::seconds(3))) {
+                conn.Ack(d->delivery_tag);
+                out.push_back(std::move(*d));
+            }
+            return out;
+        } catch (const std::exception& e) {
+            if (Clock::now() > give_up) {
+                throw;
+            }
+            std::cerr << "chaos_load: draining " << queue << " failed (" << e.what() << "); again in 1 s\n";
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
     }
-    return out;
 }
 
 int CheckRun(const std::string& out_dir) {
