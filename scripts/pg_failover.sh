@@ -225,6 +225,7 @@ AWS_SECRET_KEY=$(auction_env_get AWS_SECRET_KEY)
 AWS_DEFAULT_REGION=$(auction_env_get AWS_DEFAULT_REGION)
 AWS_BUCKET=$(auction_env_get AWS_BUCKET)
 LOG_LEVEL=warn
+SHUTDOWN_DRAIN=0
 EOF
   )
 }

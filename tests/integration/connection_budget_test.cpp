@@ -77,6 +77,7 @@ TEST(ConnectionBudget, WorkerAndApiWarnInOneLineWhenTheirPoolExceedsWhatIsLeft) 
                                     {"LOG_LEVEL", "info"},
                                     {"HEALTH_PORT", "0"},
                                     {"PORT", "0"},
+                                    {"SHUTDOWN_DRAIN", "0"},  // no load balancer to drain from
                                     {"WORKER_ID", "budget-test"}});
         ASSERT_TRUE(child.WaitForLog("service started successfully", 30s)) << child.Log();
         const auto log = child.Log();
