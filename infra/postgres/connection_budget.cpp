@@ -49,13 +49,13 @@ bool CheckConnectionBudget(const std::string& conninfo, const ConnectionNeed& ne
                                {"replicasThatFit", need.Total() > 0 ? std::max(0, usable) / need.Total() : 0},
                                {"rule", "replicas x DB_MAX_OPEN_CONNS < max_connections"}};
     if (!ExceedsBudget(budget, need)) {
-        logging::Info("PostgreSQL connection budget", std::move(fields));
+        logging::Info("PostgreSQL connection budget", fields);
         return false;
     }
     logging::Warn(
         "PostgreSQL connection budget exceeded: this process may open more connections (DB_MAX_OPEN_CONNS plus "
         "its own) than the server has left; keep replicas x DB_MAX_OPEN_CONNS < max_connections",
-        std::move(fields));
+        fields);
     return true;
 }
 

@@ -1,7 +1,7 @@
 // The connection budget (docs/DEPLOYMENT.md): at start each process compares the connections it may open
 // (DB_MAX_OPEN_CONNS and its own few) with what PostgreSQL has left, and warns in one line when they do not fit.
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <csignal>
 
 #include <boost/json.hpp>
 #include <sstream>
@@ -39,6 +39,7 @@ std::vector<boost::json::object> LinesStartingWith(const std::string& log, const
 TEST(ConnectionBudget, ReadsTheServersLimitsAndCountsTheOtherOpenConnections) {
     auto asking = Connect("budget-test-asking");
     std::vector<std::unique_ptr<postgres::PgConnection>> others;
+    others.reserve(3);
     for (int i = 0; i < 3; ++i) {
         others.push_back(Connect("budget-test-other"));
     }

@@ -300,7 +300,7 @@ TEST(PostgresConfig, MalformedHostOrPortListsNameTheVariable) {
              {"pg-a,pg-b", "5432,x", "POSTGRES_PORT"},
              {"pg-a,pg-b", "5432,70000", "POSTGRES_PORT"},
              {"pg-a", "0", "POSTGRES_PORT"}}) {
-        SCOPED_TRACE(hosts + " / " + ports);
+        SCOPED_TRACE(::testing::Message() << hosts << " / " << ports);
         auto values = ValidApiEnv();
         values["POSTGRES_HOST"] = hosts;
         values["POSTGRES_PORT"] = ports;
