@@ -26,12 +26,7 @@ set -euo pipefail
 COMPOSE_FILE_PATH=$(realpath "${1:-$ROOT/docker-compose.yaml}")
 DOCKERFILE_PATH=$(realpath "${2:-$ROOT/Dockerfile}")
 
-if ! command -v docker-compose >/dev/null 2>&1; then
-  log "installing docker-compose (Debian package)"
-  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose ||
-    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose; }
-fi
+auction_apt_install docker-compose docker-compose
 # python3-yaml comes with docker-compose; the checks below read its resolved output.
 python3 -c 'import yaml' 2>/dev/null ||
   _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml

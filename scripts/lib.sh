@@ -62,6 +62,16 @@ _auction_die() {
   return 1
 }
 
+# auction_apt_install PROGRAM PACKAGE: installs Debian's PACKAGE unless PROGRAM is on the PATH (apt's lists are
+# refreshed only when the first try fails). For the tools of a single check, kept out of auction_install_deps.
+auction_apt_install() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (Debian package)"
+  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null ||
+    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; }
+}
+
 # Runs a command as root (directly when we are root, else through sudo).
 _auction_as_root() {
   if [[ $(id -u) -eq 0 ]]; then

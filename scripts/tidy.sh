@@ -10,11 +10,7 @@ set -euo pipefail
 cd "$ROOT"
 build=${AUCTION_BUILD_DIR:-$ROOT/build}
 
-if ! command -v clang-tidy >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang-tidy >/dev/null ||
-    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang-tidy >/dev/null; }
-fi
+auction_apt_install clang-tidy clang-tidy
 [[ -f $build/compile_commands.json ]] || { log "clang-tidy: no $build/compile_commands.json (build first)"; exit 1; }
 
 if [[ ${1:-} == --all ]]; then
