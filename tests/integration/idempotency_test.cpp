@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "infra/postgres/connection.hpp"
+#include "infra/postgres/housekeeping_store.hpp"
+#include "internal/lifecycle/retention_purger.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "support/api_assertions.hpp"
 #include "support/image_support.hpp"
@@ -218,6 +220,50 @@ TEST_F(Idempotency, AMalformedKeyIs400AndNoKeyBehavesAsBefore) {
     EXPECT_EQ(client_->Request("POST", "/api/v1/items", body, plain).status, 201);
     auto db = Db();
     EXPECT_EQ(db->ExecParams("SELECT count(*) FROM items WHERE seller_id = $1", {seller_}).Int64(0, 0), 3);
+}
+
+// Past IDEMPOTENCY_TTL a key is forgotten: a retry is a new request (a second item), and the purge job removes the
+// aged row in its batches while a fresh key stays.
+TEST_F(Idempotency, AKeyPastItsTtlIsANewRequestAndIsPurged) {
+    const auto body = json::serialize(SampleItem("Retried after a day"));
+    const auto first = client_->Request("POST", "/api/v1/items", body, Headers(seller_, key_));
+    ASSERT_EQ(first.status, 201) << first.body;
+    const auto fresh_key = key_ + "-fresh";
+    ASSERT_EQ(client_->Request("POST", "/api/v1/items", body, Headers(seller_, fresh_key)).status, 201);
+    auto db = Db();
+    const auto rows = [&](const std::string& key) {
+        return db
+            ->ExecParams("SELECT count(*) FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2", {seller_, key})
+            .Int64(0, 0);
+    };
+    // The key's day passes (the shared API keeps the default 24h).
+    db->ExecParams(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' "
+        "WHERE user_id = $1 AND idem_key = $2",
+        {seller_, key_});
+    const auto again = client_->Request("POST", "/api/v1/items", body, Headers(seller_, key_));
+    ASSERT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(again.Header("idempotent-replayed"), "");
+    EXPECT_NE(again.Json().at("id"), first.Json().at("id"));
+    EXPECT_EQ(db->ExecParams("SELECT count(*) FROM items WHERE seller_id = $1", {seller_}).Int64(0, 0), 3);
+
+    // Aged again, then the API's purge rule (IDEMPOTENCY_TTL) removes it and leaves the fresh key.
+    db->ExecParams(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' "
+        "WHERE user_id = $1 AND idem_key = $2",
+        {seller_, key_});
+    postgres::PgPool pool(TestApiConfig().postgres, "idempotency-purge-test");
+    postgres::PgRetentionStore store(pool);
+    lifecycle::RetentionPurger purger(store, {{"idempotency_keys", TestApiConfig().idempotency_ttl}},
+                                      {.interval = std::chrono::hours(1), .batch_size = 1000});
+    EXPECT_GE(purger.RunOnce(), 1);
+    EXPECT_GE(purger.purged().at("idempotency_keys"), 1U);
+    EXPECT_EQ(rows(key_), 0);
+    EXPECT_EQ(rows(fresh_key), 1);
+    // The fresh key still replays.
+    EXPECT_EQ(
+        client_->Request("POST", "/api/v1/items", body, Headers(seller_, fresh_key)).Header("idempotent-replayed"),
+        "true");
 }
 
 }  // namespace
