@@ -99,6 +99,11 @@ if ((AUCTION_PG_PORT == 5433 || RABBIT_PORT == 5672)); then
   exit 2
 fi
 
+# The programs (and chaos_load) run as a local run does (scripts/local.env), on the private PostgreSQL and RabbitMQ;
+# S3 points nowhere (nothing here stores images, and the shared server stays untouched).
+auction_program_env POSTGRES_PORT="$AUCTION_PG_PORT" POSTGRES_DATABASE="$DB" RABBITMQ_URL="$AMQP_URL" \
+  SERVICE_NAME=auction-chaos AWS_ENDPOINT=http://127.0.0.1:9 AWS_BUCKET=chaos-unused LOG_LEVEL=warn
+
 say() { printf '[chaos %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # ---------------------------------------------------------------------------
@@ -260,38 +265,15 @@ broker_fault() {
 # ---------------------------------------------------------------------------
 # The service's processes (pid files in $CHAOS_DIR)
 
-# shellcheck disable=SC2086
-svc_env() {
-  echo PATH=/usr/bin:/bin POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$AUCTION_PG_PORT POSTGRES_DATABASE=$DB \
-    POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres RABBITMQ_URL=$AMQP_URL SERVICE_NAME=auction-chaos \
-    AWS_ENDPOINT=http://127.0.0.1:9 AWS_ACCESS_KEY=unused AWS_SECRET_KEY=unused AWS_BUCKET=chaos-unused \
-    LOG_LEVEL=warn
-}
+proc_pid() { auction_program_pid "$CHAOS_DIR" "$1"; }
 
-proc_pid() {
-  local pid
-  pid=$(cat "$CHAOS_DIR/$1.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == "$BUILD_DIR/auction-"* ]]; then
-    echo "$pid"
-  fi
-}
-
+# proc_start api | worker-N: the API (no load balancer to drain for) or worker N, in the environment exported above.
 proc_start() {
-  local name=$1 bin extra
-  if [[ $name == api ]]; then
-    bin=$BUILD_DIR/auction-api
-    extra="PORT=$API_PORT HTTP_THREADS=2 SHUTDOWN_DRAIN=0"  # no load balancer to drain for
-  else
-    bin=$BUILD_DIR/auction-worker
-    extra="WORKER_ID=${name#worker-} HEALTH_PORT=$((HEALTH_BASE + ${name#worker-}))"
-  fi
-  (
-    cd "$CHAOS_DIR" || exit 1
-    # shellcheck disable=SC2046,SC2086
-    exec env -i $(svc_env) $extra setsid "$bin" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
-  ) &
-  echo $! >"$CHAOS_DIR/$name.pid"
-  disown $! # its SIGKILL is the nemesis' doing, not news for the job table
+  case $1 in
+    api) auction_program_start "$CHAOS_DIR" api "$BUILD_DIR/auction-api" PORT="$API_PORT" HTTP_THREADS=2 SHUTDOWN_DRAIN=0 ;;
+    *) auction_program_start "$CHAOS_DIR" "$1" "$BUILD_DIR/auction-worker" WORKER_ID="${1#worker-}" \
+      HEALTH_PORT=$((HEALTH_BASE + ${1#worker-})) ;;
+  esac
 }
 
 proc_kill() {
@@ -435,7 +417,7 @@ timeout_probe() {
   consumed0=$(worker_consumed)
   pg_kill9
   down_at=$SECONDS
-  if RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" probe-publish "$item" "$bids" "$OUT/probe.ids"; then
+  if "$CHAOS_LOAD" probe-publish "$item" "$bids" "$OUT/probe.ids"; then
     # The first close comes consumer_timeout plus at most a second after the delivery; the other workers' a moment
     # later.
     deadline=$((SECONDS + 20))
@@ -446,7 +428,7 @@ timeout_probe() {
   fi
   pg_start || true
   up_at=$SECONDS
-  env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" probe-check "$item" "$OUT/probe.ids" || status=1
+  "$CHAOS_LOAD" probe-check "$item" "$OUT/probe.ids" || status=1
   closes=$(($(timeout_closes) - closes0))
   echo "probe: PostgreSQL down $((up_at - down_at)) s, every bid applied $((SECONDS - up_at)) s after it was back;" \
     "channels the broker closed for consumer_timeout: $closes; deliveries to the workers: $(($(worker_consumed) - consumed0))" \
@@ -495,7 +477,7 @@ auction_start_postgres >/dev/null 2>&1 || { tail -n 20 "$AUCTION_PG_LOG" >&2; ex
 chaos_psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 rabbit_prepare
 rabbit_start
-RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" setup
+"$CHAOS_LOAD" setup
 
 say "starting auction-api on $API_PORT and $WORKERS workers (logs in $LOG_DIR)"
 proc_start api
@@ -503,7 +485,7 @@ api_wait 60 || { tail -n 20 "$LOG_DIR/api.log" >&2; exit 1; }
 for ((n = 1; n <= WORKERS; n++)); do proc_start "worker-$n"; done
 
 T0=$(date +%s.%N)
-CHAOS_API_URL=http://127.0.0.1:$API_PORT RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" run "$OUT" &
+CHAOS_API_URL=http://127.0.0.1:$API_PORT "$CHAOS_LOAD" run "$OUT" &
 LOAD_PID=$!
 # The nemesis starts once the bid items exist.
 until [[ -f $OUT/ready ]] || ! kill -0 "$LOAD_PID" 2>/dev/null; do sleep 0.2; done
@@ -528,16 +510,14 @@ done
 api_wait 60 || say "API not answering after healing"
 
 say "waiting for quiescence (outbox empty, bid queue drained, no bid applied for 8 s)"
-SVC_PG_ENV=(POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$AUCTION_PG_PORT" POSTGRES_DATABASE="$DB"
-  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres RABBITMQ_URL="$AMQP_URL")
-env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" quiet 180 || say "no quiescence: the check will show what is missing"
+"$CHAOS_LOAD" quiet 180 || say "no quiescence: the check will show what is missing"
 
 echo
 echo "Nemesis schedule (seed $SEED):"
 cat "$OUT/nemesis.log" 2>/dev/null || echo "(no faults)"
 echo
 status=0
-env "${SVC_PG_ENV[@]}" "$CHAOS_LOAD" check "$OUT" || status=$?
+"$CHAOS_LOAD" check "$OUT" || status=$?
 if ((CLUSTER)) && [[ ${CHAOS_TIMEOUT_PROBE:-1} != 0 ]]; then
   echo
   timeout_probe || status=1

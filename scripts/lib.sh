@@ -13,6 +13,11 @@
 #   auction_start_rabbitmq_app      rabbitmqctl start_app, waits until AMQP accepts again
 #   auction_env_file                writes $ROOT/.run/auction.env (a copy of scripts/local.env) if missing
 #   auction_env_get NAME            prints NAME's value from $ROOT/.run/auction.env
+#   auction_program_env [--vhost VHOST] [NAME=value...]
+#                                   exports that configuration for the programs a check or benchmark starts, with
+#                                   the check's own settings (database, vhost, ports, service name, knobs)
+#   auction_program_start DIR NAME BINARY [NAME=value...]   starts one of them, pid in DIR/NAME.pid
+#   auction_program_pid DIR NAME    its pid while it runs
 #   auction_start_s3                local S3 server (s3rver) on 127.0.0.1:9000 with the bucket of auction.env
 #   auction_stop_s3
 #   auction_wait_port HOST PORT SECONDS
@@ -501,6 +506,28 @@ auction_env_get() {
   sed -n "s/^$1=//p" "$RUN_DIR/auction.env" 2>/dev/null | tail -n1
 }
 
+# auction_program_env [--vhost VHOST] [NAME=value...]: exports the environment of the programs a check or a benchmark
+# starts, so that it says only what it runs differently: the local run's configuration ($RUN_DIR/auction.env, the copy
+# of scripts/local.env, written when missing) without PORT and HOST_PORT (a check picks its own ports), then
+# --vhost VHOST (RABBITMQ_URL names that vhost on the configuration's broker) and each NAME=value as given.
+auction_program_env() {
+  local line setting
+  auction_env_file
+  unset PORT HOST_PORT
+  while IFS= read -r line; do
+    if [[ $line =~ ^[A-Z][A-Z0-9_]*= && ! $line =~ ^(HOST_)?PORT= ]]; then
+      export "${line?}"
+    fi
+  done <"$RUN_DIR/auction.env"
+  if [[ ${1:-} == --vhost ]]; then
+    export RABBITMQ_URL="${RABBITMQ_URL%/*}/$2"
+    shift 2
+  fi
+  for setting in "$@"; do
+    export "${setting?}"
+  done
+}
+
 # ---------------------------------------------------------------------------
 # Local S3 (s3rver from npm, pinned by tools/s3rver/package-lock.json; data in $RUN_DIR/s3).
 # tools/s3rver/server.js accepts the key pair of auction.env (the design's minioadmin/minioadmin) and
@@ -654,6 +681,32 @@ auction_proc_stop() {
   done
 }
 
+# Programs a check starts in a directory of its own (scripts/chaos.sh, scripts/pg_failover.sh): DIR is their working
+# directory and holds their pid files; their logs go to $LOG_DIR.
+# auction_program_start DIR NAME BINARY [VAR=value...]: starts BINARY in the background, in a session of its own, in
+# the exported environment (auction_program_env) plus the given variables; pid in DIR/NAME.pid, log appended to
+# $LOG_DIR/NAME.log. The job is disowned: a check that kills it with SIGKILL gets no notice from the shell.
+auction_program_start() {
+  local dir=$1 name=$2 bin=$3
+  shift 3
+  (
+    cd "$dir" || exit 1
+    exec env "$@" setsid "$bin" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$dir/$name.pid"
+  disown $!
+}
+
+# auction_program_pid DIR NAME: the pid in DIR/NAME.pid while that process is a program started there (an auction-*
+# binary working in DIR: pids get reused); nothing otherwise, also while the start has not yet exec'd the program.
+auction_program_pid() {
+  local pid argv0
+  pid=$(cat "$1/$2.pid" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ && $(readlink "/proc/$pid/cwd" 2>/dev/null) == "$(cd "$1" && pwd -P)" ]] || return 0
+  argv0=$({ tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | head -n1 || true)
+  [[ ${argv0##*/} != auction-* ]] || echo "$pid"
+}
+
 # Names (NAME of NAME.pid) of the workers recorded in $RUN_DIR.
 auction_worker_names() {
   local f
@@ -708,9 +761,8 @@ auction_bench_worker_setup() {
   auction_start_rabbitmq
   auction_reset_database "$db"
   auction_rabbitmq_vhost "$vhost"
-  export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$db POSTGRES_USERNAME=postgres \
-    POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$vhost SERVICE_NAME=auction-bench \
-    LOG_LEVEL=info PREFETCH_COUNT=$prefetch WORKER_POOL_SIZE=$pool
+  auction_program_env --vhost "$vhost" POSTGRES_DATABASE="$db" SERVICE_NAME=auction-bench LOG_LEVEL=info \
+    PREFETCH_COUNT="$prefetch" WORKER_POOL_SIZE="$pool"
   # One worker start applies the migrations; it exits on SIGTERM once started (the start line is what the loop
   # waits for).
   HEALTH_PORT=0 "$WORKER_BIN" >"$tmp/migrate.log" 2>&1 &

@@ -27,7 +27,7 @@ FAIL_DIR=$RUN_DIR/pgfailover
 OUT=$FAIL_DIR/out
 LOGS=$FAIL_DIR/logs
 SOCK=$FAIL_DIR/sock
-SVC_DIR=$FAIL_DIR/service # the programs' working directory: their .env (credentials stay off command lines)
+SVC_DIR=$FAIL_DIR/service # the programs' working directory and pid files
 PRIMARY_PORT=5441
 STANDBY_PORT=5442
 API_PORT=18451
@@ -35,8 +35,8 @@ HEALTH_BASE=18460
 DB=auction_failover
 VHOST=auction_failover
 STANDBY_NAME=pgfail_standby
-AMQP_URL="amqp://guest:guest@127.0.0.1:$AUCTION_AMQP_PORT/$VHOST"
 AUCTION_PG_DIR=$FAIL_DIR # lib.sh's _auction_as_postgres runs its commands there
+LOG_DIR=$LOGS            # lib.sh's auction_program_start writes the programs' logs there
 START=$SECONDS
 
 say() { printf '[pg-failover %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -162,32 +162,23 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# The programs (pid files in $FAIL_DIR), given both hosts
+# The programs (pid files in $SVC_DIR), given both hosts: the local run's configuration (scripts/local.env) with the
+# two nodes, their own database, vhost and service name, and no drain (no load balancer here). chaos_load reads the
+# same environment.
 
-proc_pid() {
-  local pid
-  pid=$(cat "$FAIL_DIR/$1.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == "$BUILD_DIR/auction-"* ]]; then
-    echo "$pid"
-  fi
-}
+auction_program_env --vhost "$VHOST" POSTGRES_HOST=127.0.0.1,127.0.0.1 POSTGRES_PORT="$PRIMARY_PORT,$STANDBY_PORT" \
+  POSTGRES_DATABASE="$DB" SERVICE_NAME=auction-failover LOG_LEVEL=warn SHUTDOWN_DRAIN=0
 
+proc_pid() { auction_program_pid "$SVC_DIR" "$1"; }
+
+# proc_start api | worker-N. At info a worker logs little (start, stop with its counts, pool stats), and its counts
+# tell a lost message from one it still held.
 proc_start() {
-  local name=$1 bin extra
-  if [[ $name == api ]]; then
-    bin=$BUILD_DIR/auction-api
-    extra=(PORT="$API_PORT" HTTP_THREADS=2)
-  else
-    bin=$BUILD_DIR/auction-worker
-    # At info a worker logs little (start, stop with its counts, pool stats), and its counts tell a lost message from
-    # one it still held.
-    extra=(WORKER_ID="${name#worker-}" HEALTH_PORT="$((HEALTH_BASE + ${name#worker-}))" LOG_LEVEL="${FAILOVER_WORKER_LOG_LEVEL:-info}")
-  fi
-  (
-    cd "$SVC_DIR" || exit 1
-    exec env -i PATH=/usr/bin:/bin "${extra[@]}" setsid "$bin" >>"$LOGS/$name.log" 2>&1 </dev/null
-  ) &
-  echo $! >"$FAIL_DIR/$name.pid"
+  case $1 in
+    api) auction_program_start "$SVC_DIR" api "$BUILD_DIR/auction-api" PORT="$API_PORT" HTTP_THREADS=2 ;;
+    *) auction_program_start "$SVC_DIR" "$1" "$BUILD_DIR/auction-worker" WORKER_ID="${1#worker-}" \
+      HEALTH_PORT=$((HEALTH_BASE + ${1#worker-})) LOG_LEVEL="${FAILOVER_WORKER_LOG_LEVEL:-info}" ;;
+  esac
 }
 
 # proc_stop NAME...: SIGTERM to all of them at once, SIGKILL to what is left after 20 s.
@@ -204,30 +195,6 @@ proc_stop() {
       sleep 0.1
     done
   done
-}
-
-write_service_env() {
-  local env_file=$SVC_DIR/.env
-  auction_env_file
-  (
-    umask 077
-    cat >"$env_file" <<EOF
-POSTGRES_HOST=127.0.0.1,127.0.0.1
-POSTGRES_PORT=$PRIMARY_PORT,$STANDBY_PORT
-POSTGRES_DATABASE=$DB
-POSTGRES_USERNAME=postgres
-POSTGRES_PASSWORD=postgres
-RABBITMQ_URL=$AMQP_URL
-SERVICE_NAME=auction-failover
-AWS_ENDPOINT=http://127.0.0.1:$AUCTION_S3_PORT
-AWS_ACCESS_KEY=$(auction_env_get AWS_ACCESS_KEY)
-AWS_SECRET_KEY=$(auction_env_get AWS_SECRET_KEY)
-AWS_DEFAULT_REGION=$(auction_env_get AWS_DEFAULT_REGION)
-AWS_BUCKET=$(auction_env_get AWS_BUCKET)
-LOG_LEVEL=warn
-SHUTDOWN_DRAIN=0
-EOF
-  )
 }
 
 PROCS=(api worker-1 worker-2)
@@ -263,7 +230,7 @@ fi
 proc_stop "${PROCS[@]}"
 node_kill9 primary
 node_kill9 standby
-rm -rf "$FAIL_DIR/primary" "$FAIL_DIR/standby" "$OUT" "$LOGS"
+rm -rf "$FAIL_DIR/primary" "$FAIL_DIR/standby" "$OUT" "$LOGS" "$SVC_DIR"
 trap cleanup EXIT INT TERM
 
 say "primary on $PRIMARY_PORT, synchronous standby on $STANDBY_PORT (data in $FAIL_DIR)"
@@ -272,18 +239,17 @@ auction_rabbitmq_vhost "$VHOST" &
 VHOST_PID=$!
 setup_nodes
 wait "$VHOST_PID" || { say "ERROR: cannot make the RabbitMQ vhost $VHOST"; exit 1; }
-write_service_env
-RABBITMQ_URL=$AMQP_URL "$CHAOS_LOAD" setup
+"$CHAOS_LOAD" setup
 
 say "auction-api on $API_PORT and worker 1, both hosts: POSTGRES_HOST=127.0.0.1,127.0.0.1 POSTGRES_PORT=$PRIMARY_PORT,$STANDBY_PORT"
 proc_start api
 # The pid as recorded: until the subshell has exec'd the program, its command line is not yet the program's.
-auction_wait_http "http://127.0.0.1:$API_PORT/api/v1/categories" "$(cat "$FAIL_DIR/api.pid")" "$LOGS/api.log" 60
+auction_wait_http "http://127.0.0.1:$API_PORT/api/v1/categories" "$(cat "$SVC_DIR/api.pid")" "$LOGS/api.log" 60
 proc_start worker-1
-auction_wait_http "http://127.0.0.1:$((HEALTH_BASE + 1))/readyz" "$(cat "$FAIL_DIR/worker-1.pid")" "$LOGS/worker-1.log" 60
+auction_wait_http "http://127.0.0.1:$((HEALTH_BASE + 1))/readyz" "$(cat "$SVC_DIR/worker-1.pid")" "$LOGS/worker-1.log" 60
 
 say "load: ${FAILOVER_SECONDS}s, $FAILOVER_BIDS bid events, 2 API writers (seed $FAILOVER_SEED)"
-CHAOS_API_URL=http://127.0.0.1:$API_PORT RABBITMQ_URL=$AMQP_URL CHAOS_SECONDS=$FAILOVER_SECONDS \
+CHAOS_API_URL=http://127.0.0.1:$API_PORT CHAOS_SECONDS=$FAILOVER_SECONDS \
   CHAOS_BIDS=$FAILOVER_BIDS CHAOS_BID_ITEMS=30 CHAOS_WRITERS=2 CHAOS_WRITE_PAUSE_MS=60 CHAOS_SEED=$FAILOVER_SEED \
   "$CHAOS_LOAD" run "$OUT" &
 LOAD_PID=$!
@@ -313,8 +279,7 @@ for p in "${PROCS[@]}"; do
 done
 
 # Quiescence and the check read the new primary itself (the old one is gone either way).
-NEW_PRIMARY_ENV=(POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$STANDBY_PORT" POSTGRES_DATABASE="$DB"
-  POSTGRES_USERNAME=postgres POSTGRES_PASSWORD=postgres RABBITMQ_URL="$AMQP_URL")
+NEW_PRIMARY_ENV=(POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$STANDBY_PORT")
 say "waiting for quiescence (outbox empty, bid queue drained, no bid applied for 8 s)"
 env "${NEW_PRIMARY_ENV[@]}" "$CHAOS_LOAD" quiet 60 || say "no quiescence: the check will show what is missing"
 status=0

@@ -77,16 +77,10 @@ auction_start_postgres
 auction_start_rabbitmq
 auction_reset_database "$DB"
 auction_rabbitmq_vhost "$VHOST"
-export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$DB POSTGRES_USERNAME=postgres \
-  POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST SERVICE_NAME=auction-rolling \
-  LOG_LEVEL=info SHUTDOWN_DRAIN=$DRAIN HTTP_THREADS=1 DB_READ_CONNS=1 DB_MAX_OPEN_CONNS=4 DB_MAX_IDLE_CONNS=4
-auction_env_file  # the S3 settings below come from it (nothing here stores images, but the API requires a bucket)
-AWS_ENDPOINT=$(auction_env_get AWS_ENDPOINT)
-AWS_ACCESS_KEY=$(auction_env_get AWS_ACCESS_KEY)
-AWS_SECRET_KEY=$(auction_env_get AWS_SECRET_KEY)
-AWS_BUCKET=$(auction_env_get AWS_BUCKET)
-export AWS_ENDPOINT="${AWS_ENDPOINT:-http://127.0.0.1:9000}" AWS_ACCESS_KEY="${AWS_ACCESS_KEY:-minioadmin}" \
-  AWS_SECRET_KEY="${AWS_SECRET_KEY:-minioadmin}" AWS_BUCKET="${AWS_BUCKET:-auction-images}"
+# The replicas run as a local run does (scripts/local.env; nothing here stores images, but the API requires a bucket),
+# on their own database and vhost, small (three share the machine) and with the drain under test.
+auction_program_env --vhost "$VHOST" POSTGRES_DATABASE="$DB" SERVICE_NAME=auction-rolling LOG_LEVEL=info \
+  SHUTDOWN_DRAIN="$DRAIN" HTTP_THREADS=1 DB_READ_CONNS=1 DB_MAX_OPEN_CONNS=4 DB_MAX_IDLE_CONNS=4
 export PGPASSWORD=postgres
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -92,15 +92,8 @@ auction_start_rabbitmq
 auction_reset_database "$DB"
 auction_rabbitmq_vhost "$VHOST"
 
-export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5433 POSTGRES_DATABASE=$DB POSTGRES_USERNAME=postgres \
-  POSTGRES_PASSWORD=postgres RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST SERVICE_NAME=auction-soak \
-  LOG_LEVEL=warn
-AWS_ENDPOINT=$(auction_env_get AWS_ENDPOINT)
-AWS_ACCESS_KEY=$(auction_env_get AWS_ACCESS_KEY)
-AWS_SECRET_KEY=$(auction_env_get AWS_SECRET_KEY)
-AWS_BUCKET=$(auction_env_get AWS_BUCKET)
-export AWS_ENDPOINT="${AWS_ENDPOINT:-http://127.0.0.1:9000}" AWS_ACCESS_KEY="${AWS_ACCESS_KEY:-minioadmin}" \
-  AWS_SECRET_KEY="${AWS_SECRET_KEY:-minioadmin}" AWS_BUCKET="${AWS_BUCKET:-auction-images}"
+# The programs run as a local run does (scripts/local.env), on their own database and vhost.
+auction_program_env --vhost "$VHOST" POSTGRES_DATABASE="$DB" SERVICE_NAME=auction-soak LOG_LEVEL=warn
 psql_soak() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 export PGPASSWORD=postgres
 
