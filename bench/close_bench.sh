@@ -33,9 +33,7 @@ VHOST=${BENCH_VHOST:-$DB}
 HEALTH_BASE=${BENCH_HEALTH_PORT:-18191}
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
 GRACE_S=5  # AUCTION_CLOSE_GRACE's default, which scripts/run.sh keeps
-for v in ITEMS RATE LEAD REPLICAS TIMEOUT HEALTH_BASE; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
+auction_positive_ints ITEMS RATE LEAD REPLICAS TIMEOUT HEALTH_BASE
 TMP=$(mktemp -d /tmp/close_bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -46,13 +44,12 @@ cleanup() {
 trap cleanup EXIT
 
 auction_bench_worker_setup "$BIN_DIR" "$DB" "$VHOST" "$TMP" 10 20
-psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 now_ms() { date +%s%3N; }
 
 # The shared end second E, LEAD seconds from now: the load and the workers' start happen before it.
 E=$(( $(date +%s) + LEAD ))
 log "loading $ITEMS items ending in the second $(date -u -d "@$E" +%H:%M:%S), and 2000 open items for the bids"
-psql_bench <<SQL
+auction_bench_psql <<SQL
 INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)
 SELECT gen_random_uuid(), 'Evening sale lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now() - interval '1 day',
        to_timestamp($E) + (g % 1000) * interval '1 millisecond'
@@ -63,7 +60,7 @@ SELECT gen_random_uuid(), 'Open lot ' || g, 'bench-bidders', 'USD', 100, 100, 1,
 FROM generate_series(1, 2000) g;
 ANALYZE items;
 SQL
-psql_bench -c "SELECT id FROM items WHERE seller_id = 'bench-bidders'" > "$TMP/open.txt"
+auction_bench_psql -c "SELECT id FROM items WHERE seller_id = 'bench-bidders'" > "$TMP/open.txt"
 loaded_at=$(date +%s)
 ((loaded_at + 15 < E)) || { log "ERROR: the load took too long for BENCH_LEAD=$LEAD (raise it)"; exit 1; }
 
@@ -122,7 +119,7 @@ closed_ms=""
 confirmed_ms=""
 deadline=$(( (E + TIMEOUT) * 1000 ))
 while :; do
-  read -r expired outbox < <(psql_bench -F ' ' -c \
+  read -r expired outbox < <(auction_bench_psql -F ' ' -c \
     "SELECT (SELECT count(*) FROM items WHERE seller_id = 'bench-seller' AND status = 'expired'),
             (SELECT count(*) FROM outbox_events)")
   t=$(now_ms)
@@ -143,8 +140,8 @@ HZ=$(getconf CLK_TCK)
 p99_without=$(p99_between "$TMP/m0" "$TMP/m1")
 p99_during=$(p99_between "$TMP/m2" "$TMP/m3")
 bids_without=$(awk '/le="\+Inf"/ {s += $NF} END {print s + 0}' "$TMP/m1")
-events_closed=$(psql_bench -c "SELECT count(*) FROM items WHERE seller_id = 'bench-seller' AND status = 'expired'")
-applied=$(psql_bench -c "SELECT count(*) FROM processed_bid_events")
+events_closed=$(auction_bench_psql -c "SELECT count(*) FROM items WHERE seller_id = 'bench-seller' AND status = 'expired'")
+applied=$(auction_bench_psql -c "SELECT count(*) FROM processed_bid_events")
 after_grace_ms=$((confirmed_ms - GRACE_S * 1000))
 rate=$(awk -v n="$ITEMS" -v ms="$((closed_ms - GRACE_S * 1000))" 'BEGIN { printf "%.0f", n * 1000 / ms }')
 us_per_item=$(awk -v t="$((ticks_after - ticks_before))" -v hz="$HZ" -v n="$ITEMS" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')

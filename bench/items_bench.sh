@@ -364,18 +364,8 @@ drain_outbox() {
 # ---------------------------------------------------------------------------------------------------
 # 1. Tools, build, PostgreSQL, RabbitMQ, database
 
-if ! command -v wrk >/dev/null 2>&1; then
-  log "installing wrk"
-  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk ||
-    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-fi
-if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
-  log "installing gnuplot-nox"
-  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox ||
-    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
-fi
+auction_apt_install wrk wrk
+[[ ${BENCH_NO_PLOT:-0} == 1 ]] || auction_apt_install gnuplot gnuplot-nox
 command -v pgbench >/dev/null 2>&1 || { log "ERROR: pgbench missing (Debian package postgresql-15)"; exit 1; }
 
 auction_bench_api_build "$BIN_DIR"

@@ -37,40 +37,23 @@ DB=${BENCH_DB:-auction_bench_replicas}
 VHOST=${BENCH_VHOST:-$DB}
 HEALTH_BASE=${BENCH_HEALTH_PORT:-18470}
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
-for v in EVENTS ITEMS PREFETCH POOL MAX_OPEN TIMEOUT HEALTH_BASE; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
-for r in $SWEEP; do
-  [[ $r =~ ^[1-9][0-9]*$ ]] || { log "ERROR: replica counts must be positive integers (got '$r')"; exit 2; }
-done
+auction_positive_ints EVENTS ITEMS SWEEP PREFETCH POOL MAX_OPEN TIMEOUT HEALTH_BASE
 TMP=$(mktemp -d /tmp/replicas_bench.XXXXXX)
 WORKER_PIDS=()
 WATCH_PID=
 
 cleanup() {
   [[ -z $WATCH_PID ]] || kill -TERM "$WATCH_PID" 2>/dev/null || true
-  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  auction_bench_workers_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
 auction_bench_worker_setup "$BIN_DIR" "$DB" "$VHOST" "$TMP" "$PREFETCH" "$POOL"
 export DB_MAX_OPEN_CONNS=$MAX_OPEN
-psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
-
-psql_bench <<SQL
-INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)
-SELECT gen_random_uuid(), 'Bench lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now() - interval '1 hour', now() + interval '7 days'
-FROM generate_series(1, $ITEMS) g;
-ANALYZE;
-SQL
-psql_bench -c "SELECT id FROM items" >"$TMP/items.txt"
-read -r MAX_CONNECTIONS RESERVED < <(psql_bench -F ' ' -c \
+auction_bench_items "$ITEMS" "$TMP/items.txt"
+read -r MAX_CONNECTIONS RESERVED < <(auction_bench_psql -F ' ' -c \
   "SELECT current_setting('max_connections'), current_setting('superuser_reserved_connections')")
-
-now_ms() { date +%s%3N; }
-cpu_busy_idle() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
 
 # One sample every 0.2 s of the workers' backends: open, active, and the active ones by what they wait for.
 SAMPLE_SQL="SELECT 'S', count(*), count(*) FILTER (WHERE state = 'active'),
@@ -83,8 +66,8 @@ FROM pg_stat_activity WHERE datname = '$DB' AND application_name LIKE 'auction-b
 declare -A EPS CONNS ACTIVE ONCPU IOWAIT LOCKWAIT PGCPU WCPU BUSY LEFT
 HZ=$(getconf CLK_TCK)
 measure() {
-  local replicas=$1 n pid
-  psql_bench -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price, bid_count = 0" \
+  local replicas=$1 pid
+  auction_bench_psql -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price, bid_count = 0" \
     -c "CHECKPOINT" >/dev/null
   log "[$replicas] publishing $EVENTS events to a stopped worker set"
   "$FLOOD_BIN" publish "$EVENTS" "$TMP/items.txt"
@@ -92,22 +75,7 @@ measure() {
   printf '%s \\watch 0.2\n' "$SAMPLE_SQL" | psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -qAtX -F '|' \
     >"$TMP/samples-$replicas.txt" 2>/dev/null &
   WATCH_PID=$!
-  local cpu_before cpu_after start
-  cpu_before=$(cpu_busy_idle)
-  start=$(now_ms)
-  for n in $(seq 1 "$replicas"); do
-    WORKER_ID=$n HEALTH_PORT=$((HEALTH_BASE + n - 1)) "$WORKER_BIN" >"$TMP/worker-$replicas-$n.log" 2>&1 &
-    WORKER_PIDS+=($!)
-  done
-  local deadline=$(($(date +%s) + TIMEOUT)) done_count
-  while :; do
-    done_count=$(psql_bench -c "SELECT count(*) FROM processed_bid_events")
-    ((done_count >= EVENTS)) && break
-    if (($(date +%s) > deadline)); then log "ERROR: drain timed out at $done_count/$EVENTS"; exit 1; fi
-    sleep 0.2
-  done
-  local drain_ms=$(($(now_ms) - start))
-  cpu_after=$(cpu_busy_idle)
+  auction_bench_drain "$replicas" "$EVENTS" "$HEALTH_BASE" "$TIMEOUT" "$TMP"
   kill -TERM "$WATCH_PID" 2>/dev/null || true
   wait "$WATCH_PID" 2>/dev/null || true
   WATCH_PID=
@@ -117,17 +85,14 @@ measure() {
   for pid in $(grep '^S|' "$TMP/samples-$replicas.txt" | cut -d'|' -f7 | tr ' ' '\n' | sort -u); do
     [[ $pid =~ ^[0-9]+$ ]] && pticks=$((pticks + $(auction_proc_ticks "$pid")))
   done
-  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
-  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
-  WORKER_PIDS=()
+  auction_bench_workers_stop
 
-  EPS[$replicas]=$(awk -v n="$EVENTS" -v ms="$drain_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+  EPS[$replicas]=$(awk -v n="$EVENTS" -v ms="$DRAIN_MS" 'BEGIN { printf "%.0f", n * 1000 / ms }')
   local secs
-  secs=$(awk -v ms="$drain_ms" 'BEGIN { print ms / 1000 }')
+  secs=$(awk -v ms="$DRAIN_MS" 'BEGIN { print ms / 1000 }')
   WCPU[$replicas]=$(awk -v t="$wticks" -v hz="$HZ" -v s="$secs" 'BEGIN { printf "%.0f", 100 * t / hz / s }')
   PGCPU[$replicas]=$(awk -v t="$pticks" -v hz="$HZ" -v s="$secs" 'BEGIN { printf "%.0f", 100 * t / hz / s }')
-  BUSY[$replicas]=$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
+  BUSY[$replicas]=$BUSY_PCT
   # Means over the samples taken while the drain ran (at least one active backend); peak of the open connections.
   read -r CONNS[$replicas] ACTIVE[$replicas] ONCPU[$replicas] IOWAIT[$replicas] LOCKWAIT[$replicas] < <(
     awk -F'|' '$1 == "S" { if ($2 > peak) peak = $2; if ($3 > 0) { n++; a += $3; c += $4; i += $5; l += $6 } }
@@ -136,7 +101,7 @@ measure() {
   # What each replica saw left of the budget at its start (the smallest), from its "PostgreSQL connection budget" line.
   LEFT[$replicas]=$(cat "$TMP"/worker-"$replicas"-*.log | grep -o '"leftConnections":[0-9]*' | cut -d: -f2 |
     sort -n | head -n1)
-  log "[$replicas] drain: $EVENTS in ${drain_ms} ms = ${EPS[$replicas]}/s; backends: ${CONNS[$replicas]} open (peak), ${ACTIVE[$replicas]} active"
+  log "[$replicas] drain: $EVENTS in ${DRAIN_MS} ms = ${EPS[$replicas]}/s; backends: ${CONNS[$replicas]} open (peak), ${ACTIVE[$replicas]} active"
 }
 
 for r in $SWEEP; do

@@ -47,40 +47,21 @@ HEALTH_BASE=${BENCH_HEALTH_PORT:-18091}
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
 PLOT_DIR=${BENCH_PLOT_DIR:-$ROOT/docs/images}
-for v in EVENTS ITEMS PREFETCH POOL PG_DURATION TIMEOUT HEALTH_BASE; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
-for r in $SWEEP; do
-  [[ $r =~ ^[1-9][0-9]*$ ]] || { log "ERROR: replica counts must be positive integers (got '$r')"; exit 2; }
-done
+auction_positive_ints EVENTS ITEMS SWEEP PREFETCH POOL PG_DURATION TIMEOUT HEALTH_BASE
 TMP=$(mktemp -d /tmp/worker_bench.XXXXXX)
 WORKER_PIDS=()
 
 cleanup() {
-  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  auction_bench_workers_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-if [[ ${BENCH_NO_PLOT:-0} != 1 ]] && ! command -v gnuplot >/dev/null 2>&1; then
-  log "installing gnuplot-nox"
-  _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox ||
-    { _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      _auction_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
-fi
+[[ ${BENCH_NO_PLOT:-0} == 1 ]] || auction_apt_install gnuplot gnuplot-nox
 auction_bench_worker_setup "$BIN_DIR" "$DB" "$VHOST" "$TMP" "$PREFETCH" "$POOL"
-psql_bench() { psql -h 127.0.0.1 -p 5433 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAtX "$@"; }
-
-psql_bench <<SQL
-INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)
-SELECT gen_random_uuid(), 'Bench lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now() - interval '1 hour', now() + interval '7 days'
-FROM generate_series(1, $ITEMS) g;
-CREATE TABLE bench_bid_items AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM items;
-CREATE UNIQUE INDEX ON bench_bid_items (n);
-ANALYZE;
-SQL
-psql_bench -c "SELECT id FROM items" > "$TMP/items.txt"
+# bench_bid_items numbers the items for pgbench (its variables can only be numbers).
+auction_bench_items "$ITEMS" "$TMP/items.txt" "CREATE TABLE bench_bid_items AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM items;
+CREATE UNIQUE INDEX ON bench_bid_items (n);"
 
 queue_depth() {
   rabbitmqctl -q list_queues -p "$VHOST" name messages 2>/dev/null | awk '$1 == "auction.bid.all.v1" {print $2}'
@@ -96,7 +77,7 @@ HZ=$(getconf CLK_TCK)
 measure() {
   local replicas=$1 start pid n
   # The same starting state for every replica count: list prices, no processed events.
-  psql_bench -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price" \
+  auction_bench_psql -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price" \
     -c "CHECKPOINT" >/dev/null
 
   # --- 2. RabbitMQ's own consume-and-ack rate -----------------------------------------------------
@@ -125,25 +106,10 @@ measure() {
   log "[$replicas] publishing $EVENTS events to a stopped worker set"
   "$FLOOD_BIN" publish "$EVENTS" "$TMP/items.txt"
   log "[$replicas] queue depth before start: $(queue_depth)"
-  local dead_before cpu_before cpu_after
+  local dead_before
   dead_before=$(dlq_depth)
-  cpu_before=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
-  start=$(now_ms)
-  for n in $(seq 1 "$replicas"); do
-    WORKER_ID=$n LOG_LEVEL=info HEALTH_PORT=$((HEALTH_BASE + n - 1)) "$WORKER_BIN" > "$TMP/worker-$replicas-$n.log" 2>&1 &
-    WORKER_PIDS+=($!)
-  done
-  local deadline=$(( $(date +%s) + TIMEOUT )) done_count
-  while :; do
-    done_count=$(psql_bench -c "SELECT count(*) FROM processed_bid_events")
-    ((done_count >= EVENTS)) && break
-    if (( $(date +%s) > deadline )); then log "ERROR: drain timed out at $done_count/$EVENTS"; exit 1; fi
-    sleep 0.2
-  done
-  local drain_ms=$(( $(now_ms) - start ))
-  cpu_after=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
-  CPU[$replicas]=$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
+  auction_bench_drain "$replicas" "$EVENTS" "$HEALTH_BASE" "$TIMEOUT" "$TMP"
+  CPU[$replicas]=$BUSY_PCT
   local rss=()
   for pid in "${WORKER_PIDS[@]}"; do
     rss+=("$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")")
@@ -152,13 +118,11 @@ measure() {
   local ticks=0
   for pid in "${WORKER_PIDS[@]}"; do ticks=$((ticks + $(auction_proc_ticks "$pid"))); done
   USPE[$replicas]=$(awk -v t="$ticks" -v hz="$HZ" -v n="$EVENTS" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid"; done
-  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
-  WORKER_PIDS=()
+  auction_bench_workers_stop
   BATCHES[$replicas]=$(cat "$TMP"/worker-"$replicas"-*.log | grep -o '"batches":[0-9]*' | awk -F: '{s += $2} END {print s + 0}')
-  DRAIN[$replicas]=$(awk -v n="$EVENTS" -v ms="$drain_ms" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+  DRAIN[$replicas]=$(awk -v n="$EVENTS" -v ms="$DRAIN_MS" 'BEGIN { printf "%.0f", n * 1000 / ms }')
   DEAD[$replicas]=$(( $(dlq_depth) - ${dead_before:-0} ))
-  log "[$replicas] worker drain: $EVENTS in ${drain_ms} ms = ${DRAIN[$replicas]}/s, dead-lettered: ${DEAD[$replicas]}"
+  log "[$replicas] worker drain: $EVENTS in ${DRAIN_MS} ms = ${DRAIN[$replicas]}/s, dead-lettered: ${DEAD[$replicas]}"
 }
 
 for r in $SWEEP; do
@@ -169,7 +133,7 @@ done
 PG_BEST=0
 PG_BEST_AT=0
 for c in $PG_SWEEP; do
-  psql_bench -c "TRUNCATE processed_bid_events" -c "CHECKPOINT" >/dev/null
+  auction_bench_psql -c "TRUNCATE processed_bid_events" -c "CHECKPOINT" >/dev/null
   pg_out=$(pgbench -h 127.0.0.1 -p 5433 -U postgres -n -M prepared -c "$c" -j "$((c < 2 ? c : 2))" \
     -T "$PG_DURATION" -D items="$ITEMS" -f "$BENCH_DIR/pgbench_bid_placed.sql" "$DB" 2>&1)
   PGTPS[$c]=$(awk '/^tps/ {printf "%.0f", $3}' <<< "$pg_out")

@@ -772,6 +772,75 @@ auction_bench_worker_setup() {
   wait "$pid" || true
 }
 
+# auction_bench_psql ARGS...: psql on the benchmark's database (POSTGRES_DATABASE, which auction_bench_worker_setup
+# exports), unaligned, tuples only, stopping at the first error.
+auction_bench_psql() {
+  psql -h 127.0.0.1 -p "$AUCTION_PG_PORT" -U postgres -d "$POSTGRES_DATABASE" -v ON_ERROR_STOP=1 -qAtX "$@"
+}
+
+# auction_bench_items COUNT FILE [SQL]: loads COUNT items open for bids (started an hour ago, ending in 7 days) into
+# the benchmark's database, runs SQL after them, analyzes, and writes the items' ids to FILE.
+auction_bench_items() {
+  auction_bench_psql <<SQL
+INSERT INTO items (id, name, seller_id, currency_code, start_price, current_price, bid_increment, start_date, end_date)
+SELECT gen_random_uuid(), 'Bench lot ' || g, 'bench-seller', 'USD', 100, 100, 1, now() - interval '1 hour', now() + interval '7 days'
+FROM generate_series(1, $1) g;
+${3:-}
+ANALYZE;
+SQL
+  auction_bench_psql -c "SELECT id FROM items" >"$2"
+}
+
+# auction_bench_drain REPLICAS EVENTS HEALTH_BASE TIMEOUT DIR: starts REPLICAS workers ($WORKER_BIN; worker n serves its
+# health endpoints on HEALTH_BASE + n - 1 and logs to DIR/worker-REPLICAS-n.log; their pids are appended to
+# WORKER_PIDS) and waits until EVENTS bids are in processed_bid_events (exit 1 after TIMEOUT seconds). Sets DRAIN_MS,
+# the time from the start until then, and BUSY_PCT, how busy the machine was meanwhile (both cores, /proc/stat).
+# shellcheck disable=SC2034 # DRAIN_MS and BUSY_PCT are the caller's
+auction_bench_drain() {
+  local replicas=$1 events=$2 health_base=$3 timeout=$4 dir=$5 n start cpu_before done_count deadline
+  cpu_before=$(_auction_cpu_times)
+  start=$(date +%s%3N)
+  for n in $(seq 1 "$replicas"); do
+    WORKER_ID=$n HEALTH_PORT=$((health_base + n - 1)) "$WORKER_BIN" >"$dir/worker-$replicas-$n.log" 2>&1 &
+    WORKER_PIDS+=($!)
+  done
+  deadline=$(($(date +%s) + timeout))
+  while :; do
+    done_count=$(auction_bench_psql -c "SELECT count(*) FROM processed_bid_events")
+    ((done_count >= events)) && break
+    if (($(date +%s) > deadline)); then log "ERROR: drain timed out at $done_count/$events"; exit 1; fi
+    sleep 0.2
+  done
+  DRAIN_MS=$(($(date +%s%3N) - start))
+  BUSY_PCT=$(awk -v a="$cpu_before" -v b="$(_auction_cpu_times)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
+}
+
+# The machine's busy and idle CPU time so far (/proc/stat, all cores), as "busy idle".
+_auction_cpu_times() {
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat
+}
+
+# auction_bench_workers_stop: SIGTERM to the workers of WORKER_PIDS, waits for them and empties the list.
+auction_bench_workers_stop() {
+  local pid
+  for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  WORKER_PIDS=()
+}
+
+# auction_positive_ints NAME...: exits 2, naming the setting, unless each named variable holds a positive integer, or
+# a list of them (a sweep such as "1 2 3").
+auction_positive_ints() {
+  local name word
+  for name in "$@"; do
+    [[ -n ${!name// /} ]] || { log "ERROR: $name is empty"; exit 2; }
+    for word in ${!name}; do
+      [[ $word =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $name must be a positive integer or a list of them (got '${!name}')"; exit 2; }
+    done
+  done
+}
+
 # auction_proc_ticks PID [1]: CPU clock ticks (user + system) the process used so far, all its threads; with 1,
 # its reaped children's too. 0 when the process is gone. For the benchmarks' CPU per request.
 auction_proc_ticks() {
