@@ -1,46 +1,10 @@
--- wrk script: GET /api/v1/items/:id with an id drawn at random per request from a file of ids
--- (one per line). Usage:
+-- wrk script: GET /api/v1/items/:id with an id drawn at random per request from a file of ids (one per line).
 --   wrk -t2 -c64 -d15s -s bench/get_item.lua http://127.0.0.1:18081 -- /path/to/ids.txt
--- Prints one machine-readable line at the end (see common `done` below):
---   RESULT requests=... duration_s=... rps=... p50_ms=... p90_ms=... p99_ms=... max_ms=... ...
--- Non-2xx/3xx answers are counted by wrk itself (errors.status counts status >= 400) and reported
--- as bad_status; a response() callback is deliberately not defined so wrk stays as cheap as possible.
+-- Statuses >= 400 are counted by wrk itself (bad_status); no response() callback, so wrk stays as cheap as possible.
+-- The last line is machine-readable (bench/wrk_load.lua):
+--   RESULT requests=... duration_s=... rps=... p50_ms=... p90_ms=... p99_ms=... max_ms=... bad_status=... ...
 
-local ids = {}
-local thread_no = 0
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local wrk_load = require("wrk_load")
 
-function setup(thread)
-   thread_no = thread_no + 1
-   thread:set("thread_no", thread_no)
-end
-
-function init(args)
-   local path = args[1]
-   if path == nil then
-      error("get_item.lua: pass the id file after --")
-   end
-   for line in io.lines(path) do
-      if #line > 0 then
-         ids[#ids + 1] = line
-      end
-   end
-   if #ids == 0 then
-      error("get_item.lua: no ids in " .. path)
-   end
-   math.randomseed(os.time() + 7919 * (thread_no or 0))
-end
-
-function request()
-   return wrk.format("GET", "/api/v1/items/" .. ids[math.random(#ids)])
-end
-
-function done(summary, latency, requests)
-   local secs = summary.duration / 1e6
-   local e = summary.errors
-   io.write(string.format(
-      "RESULT requests=%d duration_s=%.3f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f " ..
-      "bad_status=%d socket_errors=%d timeouts=%d\n",
-      summary.requests, secs, summary.requests / secs,
-      latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-      latency.max / 1000, e.status, e.connect + e.read + e.write, e.timeout))
-end
+wrk_load.run{script = "get_item.lua", args = {"ids"}, mix = {{1, nil, wrk_load.get_item}}}

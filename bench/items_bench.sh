@@ -289,8 +289,7 @@ wrk_run() {
   P50[$name]=$(_kv p50_ms)
   P99[$name]=$(_kv p99_ms)
   local bad
-  bad=$(_kv non201)
-  [[ -n $bad ]] || bad=$(_kv bad_status)
+  bad=$(_kv bad_status)  # create_item.lua counts every answer other than 201
   EXTRA[$name]="errors=$bad socket_errors=$(_kv socket_errors) timeouts=$(_kv timeouts)"
   WRK_ERRORS=$((WRK_ERRORS + bad + $(_kv socket_errors) + $(_kv timeouts)))
   USPR[$name]=$(awk -v t="$(($(auction_proc_ticks "$API_PID") - api_ticks))" -v hz="$HZ" -v n="$(_kv requests)" \

@@ -841,6 +841,25 @@ auction_positive_ints() {
   done
 }
 
+# auction_wrk_result FILE: the RESULT line of the wrk run whose output is FILE (the project's wrk scripts end with one,
+# bench/wrk_load.lua), and its BAD line, if any, on stderr; without a RESULT line, FILE on stderr and status 1.
+auction_wrk_result() {
+  local line
+  line=$(grep '^RESULT' "$1" || true)
+  if [[ -z $line ]]; then
+    log "ERROR: wrk gave no result ($1):"
+    cat "$1" >&2
+    return 1
+  fi
+  grep '^BAD' "$1" >&2 || true
+  echo "$line"
+}
+
+# auction_result_field NAME LINE: NAME's value in a RESULT line (NAME=value words; empty when absent).
+auction_result_field() {
+  sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"
+}
+
 # auction_proc_ticks PID [1]: CPU clock ticks (user + system) the process used so far, all its threads; with 1,
 # its reaped children's too. 0 when the process is gone. For the benchmarks' CPU per request.
 auction_proc_ticks() {

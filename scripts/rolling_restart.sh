@@ -203,14 +203,8 @@ WRK_PID=""
 after_end=$(stats_csv)
 
 # --- report ------------------------------------------------------------------------------------------------
-result=$(grep '^RESULT' "$TMP/wrk.txt" || true)
-if [[ -z $result ]]; then
-  log "ERROR: wrk gave no result:"
-  cat "$TMP/wrk.txt" >&2
-  exit 1
-fi
-grep '^BAD' "$TMP/wrk.txt" >&2 || true
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $result"; }
+result=$(auction_wrk_result "$TMP/wrk.txt") || exit 1
+field() { auction_result_field "$1" "$result"; }
 # Per restart: exit status; ms from SIGTERM until HAProxy marked it DOWN, until the process exited; ms from the
 # exit until HAProxy had the new process UP; ms in all; requests HAProxy's backend answered meanwhile, its 5xx,
 # retries and redispatches.

@@ -170,14 +170,8 @@ for i in $(seq 1 "$INTERVALS"); do
       exit 1
     fi
   done
-  result=$(grep '^RESULT' "$TMP/wrk-$i.txt" || true)
-  if [[ -z $result ]]; then
-    log "ERROR: wrk gave no result in interval $i:"
-    cat "$TMP/wrk-$i.txt" >&2
-    exit 1
-  fi
-  grep '^BAD' "$TMP/wrk-$i.txt" >&2 || true
-  field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $result"; }
+  result=$(auction_wrk_result "$TMP/wrk-$i.txt") || exit 1
+  field() { auction_result_field "$1" "$result"; }
   rss=$(awk '{ for (c = 1; c <= NF; c++) s[c] += $c; n++ }
     END { for (c = 1; c <= NF; c++) printf "%.1f ", s[c] / n / 1024 }' "$TMP/rss-$i")
   bids_rate=$(awk -v a="$bids_before" -v b="$bids_now" -v ns="$elapsed_ns" 'BEGIN { printf "%.1f", (b - a) * 1e9 / ns }')
