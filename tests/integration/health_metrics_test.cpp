@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <functional>
 #include <sstream>
-#include <thread>
 
 #include "cmd/worker/worker_app.hpp"
 #include "pkg/ids/uuid.hpp"
@@ -19,18 +17,6 @@ namespace auction::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Polls `fetch` until `done` holds for its answer or the deadline passes; returns the last answer.
-HttpResult PollUntil(const std::function<HttpResult()>& fetch, const std::function<bool(const HttpResult&)>& done,
-                     std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto res = fetch();
-    while (!done(res) && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(100ms);
-        res = fetch();
-    }
-    return res;
-}
 
 std::string Check(const HttpResult& res, const char* name) {
     const auto body = res.Json();
@@ -99,8 +85,13 @@ TEST(HealthApi, ReadyzIs503NamingRabbitmqWhileItIsDown) {
         RabbitRestarter restart;
         ASSERT_EQ(RunScriptFunction("auction_stop_rabbitmq_app"), 0);
         // The broker probe is cached for about a second.
-        const auto down =
-            PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 503; }, 10s);
+        HttpResult down;
+        Eventually(
+            [&] {
+                down = client.Get("/readyz");
+                return down.status == 503;
+            },
+            10s);
         ASSERT_EQ(down.status, 503) << down.body;
         EXPECT_EQ(down.Header("content-type"), "application/json");
         EXPECT_EQ(down.Json().at("status"), "not_ready");
@@ -116,8 +107,13 @@ TEST(HealthApi, ReadyzIs503NamingRabbitmqWhileItIsDown) {
         // /healthz does not depend on the broker.
         EXPECT_EQ(client.Get("/healthz").status, 200);
     }
-    const auto up =
-        PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 200; }, 30s);
+    HttpResult up;
+    Eventually(
+        [&] {
+            up = client.Get("/readyz");
+            return up.status == 200;
+        },
+        30s);
     EXPECT_EQ(up.status, 200) << up.body;
 }
 
@@ -177,8 +173,13 @@ TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.Json(), boost::json::parse(R"({"status":"ok"})"));
 
-    const auto ready =
-        PollUntil([&] { return client.Get("/readyz"); }, [](const HttpResult& r) { return r.status == 200; }, 10s);
+    HttpResult ready;
+    Eventually(
+        [&] {
+            ready = client.Get("/readyz");
+            return ready.status == 200;
+        },
+        10s);
     ASSERT_EQ(ready.status, 200) << ready.body;
     EXPECT_EQ(ready.Json(),
               boost::json::parse(R"({"status":"ready","checks":{"postgres":"ok","migrations":"ok","rabbitmq":"ok"}})"));

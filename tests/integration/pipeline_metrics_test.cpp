@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <functional>
-#include <thread>
 
 #include "cmd/worker/worker_app.hpp"
 #include "infra/rabbitmq/consumer.hpp"
@@ -44,19 +42,6 @@ double Sum(const std::vector<PromSample>& samples, const std::string& name, cons
     return total;
 }
 
-// Scrapes until `done` holds or the deadline passes; returns the last scrape.
-std::vector<PromSample> ScrapeUntil(unsigned short port,
-                                    const std::function<bool(const std::vector<PromSample>&)>& done,
-                                    std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto samples = Scrape(port);
-    while (!done(samples) && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(100ms);
-        samples = Scrape(port);
-    }
-    return samples;
-}
-
 void ExpectPoolGaugesConsistent(const std::vector<PromSample>& s, int max_open) {
     const double max = FindSample(s, "auction_db_pool_max_open");
     const double open = FindSample(s, "auction_db_pool_open");
@@ -75,10 +60,12 @@ void ExpectPoolGaugesConsistent(const std::vector<PromSample>& s, int max_open) 
 TEST(OutboxMetrics, PublishLatencyCountsEachEventAndTheBacklogReturnsToZero) {
     const auto port = ApiServer::Shared().port();
     // The API's relay publishes once it holds the publishing lock and has drained what was waiting.
-    const auto settled = ScrapeUntil(
-        port,
-        [](const auto& s) {
-            return FindSample(s, "auction_outbox_relay_leader") == 1 && FindSample(s, "auction_outbox_backlog") == 0;
+    std::vector<PromSample> settled;
+    Eventually(
+        [&] {
+            settled = Scrape(port);
+            return FindSample(settled, "auction_outbox_relay_leader") == 1 &&
+                   FindSample(settled, "auction_outbox_backlog") == 0;
         },
         20s);
     ASSERT_EQ(FindSample(settled, "auction_outbox_relay_leader"), 1);
@@ -90,11 +77,12 @@ TEST(OutboxMetrics, PublishLatencyCountsEachEventAndTheBacklogReturnsToZero) {
 
     CreateBidItem(UniqueUser("seller"));  // one item.created.v1 through the outbox
 
-    const auto after = ScrapeUntil(
-        port,
-        [&](const auto& s) {
-            return FindSample(s, "auction_outbox_publish_latency_seconds_count") > count_before &&
-                   FindSample(s, "auction_outbox_backlog") == 0;
+    std::vector<PromSample> after;
+    Eventually(
+        [&] {
+            after = Scrape(port);
+            return FindSample(after, "auction_outbox_publish_latency_seconds_count") > count_before &&
+                   FindSample(after, "auction_outbox_backlog") == 0;
         },
         10s);
     EXPECT_EQ(FindSample(after, "auction_outbox_publish_latency_seconds_count"), count_before + 1);
@@ -139,14 +127,15 @@ TEST(WorkerMetrics, CountsEachMessageOnceAndShowsTheQueueDepth) {
     worker.Start(10s);
     const auto port = worker.health_port();
     // Queue depths are read at most once a second, so they may lag the counters: wait for both.
-    const auto s = ScrapeUntil(
-        port,
-        [](const auto& m) {
-            return FindSample(m, "auction_worker_messages_acked_total") +
-                           FindSample(m, "auction_worker_messages_dead_lettered_total") >=
+    std::vector<PromSample> s;
+    Eventually(
+        [&] {
+            s = Scrape(port);
+            return FindSample(s, "auction_worker_messages_acked_total") +
+                           FindSample(s, "auction_worker_messages_dead_lettered_total") >=
                        kValid + 1 &&
-                   FindSample(m, "auction_worker_queue_messages", {{"queue", "auction.bid.all.v1"}}) == 0 &&
-                   FindSample(m, "auction_worker_queue_messages", {{"queue", "auction.bid.all.v1.dlq"}}) == 1;
+                   FindSample(s, "auction_worker_queue_messages", {{"queue", "auction.bid.all.v1"}}) == 0 &&
+                   FindSample(s, "auction_worker_queue_messages", {{"queue", "auction.bid.all.v1.dlq"}}) == 1;
         },
         20s);
     EXPECT_EQ(FindSample(s, "auction_worker_messages_consumed_total"), kValid + 1);
