@@ -21,9 +21,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 DB=auction_logcost
 BIN=$ROOT/build/auction-api
 HZ=$(getconf CLK_TCK)
-for v in ROUNDS DURATION ITEMS CONNS; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
+auction_positive_ints ROUNDS DURATION ITEMS CONNS
 [[ -x $BIN ]] || { log "ERROR: $BIN missing: build first (scripts/run.sh)"; exit 1; }
 command -v wrk >/dev/null || { log "ERROR: wrk missing (Debian package wrk)"; exit 1; }
 

@@ -71,15 +71,8 @@ PG_JOBS=2
 CONNS=
 PG_CLIENTS=
 
-for v in DURATION WARMUP ITEMS PORT; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
-[[ -n ${SWEEP// /} ]] || { log "ERROR: BENCH_SWEEP is empty"; exit 2; }
-for c in $SWEEP; do
-  [[ $c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: concurrencies must be positive integers (got '$c')"; exit 2; }
-done
+auction_positive_ints DURATION WARMUP ITEMS PORT SWEEP PG_SWEEP
 for pg_c in $PG_SWEEP; do
-  [[ $pg_c =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_PG_SWEEP entry '$pg_c'"; exit 2; }
   ((pg_c <= 150)) || { log "ERROR: pgbench clients above 150 would exhaust the cluster's max_connections"; exit 2; }
 done
 [[ -z $HTTP_THREADS || $HTTP_THREADS =~ ^[1-9][0-9]*$ ]] || { log "ERROR: bad BENCH_HTTP_THREADS"; exit 2; }

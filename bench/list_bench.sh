@@ -54,9 +54,7 @@ PROC=list-bench-api-$DB
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
 URL=http://127.0.0.1:$PORT
 
-for v in ITEMS DEEP LIMIT CONNS DURATION WARMUP PORT; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "ERROR: $v must be a positive integer (got '${!v}')"; exit 2; }
-done
+auction_positive_ints ITEMS DEEP LIMIT CONNS DURATION WARMUP PORT
 [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || { log "ERROR: BENCH_DB must be a plain lower-case name (got '$DB')"; exit 2; }
 ((DEEP >= 2 && DEEP <= 100000)) || { log "ERROR: BENCH_DEEP_PAGE must be 2..100000 (the API's page cap)"; exit 2; }
 ((LIMIT <= 100)) || { log "ERROR: BENCH_LIMIT must be 1..100"; exit 2; }
