@@ -4,7 +4,7 @@
 --   package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../bench/?.lua;" .. package.path
 --   local wrk_load = require("wrk_load")
 --
--- run{...} takes:
+-- run{...} (or paced_mix below) takes:
 --   script  the script's name, for its error messages
 --   args    what wrk passes after --, in order: "ids" (a file of item ids, one a line, for get_item), "path" (a
 --           path and query to GET, for get_path) and "pause" (ms each connection waits between two requests: wrk's
@@ -205,6 +205,12 @@ function M.run(spec)
    done = function(summary, latency, requests)
       report(spec, summary, latency)
    end
+end
+
+-- paced_mix(script, ok, mix): run{} of a paced mix on the ids in a file, the load of the soak and rolling-restart
+-- checks: wrk ... -s SCRIPT URL -- <ids-file> <pause-ms>.
+function M.paced_mix(script, ok, mix)
+   M.run{script = script, args = {"ids", "pause"}, mix = mix, ok = ok}
 end
 
 return M

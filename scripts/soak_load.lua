@@ -10,15 +10,8 @@
 package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../bench/?.lua;" .. package.path
 local wrk_load = require("wrk_load")
 
-wrk_load.run{
-   script = "soak_load.lua",
-   args = {"ids", "pause"},
-   mix = {
-      {70, "gets", wrk_load.get_item},
-      {20, "lists", wrk_load.list_page},
-      {10, "posts", wrk_load.create_item("soak-seller", "Soak lot", "Soak test item")},
-   },
-   ok = function(status)
-      return status < 300
-   end,
-}
+wrk_load.paced_mix("soak_load.lua", function(status) return status < 300 end, {
+   {70, "gets", wrk_load.get_item},
+   {20, "lists", wrk_load.list_page},
+   {10, "posts", wrk_load.create_item("soak-seller", "Soak lot", "Soak test item")},
+})

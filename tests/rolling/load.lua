@@ -10,14 +10,7 @@
 package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../../bench/?.lua;" .. package.path
 local wrk_load = require("wrk_load")
 
-wrk_load.run{
-   script = "load.lua",
-   args = {"ids", "pause"},
-   mix = {
-      {70, "gets", wrk_load.get_item},
-      {30, "posts", wrk_load.create_item("rolling-seller", "Rolling restart lot", "Created during a rolling restart")},
-   },
-   ok = function(status)
-      return status == 200 or status == 201
-   end,
-}
+wrk_load.paced_mix("load.lua", function(status) return status == 200 or status == 201 end, {
+   {70, "gets", wrk_load.get_item},
+   {30, "posts", wrk_load.create_item("rolling-seller", "Rolling restart lot", "Created during a rolling restart")},
+})
