@@ -24,6 +24,18 @@ std::string Check(const HttpResult& res, const char* name) {
     return value != nullptr ? std::string(value->as_string()) : std::string("<missing>");
 }
 
+// /readyz once it answers `status`, else its last answer when `timeout` passed first.
+HttpResult ReadyzWhen(HttpClient& client, int status, std::chrono::milliseconds timeout) {
+    HttpResult res;
+    Eventually(
+        [&] {
+            res = client.Get("/readyz");
+            return res.status == status;
+        },
+        timeout);
+    return res;
+}
+
 // Brings RabbitMQ's application back even when an assertion ends the test early.
 struct RabbitRestarter {
     ~RabbitRestarter() { EXPECT_EQ(RunScriptFunction("auction_start_rabbitmq_app"), 0); }
@@ -85,13 +97,7 @@ TEST(HealthApi, ReadyzIs503NamingRabbitmqWhileItIsDown) {
         RabbitRestarter restart;
         ASSERT_EQ(RunScriptFunction("auction_stop_rabbitmq_app"), 0);
         // The broker probe is cached for about a second.
-        HttpResult down;
-        Eventually(
-            [&] {
-                down = client.Get("/readyz");
-                return down.status == 503;
-            },
-            10s);
+        const auto down = ReadyzWhen(client, 503, 10s);
         ASSERT_EQ(down.status, 503) << down.body;
         EXPECT_EQ(down.Header("content-type"), "application/json");
         EXPECT_EQ(down.Json().at("status"), "not_ready");
@@ -107,13 +113,7 @@ TEST(HealthApi, ReadyzIs503NamingRabbitmqWhileItIsDown) {
         // /healthz does not depend on the broker.
         EXPECT_EQ(client.Get("/healthz").status, 200);
     }
-    HttpResult up;
-    Eventually(
-        [&] {
-            up = client.Get("/readyz");
-            return up.status == 200;
-        },
-        30s);
+    const auto up = ReadyzWhen(client, 200, 30s);
     EXPECT_EQ(up.status, 200) << up.body;
 }
 
@@ -173,13 +173,7 @@ TEST(HealthWorker, HealthPortAnswersHealthzReadyzAndMetrics) {
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.Json(), boost::json::parse(R"({"status":"ok"})"));
 
-    HttpResult ready;
-    Eventually(
-        [&] {
-            ready = client.Get("/readyz");
-            return ready.status == 200;
-        },
-        10s);
+    const auto ready = ReadyzWhen(client, 200, 10s);
     ASSERT_EQ(ready.status, 200) << ready.body;
     EXPECT_EQ(ready.Json(),
               boost::json::parse(R"({"status":"ready","checks":{"postgres":"ok","migrations":"ok","rabbitmq":"ok"}})"));
