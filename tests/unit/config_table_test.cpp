@@ -1,11 +1,15 @@
 // The configuration table (`auction-api --config-table`, `auction-worker --config-table`): what the loaders ask an
-// Environment for.
+// Environment for, and the README's "Configuration" table against it, which is what operators read: a variable
+// added to a loader without its row, a row for a variable nothing reads, or a required variable documented with a
+// default, fails here.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +100,121 @@ TEST(ConfigTable, JsonHasOneObjectPerVariableAndLine) {
               "  {\"name\":\"A\",\"required\":true,\"default\":null},\n"
               "  {\"name\":\"B\",\"required\":false,\"default\":\"5s\"}\n"
               "]\n");
+}
+
+// The README's rows: | `A`, `B` / `C` | required / 5s | meaning |. Names in one cell are separated by commas or " / ";
+// when the default cell has as many " / "-separated parts as the name cell, each part belongs to its group.
+struct DocumentedRow {
+    std::vector<std::string> names;
+    std::vector<bool> required;  // per name
+};
+
+std::vector<std::string> SplitOn(std::string_view text, std::string_view separator) {
+    std::vector<std::string> out;
+    for (;;) {
+        const auto at = text.find(separator);
+        out.emplace_back(text.substr(0, at));
+        if (at == std::string_view::npos) {
+            return out;
+        }
+        text.remove_prefix(at + separator.size());
+    }
+}
+
+// Every `NAME` in a cell (no std::regex: GCC 12 warns inside it at -O1, and warnings are errors).
+std::vector<std::string> QuotedNames(std::string_view cell) {
+    std::vector<std::string> out;
+    for (std::size_t open = cell.find('`'); open != std::string_view::npos; open = cell.find('`', open)) {
+        const auto close = cell.find('`', open + 1);
+        if (close == std::string_view::npos) {
+            break;
+        }
+        out.emplace_back(cell.substr(open + 1, close - open - 1));
+        open = close + 1;
+    }
+    return out;
+}
+
+bool WellFormedName(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+std::vector<DocumentedRow> ReadmeConfigurationRows() {
+    std::ifstream in(std::string(AUCTION_SOURCE_DIR) + "/README.md");
+    EXPECT_TRUE(in) << "README.md";
+    std::vector<DocumentedRow> rows;
+    std::string line;
+    bool in_section = false;
+    bool in_table = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("## ", 0) == 0) {
+            in_section = line == "## Configuration";
+            continue;
+        }
+        if (!in_section) {
+            continue;
+        }
+        if (line.rfind('|', 0) != 0) {
+            if (in_table) {
+                break;  // the section's first table ended
+            }
+            continue;
+        }
+        in_table = true;
+        if (line.rfind("| `", 0) != 0) {
+            continue;  // header and separator
+        }
+        const auto cells = SplitOn(std::string_view(line).substr(2), " | ");
+        if (cells.size() < 3) {
+            ADD_FAILURE() << "README.md: a Configuration row without a default and a meaning: " << line;
+            continue;
+        }
+        const auto groups = SplitOn(cells[0], " / ");
+        const auto defaults = SplitOn(cells[1], " / ");
+        DocumentedRow row;
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto& fallback = groups.size() == defaults.size() ? defaults[g] : cells[1];
+            for (auto& name : QuotedNames(groups[g])) {
+                EXPECT_TRUE(WellFormedName(name)) << "README.md: `" << name << "` in " << line;
+                row.names.push_back(std::move(name));
+                row.required.push_back(fallback.find("required") != std::string::npos);
+            }
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+TEST(ConfigTable, TheReadmeDocumentsExactlyTheVariablesTheProgramsRead) {
+    std::map<std::string, bool> documented;  // name -> documented as required
+    for (const auto& row : ReadmeConfigurationRows()) {
+        for (std::size_t i = 0; i < row.names.size(); ++i) {
+            EXPECT_TRUE(documented.emplace(row.names[i], row.required[i]).second)
+                << "README.md documents " << row.names[i] << " twice";
+        }
+    }
+    ASSERT_FALSE(documented.empty()) << "README.md: no rows in the table of \"## Configuration\"";
+    std::map<std::string, bool> read;  // name -> required by a program
+    for (const auto& table : {ApiConfigTable(), WorkerConfigTable()}) {
+        for (const auto& variable : table) {
+            read[variable.name] = read[variable.name] || variable.required;
+        }
+    }
+    for (const auto& [name, required] : read) {
+        const auto found = documented.find(name);
+        if (found == documented.end()) {
+            ADD_FAILURE() << name << " is read by a program but has no row in README.md, \"## Configuration\"";
+            continue;
+        }
+        EXPECT_EQ(found->second, required) << name
+                                           << (required ? " is required but README.md gives it a default"
+                                                        : " has a default but README.md says it is required");
+    }
+    for (const auto& [name, required] : documented) {
+        EXPECT_TRUE(read.count(name) != 0) << "README.md documents " << name << ", which neither program reads";
+    }
 }
 
 }  // namespace
