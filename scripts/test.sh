@@ -21,7 +21,8 @@ timed "build" auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 # The lint step's clang-tidy part, on the files the commit under test changes (it needs the build's compile
 # commands).
 timed "clang-tidy" bash "$ROOT/scripts/tidy.sh"
-# The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
+# The compose file, Dockerfile and scripts/local.env checked against the programs' --config-table and the design
+# (no Docker engine needed; the programs must be built).
 timed "compose check" bash "$ROOT/scripts/compose_check.sh"
 timed "services" bash "$ROOT/scripts/test_services.sh"
 
