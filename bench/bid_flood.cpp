@@ -5,9 +5,11 @@
 //   bid_flood steady <rate> <seconds> <item-ids-file>
 //                                               a steady stream (bench/close_bench.sh): <rate> bid.placed.v1 events
 //                                               per second for <seconds>, placed now, rising prices
-// Uses RABBITMQ_URL; declares the worker's topology first.
+// Uses RABBITMQ_URL; declares the worker's topology first, with the queue type of RABBITMQ_QUEUE_TYPE (default
+// quorum, as the worker).
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -36,13 +38,21 @@ std::vector<std::string> ReadItems(const std::string& items_file) {
     return items;
 }
 
+rabbitmq::Topology BenchTopology() {
+    rabbitmq::Topology topology;
+    if (const char* type = std::getenv("RABBITMQ_QUEUE_TYPE"); type != nullptr && *type != '\0') {
+        topology.queue_type = type;
+    }
+    return topology;
+}
+
 // Publishes bid.placed.v1 events over the items of a file, each bid `n` at a rising price with noise (so most of
 // them raise it), placed now, confirmed by the broker.
 class BidPublisher {
 public:
     BidPublisher(const std::string& url, const char* name, std::vector<std::string> items, std::uint64_t seed)
         : items_(std::move(items)), conn_(url, name), rng_(seed) {
-        rabbitmq::DeclareTopology(conn_, rabbitmq::Topology{});
+        rabbitmq::DeclareTopology(conn_, BenchTopology());
         conn_.EnableConfirms();
     }
 
@@ -121,7 +131,7 @@ int Publish(const std::string& url, long count, const std::string& items_file) {
 
 int Consume(const std::string& url, long count, int prefetch) {
     rabbitmq::AmqpConnection conn(url, "bench-raw-consumer");
-    rabbitmq::DeclareTopology(conn, rabbitmq::Topology{});
+    rabbitmq::DeclareTopology(conn, BenchTopology());
     conn.Qos(static_cast<std::uint16_t>(prefetch));
     conn.Consume("auction.bid.all.v1");
     long got = 0;

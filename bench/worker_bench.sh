@@ -24,7 +24,9 @@
 # Environment: BENCH_REPLICAS_SWEEP ("1 2 3"; BENCH_REPLICAS=N runs only N), BENCH_EVENTS (100000),
 # BENCH_BID_ITEMS (100000), BENCH_PREFETCH (10), BENCH_POOL (20), BENCH_PG_DURATION (5),
 # BENCH_PG_SWEEP ("1 2 4 8 16 32 64"), BENCH_TIMEOUT
-# (600 s for one drain), BENCH_DB (auction_bench_worker, also the vhost; BENCH_VHOST to differ),
+# (600 s for one drain), BENCH_QUEUE_TYPE (quorum, the run configuration's default; or classic: the type of
+# auction.bid.all.v1, which lives in a vhost of that type's own, so the type is never a leftover of an earlier run),
+# BENCH_DB (auction_bench_worker; the vhost is BENCH_DB_BENCH_QUEUE_TYPE, BENCH_VHOST to differ),
 # BENCH_HEALTH_PORT (18091), BENCH_BIN_DIR (build/: auction-worker and bench/bid_flood; a directory
 # other than build/ is used as it is), BENCH_SKIP_BUILD=1, BENCH_RESULTS_DIR (bench/results),
 # BENCH_PLOT_DIR (docs/images), BENCH_NO_PLOT=1.
@@ -42,7 +44,11 @@ POOL=${BENCH_POOL:-20}
 PG_DURATION=${BENCH_PG_DURATION:-5}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 DB=${BENCH_DB:-auction_bench_worker}
-VHOST=${BENCH_VHOST:-$DB}
+QUEUE_TYPE=${BENCH_QUEUE_TYPE:-quorum}
+[[ $QUEUE_TYPE == quorum || $QUEUE_TYPE == classic ]] ||
+  { log "ERROR: BENCH_QUEUE_TYPE must be quorum or classic (got '$QUEUE_TYPE')"; exit 2; }
+VHOST=${BENCH_VHOST:-${DB}_$QUEUE_TYPE}
+export RABBITMQ_QUEUE_TYPE=$QUEUE_TYPE
 HEALTH_BASE=${BENCH_HEALTH_PORT:-18091}
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
@@ -71,8 +77,16 @@ dlq_depth() {
 }
 now_ms() { date +%s%3N; }
 
-declare -A DRAIN RAW PGTPS RSS BATCHES DEAD CPU USPE
+declare -A DRAIN RAW PGTPS RSS BATCHES DEAD CPU USPE PG_USPE RMQ_USPE
 HZ=$(getconf CLK_TCK)
+# CPU ticks of every process named $1 (postgres: the server of 5433 and its backends, which live as long as the
+# workers' connections; beam.smp: RabbitMQ), for where the drain's CPU goes. Other clusters' processes on the
+# machine are counted too, so run it on a machine without them for a clean split.
+server_ticks() {
+  local pid t=0
+  for pid in $(pgrep -x "$1"); do t=$((t + $(auction_proc_ticks "$pid"))); done
+  echo "$t"
+}
 # measure R: the three measurements with R replicas / consumers / R x prefetch pgbench clients.
 measure() {
   local replicas=$1 start pid n
@@ -108,6 +122,9 @@ measure() {
   log "[$replicas] queue depth before start: $(queue_depth)"
   local dead_before
   dead_before=$(dlq_depth)
+  local pg_before rmq_before
+  pg_before=$(server_ticks postgres)
+  rmq_before=$(server_ticks beam.smp)
   auction_bench_drain "$replicas" "$EVENTS" "$HEALTH_BASE" "$TIMEOUT" "$TMP"
   CPU[$replicas]=$BUSY_PCT
   local rss=()
@@ -118,6 +135,10 @@ measure() {
   local ticks=0
   for pid in "${WORKER_PIDS[@]}"; do ticks=$((ticks + $(auction_proc_ticks "$pid"))); done
   USPE[$replicas]=$(awk -v t="$ticks" -v hz="$HZ" -v n="$EVENTS" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  PG_USPE[$replicas]=$(awk -v t="$(( $(server_ticks postgres) - pg_before ))" -v hz="$HZ" -v n="$EVENTS" \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  RMQ_USPE[$replicas]=$(awk -v t="$(( $(server_ticks beam.smp) - rmq_before ))" -v hz="$HZ" -v n="$EVENTS" \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   auction_bench_workers_stop
   BATCHES[$replicas]=$(cat "$TMP"/worker-"$replicas"-*.log | grep -o '"batches":[0-9]*' | awk -F: '{s += $2} END {print s + 0}')
   DRAIN[$replicas]=$(awk -v n="$EVENTS" -v ms="$DRAIN_MS" 'BEGIN { printf "%.0f", n * 1000 / ms }')
@@ -146,8 +167,8 @@ per_commit() { awk -v n="$EVENTS" -v b="$1" 'BEGIN { if (b > 0) printf "%.1f", n
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-printf '\nworker_bench %s  %s cores (%s); %s events over %s items; PREFETCH_COUNT=%s WORKER_POOL_SIZE=%s\n' \
-  "$stamp" "$(nproc)" "${cpu_model:-unknown CPU}" "$EVENTS" "$ITEMS" "$PREFETCH" "$POOL"
+printf '\nworker_bench %s  %s cores (%s); %s events over %s items; PREFETCH_COUNT=%s WORKER_POOL_SIZE=%s; %s queue\n' \
+  "$stamp" "$(nproc)" "${cpu_model:-unknown CPU}" "$EVENTS" "$ITEMS" "$PREFETCH" "$POOL" "$QUEUE_TYPE"
 printf 'limit: pgbench best %s tps at %s clients (sweep %s); RabbitMQ: raw consume+ack with as many consumers\n' \
   "$PG_BEST" "$PG_BEST_AT" "$PG_SWEEP"
 printf '\n%8s %12s %14s %9s %9s %10s %11s %8s %16s\n' replicas "drain ev/s" "RabbitMQ ev/s" \
@@ -161,12 +182,15 @@ for r in $SWEEP; do
 done
 printf '\npgbench sweep (one commit per event):'
 for c in $PG_SWEEP; do printf ' %s:%s' "$c" "${PGTPS[$c]}"; done
+printf '\nCPU us per event during the drain, by process:'
+for r in $SWEEP; do printf ' [%s] workers %s, PostgreSQL %s, RabbitMQ %s;' "$r" "${USPE[$r]}" "${PG_USPE[$r]}" "${RMQ_USPE[$r]}"; done
 printf '\n(us CPU/ev = all workers together; CPU %% = machine busy during the drain, both cores;\n'
 printf ' the machine is shared, so runs beside a build are noisy)\n'
 printf 'dead-lettered: %s (must be 0)\n' "$dead_total"
 for r in $SWEEP; do
-  printf 'RESULT replicas=%s drain_eps=%s rabbitmq_eps=%s pgbench_best_tps=%s events_per_commit=%s us_cpu_per_event=%s peak_rss_mib=%s cpu_busy=%s\n' \
-    "$r" "${DRAIN[$r]}" "${RAW[$r]}" "$PG_BEST" "$(per_commit "${BATCHES[$r]}")" "${USPE[$r]}" "${RSS[$r]}" "${CPU[$r]}"
+  printf 'RESULT replicas=%s queue_type=%s drain_eps=%s rabbitmq_eps=%s pgbench_best_tps=%s events_per_commit=%s us_cpu_per_event=%s pg_us_cpu_per_event=%s rabbitmq_us_cpu_per_event=%s peak_rss_mib=%s cpu_busy=%s\n' \
+    "$r" "$QUEUE_TYPE" "${DRAIN[$r]}" "${RAW[$r]}" "$PG_BEST" "$(per_commit "${BATCHES[$r]}")" "${USPE[$r]}" \
+    "${PG_USPE[$r]}" "${RMQ_USPE[$r]}" "${RSS[$r]}" "${CPU[$r]}"
 done
 
 # --- Data file and picture ---------------------------------------------------------------------------

@@ -21,7 +21,8 @@ timed "build" auction_build "${BUILD_TYPE:-RelWithDebInfo}"
 # The lint step's clang-tidy part, on the files the commit under test changes (it needs the build's compile
 # commands).
 timed "clang-tidy" bash "$ROOT/scripts/tidy.sh"
-# The compose file and Dockerfile checked against pkg/config and the design (no Docker engine needed).
+# The compose file, Dockerfile and scripts/local.env checked against the programs' --config-table and the design
+# (no Docker engine needed; the programs must be built).
 timed "compose check" bash "$ROOT/scripts/compose_check.sh"
 timed "services" bash "$ROOT/scripts/test_services.sh"
 
@@ -29,6 +30,9 @@ timed "services" bash "$ROOT/scripts/test_services.sh"
 # that start the test programs directly; ctest's entries run through the same file.
 # shellcheck source=../tests/test_env.sh
 . "$ROOT/tests/test_env.sh"
+
+# ctest with a test preset of CMakePresets.json (presets are found from the source directory).
+ctest_preset() { (cd "$ROOT" && ctest --preset "$@"); }
 
 # The checks that are not ctest entries run first, so that ctest's summary ("100% tests passed, 0 tests
 # failed out of N") is the last thing this command prints; any failure fails the command all the same.
@@ -52,16 +56,19 @@ fi
 if [[ ${AUCTION_TSAN_RUN:-1} != 0 ]]; then
   run_check "ThreadSanitizer run" bash "$ROOT/scripts/tsan.sh"
 fi
-# One minute of steady load on the built API and 3 workers (scripts/soak.sh): memory flat, p99 bounded.
+# One minute of steady load on the built API and 3 workers (scripts/soak.sh, ctest label soak): memory flat, p99
+# bounded.
 if [[ ${AUCTION_SOAK_RUN:-1} != 0 ]]; then
-  run_check "soak" env SOAK_SECONDS="${SOAK_SECONDS:-60}" bash "$ROOT/scripts/soak.sh"
+  export SOAK_SECONDS=${SOAK_SECONDS:-60}
+  run_check "soak" ctest_preset soak
 fi
 # The chaos test (docs/CHAOS.md) on a 3-node RabbitMQ cluster with quorum queues: a private PostgreSQL (5435), the
 # API and 3 workers under load for 30 s, a kill -9 nemesis (the node leading the bid queue, the database, the API,
 # the workers), a Jepsen-style check of both directions, then the consumer-timeout probe; about 1 min 35 s. The
-# single-node run (a private RabbitMQ node, 5673) is `scripts/chaos.sh`, outside this command.
+# single-node run (a private RabbitMQ node, 5673) is `scripts/chaos.sh`, outside this command. ctest label chaos:
+# the checker's self-check, then the run (tests/CMakeLists.txt).
 if [[ ${AUCTION_CHAOS_RUN:-1} != 0 ]]; then
-  run_check "chaos test (cluster)" env AUCTION_BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/chaos.sh" --cluster --short
+  run_check "chaos test (cluster)" ctest_preset chaos
 fi
 # Rolling restart (docs/DEPLOYMENT.md "Rolling restarts"): HAProxy in front of 3 API replicas under load, each
 # restarted with SIGTERM in turn after its drain; no request may fail.
@@ -83,6 +90,6 @@ rm -rf "$AUCTION_CONTRACT_DIR" && mkdir -p "$AUCTION_CONTRACT_DIR"
 log "step times so far:"
 printf '  %s\n' "${STEP_TIMES[@]}" >&2
 status=0
-ctest --test-dir "$ROOT/build" --output-on-failure -j1 || status=$?
+ctest_preset default || status=$?
 ((status != 0)) || status=$checks_status
 exit "$status"

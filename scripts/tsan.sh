@@ -8,7 +8,8 @@
 # Called by scripts/test.sh; AUCTION_TSAN_RUN=0 there skips it.
 #
 # Environment:
-#   TSAN_GTEST_FILTER      integration tests to run (default: the concurrency set below; '*' = all of them,
+#   TSAN_GTEST_FILTER      integration tests to run (default: the concurrency set, ctest label `concurrency` of
+#                          tests/CMakeLists.txt; '*' = all of them,
 #                          about 35 s here); the service-restart tests stay excluded unless the next knob is 1
 #   TSAN_SERVICE_RESTARTS  1 = also run the tests that stop/start PostgreSQL or RabbitMQ (only where the
 #                          services are private to this run, e.g. CI); default 0 on a shared machine
@@ -24,20 +25,6 @@ set -euo pipefail
 build="$ROOT/build-tsan"
 cxx=${TSAN_CXX:-g++}
 cc=${TSAN_CC:-gcc}
-# The concurrency set: what shares threads, pools, queues and connections.
-default_filter='Concurrency.*:Worker.*:ItemEvents.*:AttributesApi.Concurrent*:MetricsApi.*:HealthWorker.*'
-default_filter+=':WorkerMetrics.*:SecurityLimits.*:Migrations.ConcurrentStarts*:ApiProcess.Sigterm*:Drain.*'
-# Tests that stop or restart the shared services (would break everyone else's runs on this machine).
-restart_tests='*Restart*:*Outage*:*WhileItIsDown*'
-filter=${TSAN_GTEST_FILTER:-$default_filter}
-if [[ ${TSAN_SERVICE_RESTARTS:-0} == 1 ]]; then
-  [[ -n ${TSAN_GTEST_FILTER:-} ]] || filter+=":WorkerReplicas.*:DatabaseRestart.*:$restart_tests"
-elif [[ $filter == *-* ]]; then
-  filter+=":$restart_tests"  # the filter already has its negative part
-else
-  filter+="-$restart_tests"
-fi
-
 if [[ ! -f $build/build.ninja ]]; then
   # The `tsan` preset of CMakePresets.json (-O1 -g1, AUCTION_SANITIZE=thread), with the compiler chosen above.
   log "configuring the ThreadSanitizer build (preset tsan) in $build ($cxx)"
@@ -45,6 +32,21 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 log "building the ThreadSanitizer build"
 (cd "$ROOT" && cmake --build --preset tsan)
+
+# The concurrency set (what shares threads, pools, queues and connections) and the tests that stop or restart the
+# shared services (they would break everyone else's runs on this machine) are declared once, in
+# tests/CMakeLists.txt (ctest labels concurrency and restarts), which writes them into the build directory as gtest
+# filters. One process runs them all (a process per test would start the in-process API over and over).
+default_filter=$(<"$build/tests/concurrency_tests.txt")
+restart_tests=$(<"$build/tests/restart_tests.txt")
+filter=${TSAN_GTEST_FILTER:-$default_filter}
+if [[ ${TSAN_SERVICE_RESTARTS:-0} == 1 ]]; then
+  [[ -n ${TSAN_GTEST_FILTER:-} ]] || filter+=":$restart_tests"
+elif [[ $filter == *-* ]]; then
+  filter+=":$restart_tests"  # the filter already has its negative part
+else
+  filter+="-$restart_tests"
+fi
 
 reports=$(mktemp -d /tmp/tsan-reports.XXXXXX)
 trap 'rm -rf "$reports"' EXIT

@@ -1,14 +1,25 @@
 // auction-api: HTTP REST API for items and categories, publisher of item.* events.
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cmd/api/api_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
 #include "pkg/process/stop_signals.hpp"
 
-int main() {
+int main(int argc, char** argv) {
     using namespace auction;
+    const std::string_view command = argc > 1 ? argv[1] : "";
+    if (argc > 2 || (!command.empty() && command != "--config-table")) {
+        std::cerr << "usage: auction-api [--config-table]\n";
+        return 2;
+    }
+    if (command == "--config-table") {
+        // The variables this program reads (README "Configuration"; scripts/compose_check.py checks against it).
+        std::cout << config::ConfigTableJson(config::ApiConfigTable());
+        return 0;
+    }
     // Block the stop signals before any thread starts, then wait for one on the main thread.
     const sigset_t signals = process::BlockStopSignals();
 
@@ -19,7 +30,7 @@ int main() {
         std::cerr << "auction-api: configuration error: " << e.what() << '\n';
         return 2;
     }
-    logging::Init(cfg.service_name, config::Environment::Load(".env").String("LOG_LEVEL", "info"));
+    logging::Init(cfg.service_name, cfg.log_level);
     try {
         api::ApiApp api(cfg);
         const auto port = api.Start();

@@ -10,22 +10,26 @@
 int main(int argc, char** argv) {
     using namespace auction;
     const std::string_view command = argc > 1 ? argv[1] : "";
-    if (argc > 2 || (!command.empty() && command != "--migrate-queues")) {
-        std::cerr << "usage: auction-worker [--migrate-queues]\n";
+    if (argc > 2 || (!command.empty() && command != "--migrate-queues" && command != "--config-table")) {
+        std::cerr << "usage: auction-worker [--migrate-queues | --config-table]\n";
         return 2;
+    }
+    if (command == "--config-table") {
+        // The variables this program reads (README "Configuration"; scripts/compose_check.py checks against it).
+        std::cout << config::ConfigTableJson(config::WorkerConfigTable());
+        return 0;
     }
     // Block the stop signals before any thread starts, then wait for one on the main thread.
     const sigset_t signals = process::BlockStopSignals();
 
-    const auto env = config::Environment::Load(".env");
     config::WorkerConfig cfg;
     try {
-        cfg = config::LoadWorkerConfig(env);
+        cfg = config::LoadWorkerConfig(config::Environment::Load(".env"));
     } catch (const config::ConfigError& e) {
         std::cerr << "auction-worker: configuration error: " << e.what() << '\n';
         return 2;
     }
-    logging::Init(cfg.service_name, env.String("LOG_LEVEL", "info"));
+    logging::Init(cfg.service_name, cfg.log_level);
     if (command == "--migrate-queues") {
         // One-off maintenance (docs/DEPLOYMENT.md, "Changing the queue type"), with the workers stopped.
         int status = 0;

@@ -126,6 +126,21 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
     return std::chrono::milliseconds(static_cast<long long>(total_ms));
 }
 
+std::string FormatDuration(std::chrono::milliseconds duration) {
+    if (duration.count() == 0) {
+        return "0";
+    }
+    constexpr std::pair<long long, const char*> kUnits[] = {
+        {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1'000, "s"}, {1, "ms"}};
+    const long long ms = duration.count();
+    for (const auto& [size, unit] : kUnits) {
+        if (ms % size == 0) {
+            return std::to_string(ms / size) + unit;
+        }
+    }
+    return std::to_string(ms) + "ms";  // not reached: every count is whole milliseconds
+}
+
 Environment Environment::Load(const std::string& env_file) {
     Environment env;
     std::ifstream in(env_file);
@@ -144,7 +159,23 @@ Environment Environment::FromMap(std::map<std::string, std::string> values) {
     return env;
 }
 
-std::optional<std::string> Environment::Find(const std::string& name) const {
+Environment Environment::Describing() {
+    Environment env;
+    env.use_process_env_ = false;
+    env.describing_ = true;
+    return env;
+}
+
+void Environment::Record(const std::string& name, bool required, std::optional<std::string> fallback) const {
+    const auto known = std::find_if(asked_.begin(), asked_.end(), [&](const Variable& v) { return v.name == name; });
+    if (known != asked_.end()) {
+        known->required = known->required || required;
+        return;
+    }
+    asked_.push_back(Variable{name, required, std::move(fallback)});
+}
+
+std::optional<std::string> Environment::Lookup(const std::string& name) const {
     if (use_process_env_) {
         if (const char* v = std::getenv(name.c_str()); v != nullptr) {
             return std::string(v);
@@ -156,8 +187,17 @@ std::optional<std::string> Environment::Find(const std::string& name) const {
     return std::nullopt;
 }
 
-std::string Environment::Required(const std::string& name) const {
-    auto v = Find(name);
+std::optional<std::string> Environment::Find(const std::string& name) const {
+    Record(name, false, std::nullopt);
+    return Lookup(name);
+}
+
+std::string Environment::Required(const std::string& name, const std::string& example) const {
+    Record(name, true, std::nullopt);
+    if (describing_) {
+        return example;
+    }
+    auto v = Lookup(name);
     if (!v || v->empty()) {
         throw ConfigError("missing required setting " + name);
     }
@@ -165,12 +205,14 @@ std::string Environment::Required(const std::string& name) const {
 }
 
 std::string Environment::String(const std::string& name, const std::string& fallback) const {
-    auto v = Find(name);
+    Record(name, false, fallback);
+    auto v = Lookup(name);
     return v && !v->empty() ? *v : fallback;
 }
 
 int Environment::Int(const std::string& name, int fallback, int min, int max) const {
-    auto v = Find(name);
+    Record(name, false, std::to_string(fallback));
+    auto v = Lookup(name);
     if (!v || v->empty()) {
         return fallback;
     }
@@ -186,7 +228,8 @@ int Environment::Int(const std::string& name, int fallback, int min, int max) co
 
 std::chrono::milliseconds Environment::Duration(const std::string& name, std::chrono::milliseconds fallback,
                                                 ZeroDuration zero) const {
-    auto v = Find(name);
+    Record(name, false, FormatDuration(fallback));
+    auto v = Lookup(name);
     if (!v || v->empty()) {
         return fallback;
     }
@@ -325,7 +368,7 @@ AuthConfig LoadAuthConfig(const Environment& env) {
 // RABBITMQ_URL normalised: every node's full URL, comma-separated (the form infra/rabbitmq takes).
 std::string RequireAmqpUrl(const Environment& env) {
     std::string joined;
-    for (const auto& url : ParseAmqpUrls(env.Required("RABBITMQ_URL"))) {
+    for (const auto& url : ParseAmqpUrls(env.Required("RABBITMQ_URL", "amqp://localhost/"))) {
         joined += (joined.empty() ? "" : ",") + url;
     }
     return joined;
@@ -336,6 +379,7 @@ std::string RequireAmqpUrl(const Environment& env) {
 WorkerConfig LoadWorkerConfig(const Environment& env) {
     WorkerConfig cfg;
     cfg.service_name = env.String("SERVICE_NAME", "auction");
+    cfg.log_level = env.String("LOG_LEVEL", "info");
     cfg.worker_id = env.String("WORKER_ID", std::to_string(::getpid()));
     cfg.rabbitmq_url = RequireAmqpUrl(env);
     cfg.rabbitmq_queue_type = env.String("RABBITMQ_QUEUE_TYPE", "quorum");
@@ -364,6 +408,7 @@ ApiConfig LoadApiConfig(const Environment& env) {
     ApiConfig cfg;
     cfg.port = env.Int("PORT", 8080, 0, 65535);
     cfg.service_name = env.String("SERVICE_NAME", "auction");
+    cfg.log_level = env.String("LOG_LEVEL", "info");
     cfg.rabbitmq_url = RequireAmqpUrl(env);
     // The API hands queries to one thread per connection. On a small machine every extra thread costs
     // context switches: bench/items_bench.sh measured 4 connections 27% faster than 16 on 2 cores.

@@ -18,17 +18,29 @@ public:
 /// Whether a duration setting may be 0 (a wait that can be turned off, such as SHUTDOWN_DRAIN).
 enum class ZeroDuration { kRejected, kAllowed };
 
+/// One variable a loader asked for: a row of the configuration table (`auction-api --config-table`).
+struct Variable {
+    std::string name;
+    bool required = false;
+    std::optional<std::string> fallback;  // the default as text (as the setting is written), when there is one
+};
+
 /// Reads settings from the process environment, falling back to a `.env` file (environment wins, as
-/// with godotenv in the Go original). Every getter validates and names the variable on failure.
+/// with godotenv in the Go original). Every getter validates and names the variable on failure, and records
+/// what it was asked (Asked), so that running a loader also lists the variables it reads.
 class Environment {
 public:
     /// Loads `.env` from `env_file` if it exists (a missing file is not an error).
     static Environment Load(const std::string& env_file = ".env");
     /// Builds from explicit values only (tests).
     static Environment FromMap(std::map<std::string, std::string> values);
+    /// Describes a loader instead of configuring a program: nothing is set, so every setting takes its default,
+    /// and Required answers its `example`, so that the loader's parsing succeeds (ConfigTable).
+    static Environment Describing();
 
     std::optional<std::string> Find(const std::string& name) const;
-    std::string Required(const std::string& name) const;
+    /// `example`: a valid value, answered only by a Describing environment.
+    std::string Required(const std::string& name, const std::string& example = "example") const;
     std::string String(const std::string& name, const std::string& fallback) const;
     int Int(const std::string& name, int fallback, int min, int max) const;
     /// Go-style durations: "300ms", "30s", "5m", "1h", or a combination like "1m30s"; positive unless `zero` is
@@ -36,15 +48,26 @@ public:
     std::chrono::milliseconds Duration(const std::string& name, std::chrono::milliseconds fallback,
                                        ZeroDuration zero = ZeroDuration::kRejected) const;
 
+    /// Every variable asked for so far, in the order of the first ask, each once (required if any ask required it).
+    const std::vector<Variable>& Asked() const { return asked_; }
+
 private:
+    std::optional<std::string> Lookup(const std::string& name) const;
+    void Record(const std::string& name, bool required, std::optional<std::string> fallback) const;
+
     std::map<std::string, std::string> file_values_;
     bool use_process_env_ = true;
+    bool describing_ = false;
+    // Asking is reading: the getters stay const, and the loaders take `const Environment&`.
+    mutable std::vector<Variable> asked_;
 };
 
 /// Parses a .env file body: KEY=VALUE lines, `#` comments, optional `export `, optional quotes.
 std::map<std::string, std::string> ParseDotEnv(const std::string& text);
 /// Parses a Go-style duration ("0" alone needs no unit, as in Go); nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+/// The duration in the largest unit that writes it whole ("7d", "5m", "100ms"; "0" for none): ParseDuration's form.
+std::string FormatDuration(std::chrono::milliseconds duration);
 
 /// Parses RABBITMQ_URL: one node URL, or several separated by commas, one per node of a cluster. Each entry
 /// is a full `amqp://` / `amqps://` URL (`amqp://user:pass@host:5672/vhost`), or, after the first, a bare
@@ -96,7 +119,8 @@ struct AuthConfig {
 struct ApiConfig {
     int port = 8080;
     std::string service_name = "auction";
-    std::string rabbitmq_url;  // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
+    std::string log_level = "info";  // LOG_LEVEL: debug | info | warn | error (logging::Init)
+    std::string rabbitmq_url;        // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
     PostgresConfig postgres;
     AwsConfig aws;
     int http_threads = 2;
@@ -119,8 +143,9 @@ struct ApiConfig {
 
 struct WorkerConfig {
     std::string service_name = "auction";
-    std::string worker_id;     // WORKER_ID, names the replica in logs and connection names
-    std::string rabbitmq_url;  // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
+    std::string log_level = "info";  // LOG_LEVEL: debug | info | warn | error (logging::Init)
+    std::string worker_id;           // WORKER_ID, names the replica in logs and connection names
+    std::string rabbitmq_url;        // RABBITMQ_URL: the nodes' full URLs, comma-separated (ParseAmqpUrls)
     // RABBITMQ_QUEUE_TYPE: the kind of auction.bid.all.v1 and its DLQ when the worker declares them afresh.
     std::string rabbitmq_queue_type = "quorum";
     PostgresConfig postgres;
@@ -150,5 +175,14 @@ WorkerConfig LoadWorkerConfig(const Environment& env);
 /// Reads the API's settings: the design's variables plus the tuning knobs documented in the README.
 ApiConfig LoadApiConfig(const Environment& env);
 PostgresConfig LoadPostgresConfig(const Environment& env, int default_max_open, int default_max_idle);
+
+/// The configuration table of a program: every variable its loader reads, in the order it reads them, found by
+/// running that loader over Environment::Describing(), so that it cannot drift from the loader. Defaults are the
+/// loader's on this machine (HTTP_THREADS and the pool sizes follow the cores, WORKER_ID is the pid).
+std::vector<Variable> ApiConfigTable();
+std::vector<Variable> WorkerConfigTable();
+/// The table as a JSON array, one object per line: {"name":"PORT","required":false,"default":"8080"}, with
+/// "default" null when there is none.
+std::string ConfigTableJson(const std::vector<Variable>& table);
 
 }  // namespace auction::config
