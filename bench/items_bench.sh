@@ -109,23 +109,11 @@ trap 'exit 130' INT TERM
 psql_bench() { _auction_psql -d "$DB" "$@"; }
 
 # ---------------------------------------------------------------------------------------------------
-# CPU accounting from /proc: clock ticks used by a process (all its threads), by the PostgreSQL
-# cluster (postmaster, its live children, and its reaped children), by RabbitMQ, and by the machine.
+# CPU accounting from /proc: clock ticks used by a process (all its threads; lib.sh's auction_proc_ticks), by the
+# PostgreSQL cluster (postmaster, its live children, and its reaped children), by RabbitMQ, and by the machine.
 
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
-
-auction_proc_ticks() { # PID [1 = add reaped children]
-  local s f
-  s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  s=${s##*) }
-  read -ra f <<<"$s"
-  if [[ ${2:-0} == 1 ]]; then
-    echo $((f[11] + f[12] + f[13] + f[14]))
-  else
-    echo $((f[11] + f[12]))
-  fi
-}
 
 _pg_children() {
   local pm
