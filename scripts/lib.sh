@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared helpers for the project's scripts. Source it:  . "$(dirname "$0")/lib.sh"
-# Safe under `set -euo pipefail`. Every function is idempotent.
+# Safe under `set -euo pipefail`. The functions that start or stop the services are idempotent (run them again, or
+# while the services already run); those that start a program (auction_proc_start, auction_program_start) start one.
 #
 #   auction_install_deps            install the Debian packages that are missing, and the API docs tools
 #   auction_install_apidocs         npm ci in tools/apidocs when node_modules is missing or stale
