@@ -63,16 +63,7 @@ auction_positive_ints ITEMS DEEP LIMIT CONNS DURATION WARMUP PORT
 TMP=$(mktemp -d /tmp/list_bench.XXXXXX)
 API_PID=
 stop_api() {
-  auction_proc_stop -t 20 "$PROC" || true
-  if [[ -n $API_PID ]] && kill -0 "$API_PID" 2>/dev/null &&
-    [[ $(readlink "/proc/$API_PID/exe" 2>/dev/null) == "$(readlink -f "$BIN_DIR/auction-api")" ]]; then
-    kill -TERM "$API_PID" 2>/dev/null || true
-    local i=0
-    while kill -0 "$API_PID" 2>/dev/null && ((i++ < 100)); do
-      sleep 0.2
-    done
-    kill -KILL "$API_PID" 2>/dev/null || true
-  fi
+  auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
   API_PID=
 }
 cleanup() {

@@ -109,13 +109,7 @@ say() { printf '[chaos %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 # ---------------------------------------------------------------------------
 # PostgreSQL
 
-pg_postmaster_pid() {
-  local pid
-  pid=$(head -n1 "$AUCTION_PG_DATA/postmaster.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == *"$AUCTION_PG_DATA"* ]]; then
-    echo "$pid"
-  fi
-}
+pg_postmaster_pid() { auction_postmaster_pid "$AUCTION_PG_DATA"; }
 
 pg_start() {
   _auction_pg_clear_stale_pid

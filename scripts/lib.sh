@@ -303,6 +303,16 @@ EOF
   [[ $(id -u) -ne 0 ]] || chown postgres:postgres "$conf"
 }
 
+# auction_postmaster_pid DATA_DIR: the pid of the postmaster serving DATA_DIR, while it runs (its pid file, checked
+# against its command line: pids get reused). For the checks' private clusters.
+auction_postmaster_pid() {
+  local pid
+  pid=$(head -n1 "$1/postmaster.pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == *"$1"* ]]; then
+    echo "$pid"
+  fi
+}
+
 # Removes postmaster.pid when the process it names is not a postgres (container restarts
 # reuse pids, and postgres then refuses to start).
 _auction_pg_clear_stale_pid() {
@@ -740,6 +750,23 @@ auction_bench_api_build() {
     auction_build RelWithDebInfo
   fi
   [[ -x $bin_dir/auction-api ]] || { log "ERROR: $bin_dir/auction-api missing"; return 1; }
+}
+
+# auction_bench_api_stop NAME BIN_DIR [PID]: stops the API benchmarks' auction-api: the one recorded as NAME
+# (auction_proc_stop, which signals only programs under a build/ directory), and PID, the one the benchmark
+# started, while it still runs BIN_DIR/auction-api (an API from a BENCH_BIN_DIR elsewhere), the same way: SIGTERM,
+# SIGKILL after 20 s.
+auction_bench_api_stop() {
+  local name=$1 bin_dir=$2 pid=${3:-} i=0
+  auction_proc_stop -t 20 "$name" || true
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null &&
+    [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$(readlink -f "$bin_dir/auction-api")" ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((i++ < 100)); do
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
 }
 
 # auction_bench_worker_setup BIN_DIR DB VHOST TMP PREFETCH POOL: what the worker benchmarks (bench/worker_bench.sh,

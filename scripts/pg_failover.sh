@@ -48,13 +48,7 @@ now_us() { date +%s%6N; }
 node_port() { if [[ $1 == primary ]]; then echo "$PRIMARY_PORT"; else echo "$STANDBY_PORT"; fi; }
 
 # The postmaster of node $1, when it runs (checked against its command line: pids get reused).
-node_pid() {
-  local pid
-  pid=$(head -n1 "$FAIL_DIR/$1/postmaster.pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true) == *"$FAIL_DIR/$1"* ]]; then
-    echo "$pid"
-  fi
-}
+node_pid() { auction_postmaster_pid "$FAIL_DIR/$1"; }
 
 # True while process $1 exists and has not exited (a zombie has: its sockets are closed, only its reaping is left).
 alive() {
