@@ -80,15 +80,9 @@ done
 
 TMP=$(mktemp -d /tmp/items_bench.XXXXXX)
 API_PID=
-stop_api() {
-  auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
-  API_PID=
-}
 cleanup() {
   local rc=$?
-  if [[ -n $API_PID ]]; then
-    stop_api
-  fi
+  [[ -z $API_PID ]] || auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
   rm -rf "$TMP"
   exit "$rc"
 }
@@ -511,7 +505,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 }
 
 log "stopping auction-api"
-stop_api
+auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
+API_PID=
 
 mkdir -p "$RESULTS_DIR"
 DAT=$RESULTS_DIR/items.dat

@@ -62,13 +62,9 @@ auction_positive_ints ITEMS DEEP LIMIT CONNS DURATION WARMUP PORT
 
 TMP=$(mktemp -d /tmp/list_bench.XXXXXX)
 API_PID=
-stop_api() {
-  auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
-  API_PID=
-}
 cleanup() {
   local rc=$?
-  [[ -z $API_PID ]] || stop_api
+  [[ -z $API_PID ]] || auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
   if [[ $KEEP != 1 && ${DB_CREATED:-0} == 1 ]]; then
     log "dropping database $DB (BENCH_KEEP_DATA=1 keeps it)"
     _auction_psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
@@ -234,7 +230,8 @@ EXPLAIN_PAGE=$(explain "SELECT $cols, count(*) OVER () FROM items i ORDER BY i.c
 EXPLAIN_CURSOR=$(explain "SELECT $cols FROM items i WHERE (i.created_at, i.id) < ('$key_ts'::timestamptz, '$key_id'::uuid) ORDER BY i.created_at DESC, i.id DESC LIMIT $((LIMIT + 1))")
 
 log "stopping auction-api"
-stop_api
+auction_bench_api_stop "$PROC" "$BIN_DIR" "$API_PID"
+API_PID=
 
 # ---------------------------------------------------------------------------------------------------
 # 4. The figures
