@@ -28,7 +28,6 @@ boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContex
             domain::FieldErrors errors;
             auto draft = DecodeCommentDraft(body, errors);
             ThrowIfInvalid(errors);
-            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
             auto comment = domain::NewComment(*draft, ids::NewUuidV7(), id, author);
             events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
             ports::Idempotent<domain::ItemComment> idempotency{std::move(claim), CommentCreated};

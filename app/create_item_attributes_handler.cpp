@@ -59,7 +59,6 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
                         ThrowConflict(std::move(*conflict));
                     }
                 };
-            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
             events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
             std::string item_id = id;
             ports::Idempotent<std::vector<domain::ItemAttribute>> idempotency{

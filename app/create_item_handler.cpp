@@ -31,7 +31,6 @@ boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& 
                 domain::CheckEndInFuture(draft->end_date, timeutil::NowMicros(), errors);
             }
             ThrowIfInvalid(errors);
-            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
             auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);
             events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
             ports::Idempotent<domain::Item> idempotency{std::move(claim), ItemCreated};

@@ -15,7 +15,6 @@ boost::asio::awaitable<Response> DeleteCommentHandler(Services& s, RequestContex
                                     "only the comment's author or the item's seller may delete it");
             }
         };
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     std::string item = item_id;
     std::string comment = comment_id;

@@ -15,7 +15,6 @@ boost::asio::awaitable<Response> DeleteItemAttributeHandler(Services& s, Request
                 throw errors::Error(errors::Kind::kConflict, *conflict);
             }
         };
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
     std::string item = item_id;
     std::string attribute = attribute_id;

@@ -26,7 +26,6 @@ boost::asio::awaitable<Response> DeleteItemImageHandler(Services& s, RequestCont
         RequireImageWrite(item, user);
     };
     events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     std::string item_arg = item_id;
     std::string image_arg = image_id;
     auto result =

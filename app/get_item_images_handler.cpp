@@ -7,7 +7,6 @@ namespace auction::app {
 // GET /api/v1/items/:id/images: {"images":[...]} by display order; 404 for an unknown item.
 boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContext& ctx) {
     const auto item_id = PathId(ctx, "id", "item");
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     std::string item_arg = item_id;
     const auto images = co_await s.images.List(std::move(item_arg));
     if (!images) {

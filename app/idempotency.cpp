@@ -77,7 +77,6 @@ boost::asio::awaitable<Response> Idempotently(
     Services& s, RequestContext& ctx, std::function<std::string()> body_digest,
     std::function<boost::asio::awaitable<Response>(std::optional<ports::IdempotencyClaim>)> run) {
     const auto header = ctx.request.find("Idempotency-Key");
-    // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
     std::optional<ports::IdempotencyClaim> no_claim;
     if (header == ctx.request.end()) {
         co_return co_await run(no_claim);

@@ -140,7 +140,6 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
             image.content_type = std::string(domain::ContentTypeOf(*format));
             image.size_bytes = static_cast<std::int64_t>(bytes.size());
 
-            // Arguments are named locals: GCC 12 destroys temporaries inside co_await expressions twice.
             std::string put_key = image.object_key;
             std::string put_type = image.content_type;
             co_await s.storage.Put(std::move(put_key), bytes,

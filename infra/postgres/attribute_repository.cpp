@@ -45,7 +45,6 @@ const std::string& GetSql() {
 }  // namespace
 
 boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRepository::List(std::string item_id) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id)](PgConnection& conn) -> std::optional<std::vector<ItemAttribute>> {
         // One statement: the existence check and the attributes come from one snapshot. Keys sort by code
         // point (COLLATE "C"), the same on every server whatever its locale.
@@ -71,7 +70,6 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
 
 boost::asio::awaitable<std::optional<ItemAttribute>> PgAttributeRepository::Get(std::string item_id,
                                                                                 std::string attribute_id) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id),
                  attribute_id = std::move(attribute_id)](PgConnection& conn) -> std::optional<ItemAttribute> {
         auto rows = conn.ExecPrepared("attribute_get", GetSql().c_str(), {attribute_id, item_id});
@@ -87,7 +85,6 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
     std::string item_id, std::vector<ItemAttribute> attributes,
     std::function<void(const domain::Item&, const std::vector<std::string>&)> check, events::EventMeta meta,
     ports::Idempotent<std::vector<ItemAttribute>> idempotency) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), attributes = std::move(attributes), check = std::move(check),
                  meta = std::move(meta), idempotency = std::move(idempotency)](
                     PgConnection& conn) mutable -> std::optional<std::vector<ItemAttribute>> {
@@ -145,7 +142,6 @@ boost::asio::awaitable<std::optional<std::vector<ItemAttribute>>> PgAttributeRep
 boost::asio::awaitable<ports::ChildDeleteResult> PgAttributeRepository::Delete(
     std::string item_id, std::string attribute_id, std::function<void(const domain::Item&, const ItemAttribute&)> check,
     events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), attribute_id = std::move(attribute_id), check = std::move(check),
                  meta = std::move(meta)](PgConnection& conn) {
         PgTransaction tx(conn);

@@ -38,7 +38,6 @@ const std::string& LockItemSql() {
 
 boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::List(std::string item_id,
                                                                                     ports::ListPaging paging) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id),
                  paging = std::move(paging)](PgConnection& conn) -> std::optional<ports::CommentPage> {
         // One statement, so the existence check, the total and the page come from one snapshot.
@@ -99,7 +98,6 @@ boost::asio::awaitable<std::optional<ports::CommentPage>> PgCommentRepository::L
 
 boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(
     ItemComment comment, events::EventMeta meta, ports::Idempotent<ItemComment> idempotency) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [comment = std::move(comment), meta = std::move(meta),
                  idempotency = std::move(idempotency)](PgConnection& conn) mutable -> std::optional<ItemComment> {
         PgTransaction tx(conn);
@@ -129,7 +127,6 @@ boost::asio::awaitable<std::optional<ItemComment>> PgCommentRepository::Create(
 boost::asio::awaitable<ports::ChildDeleteResult> PgCommentRepository::Delete(
     std::string item_id, std::string comment_id, std::function<void(const domain::Item&, const ItemComment&)> check,
     events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), comment_id = std::move(comment_id), check = std::move(check),
                  meta = std::move(meta)](PgConnection& conn) {
         PgTransaction tx(conn);

@@ -9,7 +9,6 @@ boost::asio::awaitable<ports::IdempotencyBegin> PgIdempotencyStore::Begin(std::s
                                                                           std::string fingerprint,
                                                                           std::chrono::milliseconds lease,
                                                                           std::chrono::milliseconds ttl) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [user = std::move(user), key = std::move(key), fingerprint = std::move(fingerprint), lease,
                  ttl](PgConnection& conn) {
         // One statement: claim the key when it is free (never used, a claim whose lease ran out, an answer older

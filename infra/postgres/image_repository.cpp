@@ -41,7 +41,6 @@ const std::string& LockItemSql() {
 }  // namespace
 
 boost::asio::awaitable<std::optional<std::vector<ItemImage>>> PgImageRepository::List(std::string item_id) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id)](PgConnection& conn) -> std::optional<std::vector<ItemImage>> {
         // One statement, so the existence check and the list come from one snapshot.
         static const std::string kSql = std::string("SELECT s.found, ") + kColumns +
@@ -66,7 +65,6 @@ boost::asio::awaitable<std::optional<std::vector<ItemImage>>> PgImageRepository:
 boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
     ItemImage image, std::function<void(const domain::Item&)> check, events::EventMeta meta,
     ports::Idempotent<ItemImage> idempotency) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [image = std::move(image), check = std::move(check), meta = std::move(meta),
                  idempotency = std::move(idempotency)](PgConnection& conn) mutable -> std::optional<ItemImage> {
         PgTransaction tx(conn);
@@ -105,7 +103,6 @@ boost::asio::awaitable<std::optional<ItemImage>> PgImageRepository::Create(
 
 boost::asio::awaitable<ports::ImageDeleteResult> PgImageRepository::Delete(
     std::string item_id, std::string image_id, std::function<void(const domain::Item&)> check, events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [item_id = std::move(item_id), image_id = std::move(image_id), check = std::move(check),
                  meta = std::move(meta)](PgConnection& conn) {
         ports::ImageDeleteResult result;

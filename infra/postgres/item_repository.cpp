@@ -189,7 +189,6 @@ boost::asio::awaitable<Item> PgItemRepository::Create(Item item, events::EventMe
         };
         co_return co_await db_.Run(std::move(work));
     }
-    // A named local: GCC 12 destroys temporaries inside co_await expressions twice.
     CreateRequest request{std::move(item), std::move(meta)};
     co_return co_await creates_.Submit(std::move(request));
 }
@@ -339,7 +338,6 @@ boost::asio::awaitable<ports::ItemPage> PgItemRepository::List(ports::ItemQuery 
 
 boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string id, ports::ItemDecision decide,
                                                                      events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [id = std::move(id), decide = std::move(decide),
                  meta = std::move(meta)](PgConnection& conn) -> std::optional<Item> {
         PgTransaction tx(conn);
@@ -392,7 +390,6 @@ boost::asio::awaitable<std::optional<Item>> PgItemRepository::Update(std::string
 
 boost::asio::awaitable<bool> PgItemRepository::Delete(std::string id, std::function<void(const Item&)> check,
                                                       events::EventMeta meta) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [id = std::move(id), check = std::move(check), meta = std::move(meta)](PgConnection& conn) {
         PgTransaction tx(conn);
         static const std::string kLock = SelectById() + " FOR UPDATE OF i";

@@ -245,7 +245,6 @@ std::vector<std::string> S3Client::ListKeys(const std::string& prefix) const {
 }
 
 boost::asio::awaitable<void> S3Client::Put(std::string key, std::string_view bytes, std::string content_type) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [this, key = std::move(key), bytes, content_type = std::move(content_type)] {
         PutObject(key, bytes, content_type);
         return true;
@@ -254,7 +253,6 @@ boost::asio::awaitable<void> S3Client::Put(std::string key, std::string_view byt
 }
 
 boost::asio::awaitable<void> S3Client::Delete(std::string key) {
-    // Named before co_await: GCC 12 mishandles lambda temporaries inside co_await expressions.
     auto work = [this, key = std::move(key)] {
         DeleteObject(key);
         return true;
