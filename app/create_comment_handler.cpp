@@ -29,11 +29,11 @@ boost::asio::awaitable<Response> CreateCommentHandler(Services& s, RequestContex
             auto draft = DecodeCommentDraft(body, errors);
             ThrowIfInvalid(errors);
             auto comment = domain::NewComment(*draft, ids::NewUuidV7(), id, author);
-            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            auto meta = EventMetaOf(ctx);
             ports::Idempotent<domain::ItemComment> idempotency{std::move(claim), CommentCreated};
             auto created = co_await s.comments.Create(std::move(comment), std::move(meta), std::move(idempotency));
             if (!created) {
-                throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+                ThrowNotFound("item", id);
             }
             co_return AnswerResponse(ctx, CommentCreated(*created));
         });

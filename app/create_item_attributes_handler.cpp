@@ -59,7 +59,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
                         ThrowConflict(std::move(*conflict));
                     }
                 };
-            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            auto meta = EventMetaOf(ctx);
             std::string item_id = id;
             ports::Idempotent<std::vector<domain::ItemAttribute>> idempotency{
                 std::move(claim),
@@ -67,7 +67,7 @@ boost::asio::awaitable<Response> CreateItemAttributesHandler(Services& s, Reques
             auto created = co_await s.attributes.Create(std::move(item_id), std::move(attributes), std::move(check),
                                                         std::move(meta), std::move(idempotency));
             if (!created) {
-                throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+                ThrowNotFound("item", id);
             }
             co_return AnswerResponse(ctx, AttributesCreated(id, *created));
         });

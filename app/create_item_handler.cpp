@@ -32,7 +32,7 @@ boost::asio::awaitable<Response> CreateItemHandler(Services& s, RequestContext& 
             }
             ThrowIfInvalid(errors);
             auto draft_item = domain::NewItem(*draft, ids::NewUuidV7(), seller);
-            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            auto meta = EventMetaOf(ctx);
             ports::Idempotent<domain::Item> idempotency{std::move(claim), ItemCreated};
             auto item = co_await s.items.Create(std::move(draft_item), std::move(meta), std::move(idempotency));
             co_return AnswerResponse(ctx, ItemCreated(item));

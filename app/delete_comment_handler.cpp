@@ -15,14 +15,14 @@ boost::asio::awaitable<Response> DeleteCommentHandler(Services& s, RequestContex
                                     "only the comment's author or the item's seller may delete it");
             }
         };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    auto meta = EventMetaOf(ctx);
     std::string item = item_id;
     std::string comment = comment_id;
     const auto result =
         co_await s.comments.Delete(std::move(item), std::move(comment), std::move(check), std::move(meta));
     switch (result) {
         case ChildDeleteResult::kItemNotFound:
-            throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
+            ThrowNotFound("item", item_id);
         case ChildDeleteResult::kNotFound:
             throw errors::Error(errors::Kind::kNotFound,
                                 "comment " + comment_id + " does not exist on item " + item_id);

@@ -15,14 +15,14 @@ boost::asio::awaitable<Response> DeleteItemAttributeHandler(Services& s, Request
                 throw errors::Error(errors::Kind::kConflict, *conflict);
             }
         };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    auto meta = EventMetaOf(ctx);
     std::string item = item_id;
     std::string attribute = attribute_id;
     const auto result =
         co_await s.attributes.Delete(std::move(item), std::move(attribute), std::move(check), std::move(meta));
     switch (result) {
         case ChildDeleteResult::kItemNotFound:
-            throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
+            ThrowNotFound("item", item_id);
         case ChildDeleteResult::kNotFound:
             throw errors::Error(errors::Kind::kNotFound,
                                 "attribute " + attribute_id + " does not exist on item " + item_id);

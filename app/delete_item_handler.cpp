@@ -18,11 +18,11 @@ boost::asio::awaitable<Response> DeleteItemHandler(Services& s, RequestContext& 
             throw errors::Error(errors::Kind::kConflict, *conflict);
         }
     };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    auto meta = EventMetaOf(ctx);
     std::string item_id = id;
     const bool deleted = co_await s.items.Delete(std::move(item_id), std::move(check), std::move(meta));
     if (!deleted) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+        ThrowNotFound("item", id);
     }
     if (s.item_cache != nullptr) {
         s.item_cache->Invalidate(id, std::numeric_limits<std::int64_t>::max());

@@ -25,13 +25,13 @@ boost::asio::awaitable<Response> DeleteItemImageHandler(Services& s, RequestCont
     std::function<void(const domain::Item&)> check = [&user](const domain::Item& item) {
         RequireImageWrite(item, user);
     };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    auto meta = EventMetaOf(ctx);
     std::string item_arg = item_id;
     std::string image_arg = image_id;
     auto result =
         co_await s.images.Delete(std::move(item_arg), std::move(image_arg), std::move(check), std::move(meta));
     if (result.outcome == ChildDeleteResult::kItemNotFound) {
-        throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
+        ThrowNotFound("item", item_id);
     }
     if (result.outcome != ChildDeleteResult::kDeleted || !result.image) {
         throw Error(Kind::kNotFound, "image " + image_id + " does not exist on item " + item_id);

@@ -8,7 +8,7 @@ boost::asio::awaitable<Response> GetCategoryHandler(Services& s, RequestContext&
     std::string category_id = id;
     auto category = co_await s.categories.Get(std::move(category_id));
     if (!category) {
-        throw errors::Error(errors::Kind::kNotFound, "category " + id + " does not exist");
+        ThrowNotFound("category", id);
     }
     co_return JsonResponse(ctx, 200, boost::json::value_from(*category));
 }

@@ -15,7 +15,7 @@ boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext&
     std::string item_id = id;
     auto result = co_await s.comments.List(std::move(item_id), list_paging);
     if (!result) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+        ThrowNotFound("item", id);
     }
     boost::json::array comments;
     comments.reserve(result->comments.size());

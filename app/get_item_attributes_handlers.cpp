@@ -8,7 +8,7 @@ boost::asio::awaitable<Response> GetItemAttributesHandler(Services& s, RequestCo
     std::string item_id = id;
     auto attributes = co_await s.attributes.List(std::move(item_id));
     if (!attributes) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+        ThrowNotFound("item", id);
     }
     boost::json::array out;
     out.reserve(attributes->size());

@@ -21,7 +21,7 @@ boost::asio::awaitable<Response> GetItemHandler(Services& s, RequestContext& ctx
     std::string item_id = id;
     auto item = co_await s.items.Get(std::move(item_id));
     if (!item) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+        ThrowNotFound("item", id);
     }
     auto json = boost::json::serialize(boost::json::value_from(*item));
     if (s.item_cache != nullptr) {

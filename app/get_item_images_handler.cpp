@@ -10,7 +10,7 @@ boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContex
     std::string item_arg = item_id;
     const auto images = co_await s.images.List(std::move(item_arg));
     if (!images) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + item_id + " does not exist");
+        ThrowNotFound("item", item_id);
     }
     boost::json::array list;
     list.reserve(images->size());

@@ -122,10 +122,18 @@ void ThrowIfInvalid(const domain::FieldErrors& errors) {
     errors::ThrowValidation(std::move(out));
 }
 
+void ThrowNotFound(std::string_view resource, std::string_view id) {
+    throw Error(Kind::kNotFound, std::string(resource) + " " + std::string(id) + " does not exist");
+}
+
+events::EventMeta EventMetaOf(const RequestContext& ctx) {
+    return events::EventMeta{ctx.trace.trace_id, ctx.trace.correlation_id};
+}
+
 std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource) {
     const auto& raw = ctx.PathParam(name);
     if (!ids::IsUuid(raw)) {
-        throw Error(Kind::kNotFound, std::string(resource) + " " + raw + " does not exist");
+        ThrowNotFound(resource, raw);
     }
     std::string id = raw;
     for (auto& c : id) {

@@ -16,6 +16,7 @@
 #include "app/router.hpp"
 #include "domain/validation.hpp"
 #include "pkg/aws/s3_client.hpp"
+#include "pkg/events/events.hpp"
 #include "ports/repositories.hpp"
 
 namespace auction::app {
@@ -116,6 +117,10 @@ void AddPagingMembers(boost::json::object& body, const ports::ListPaging& paging
 void ThrowIfInvalid(const domain::FieldErrors& errors);
 /// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.
 std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource);
+/// The 404 of every handler for a resource that does not exist: "<resource> <id> does not exist".
+[[noreturn]] void ThrowNotFound(std::string_view resource, std::string_view id);
+/// What every event a request causes carries of it: its trace and correlation ids.
+events::EventMeta EventMetaOf(const RequestContext& ctx);
 Response JsonResponse(const RequestContext& ctx, unsigned status, const boost::json::value& body);
 /// The same with the JSON already serialized.
 Response JsonTextResponse(const RequestContext& ctx, unsigned status, std::string json);

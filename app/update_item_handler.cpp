@@ -31,11 +31,11 @@ boost::asio::awaitable<Response> UpdateItemHandler(Services& s, RequestContext& 
         domain::ApplyPatch(item, patch, apply_errors);
         ThrowIfInvalid(apply_errors);
     };
-    events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+    auto meta = EventMetaOf(ctx);
     std::string item_id = id;
     auto updated = co_await s.items.Update(std::move(item_id), std::move(decide), std::move(meta));
     if (!updated) {
-        throw errors::Error(errors::Kind::kNotFound, "item " + id + " does not exist");
+        ThrowNotFound("item", id);
     }
     if (s.item_cache != nullptr) {
         s.item_cache->Invalidate(id, updated->version);  // this replica answers its own write from now on

@@ -112,7 +112,7 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
             std::string lookup_id = item_id;
             const auto item = co_await s.items.Get(std::move(lookup_id));
             if (!item) {
-                throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
+                ThrowNotFound("item", item_id);
             }
             RequireImageWrite(*item, user);
 
@@ -149,7 +149,7 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
             std::function<void(const domain::Item&)> check = [&user](const domain::Item& locked) {
                 RequireImageWrite(locked, user);
             };
-            events::EventMeta meta{ctx.trace.trace_id, ctx.trace.correlation_id};
+            auto meta = EventMetaOf(ctx);
             std::optional<domain::ItemImage> saved;
             std::exception_ptr failure;
             try {
@@ -167,7 +167,7 @@ boost::asio::awaitable<Response> UploadItemImageHandler(Services& s, RequestCont
                 if (failure) {
                     std::rethrow_exception(failure);
                 }
-                throw Error(Kind::kNotFound, "item " + item_id + " does not exist");
+                ThrowNotFound("item", item_id);
             }
             co_return AnswerResponse(ctx, ImageCreated(*saved));
         });

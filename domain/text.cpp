@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pkg/encoding/encoding.hpp"
+
 namespace auction::domain {
 
 namespace {
@@ -15,49 +17,25 @@ bool IsControl(char32_t cp) noexcept {
 }  // namespace
 
 std::u32string DecodeUtf8(std::string_view text) {
+    // The sequences are found by the one UTF-8 reader (pkg/encoding: strict, no overlongs or surrogates); a byte
+    // that starts none becomes U+FFFD.
     std::u32string out;
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
+        const std::size_t len = encoding::Utf8SequenceLength(text, i);
+        if (len == 0) {
+            out.push_back(kReplacement);
+            ++i;
+            continue;
+        }
         const auto lead = static_cast<unsigned char>(text[i]);
-        int extra = 0;
-        char32_t cp = 0;
-        if (lead < 0x80) {
-            cp = lead;
-        } else if ((lead & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = lead & 0x1F;
-        } else if ((lead & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = lead & 0x0F;
-        } else if ((lead & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = lead & 0x07;
-        } else {
-            out.push_back(kReplacement);
-            ++i;
-            continue;
-        }
-        if (i + static_cast<std::size_t>(extra) >= text.size()) {
-            out.push_back(kReplacement);  // truncated sequence at the end
-            break;
-        }
-        bool ok = true;
-        for (int k = 1; k <= extra; ++k) {
-            const auto c = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
-            if ((c & 0xC0) != 0x80) {
-                ok = false;
-                break;
-            }
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            out.push_back(kReplacement);
-            ++i;
-            continue;
+        auto cp = static_cast<char32_t>(len == 1 ? lead : lead & (0x7Fu >> len));
+        for (std::size_t k = 1; k < len; ++k) {
+            cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
         }
         out.push_back(cp);
-        i += static_cast<std::size_t>(extra) + 1;
+        i += len;
     }
     return out;
 }

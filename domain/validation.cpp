@@ -1,13 +1,16 @@
 #include "domain/validation.hpp"
 
+#include <algorithm>
+
+#include "pkg/encoding/encoding.hpp"
+
 namespace auction::domain {
 
 std::size_t Utf8Length(std::string_view text) noexcept {
+    // Code points of valid UTF-8 (the one UTF-8 reader, pkg/encoding); a byte that starts no sequence counts one.
     std::size_t n = 0;
-    for (unsigned char c : text) {
-        if ((c & 0xC0) != 0x80) {
-            ++n;
-        }
+    for (std::size_t i = 0; i < text.size(); ++n) {
+        i += std::max<std::size_t>(1, encoding::Utf8SequenceLength(text, i));
     }
     return n;
 }

@@ -1,6 +1,6 @@
 #include "pkg/timeutil/rfc3339.hpp"
 
-#include <array>
+#include <chrono>
 #include <cstdio>
 
 namespace auction::timeutil {
@@ -22,23 +22,10 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     return true;
 }
 
-// Howard Hinnant's days_from_civil: proleptic Gregorian date to days since 1970-01-01.
+// Days since 1970-01-01 of a proleptic Gregorian date (C++20 calendar types).
 std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
-    y -= m <= 2 ? 1 : 0;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-bool IsLeap(int y) {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int DaysInMonth(int y, int m) {
-    static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && IsLeap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
+    using namespace std::chrono;
+    return sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count();
 }
 
 }  // namespace
@@ -55,8 +42,8 @@ std::optional<Micros> ParseRfc3339(std::string_view s) {
         !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
         return std::nullopt;
     }
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
-        second > 59) {
+    const std::chrono::year_month_day date{std::chrono::year{year} / month / day};
+    if (year < 1 || !date.ok() || hour > 23 || minute > 59 || second > 59) {
         return std::nullopt;
     }
     std::size_t pos = 19;
@@ -117,27 +104,16 @@ std::string FormatBase(Micros micros, Micros& sub_second) {
         sub_second += 1'000'000;
         secs -= 1;
     }
-    std::int64_t days = secs / 86400;
-    std::int64_t rem = secs % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days -= 1;
-    }
-    // civil_from_days (Hinnant).
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(days - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t y0 = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    const std::int64_t y = y0 + (m <= 2 ? 1 : 0);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>((rem % 3600) / 60),
-                  static_cast<long long>(rem % 60));
+    using namespace std::chrono;
+    const auto day_start = floor<days>(sys_seconds{seconds{secs}});
+    const year_month_day date{day_start};
+    const std::int64_t rem = secs - duration_cast<seconds>(day_start.time_since_epoch()).count();
+    const hh_mm_ss<seconds> time{seconds{rem}};
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
     return buf;
 }
 

@@ -12,6 +12,7 @@
 #include "domain/item_comment.hpp"
 #include "domain/item_events.hpp"
 #include "domain/text.hpp"
+#include "domain/validation.hpp"
 #include "infra/postgres/error_mapping.hpp"
 #include "pkg/events/events.hpp"
 #include "pkg/ids/uuid.hpp"
@@ -59,7 +60,17 @@ TEST(TextRules, DecodesUtf8CodePoints) {
     EXPECT_EQ(DecodeUtf8(""), std::u32string());
     // Invalid bytes never reach here from Boost.JSON, but must not crash or read past the end.
     EXPECT_EQ(DecodeUtf8("\xFF"), std::u32string(1, 0xFFFD));
-    EXPECT_EQ(DecodeUtf8("\xE2\x82"), std::u32string(1, 0xFFFD));
+    // Each byte that starts no valid sequence is one U+FFFD (pkg/encoding's rule, as the logger's): a truncated
+    // sequence, an overlong form (here of '/'), an encoded surrogate.
+    EXPECT_EQ(DecodeUtf8("\xE2\x82"), std::u32string(2, 0xFFFD));
+    EXPECT_EQ(DecodeUtf8("\xC0\xAF"), std::u32string(2, 0xFFFD));
+    EXPECT_EQ(DecodeUtf8("x\xED\xA0\x80y"), (std::u32string{U'x', 0xFFFD, 0xFFFD, 0xFFFD, U'y'}));
+}
+
+TEST(TextRules, Utf8LengthCountsCodePoints) {
+    EXPECT_EQ(Utf8Length("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\xB7"), 4U);
+    EXPECT_EQ(Utf8Length(""), 0U);
+    EXPECT_EQ(Utf8Length("\xE2\x82"), 2U);  // bytes of no valid sequence count one each
 }
 
 TEST(TextRules, BlankMeansOnlyUnicodeWhitespace) {
