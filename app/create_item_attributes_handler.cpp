@@ -18,12 +18,7 @@ namespace {
 }
 
 ports::StoredAnswer AttributesCreated(const std::string& item_id, const std::vector<domain::ItemAttribute>& created) {
-    boost::json::array out;
-    out.reserve(created.size());
-    for (const auto& attribute : created) {
-        out.push_back(boost::json::value_from(attribute));
-    }
-    return CreatedAnswer(boost::json::serialize(boost::json::object{{"attributes", std::move(out)}}),
+    return CreatedAnswer(boost::json::serialize(ListBody("attributes", created)),
                          "/api/v1/items/" + item_id + "/attributes");
 }
 

@@ -17,11 +17,7 @@ boost::asio::awaitable<Response> GetCommentsHandler(Services& s, RequestContext&
     if (!result) {
         ThrowNotFound("item", id);
     }
-    boost::json::array comments;
-    comments.reserve(result->comments.size());
-    for (const auto& comment : result->comments) {
-        comments.push_back(boost::json::value_from(comment));
-    }
+    auto comments = JsonArrayOf(result->comments);
     std::optional<std::string> next_cursor;
     if (result->more && !result->comments.empty()) {
         next_cursor = CommentCursor(id, result->comments.back());

@@ -10,12 +10,7 @@ boost::asio::awaitable<Response> GetItemAttributesHandler(Services& s, RequestCo
     if (!attributes) {
         ThrowNotFound("item", id);
     }
-    boost::json::array out;
-    out.reserve(attributes->size());
-    for (const auto& attribute : *attributes) {
-        out.push_back(boost::json::value_from(attribute));
-    }
-    co_return JsonResponse(ctx, 200, boost::json::object{{"attributes", std::move(out)}});
+    co_return JsonResponse(ctx, 200, ListBody("attributes", *attributes));
 }
 
 }  // namespace auction::app

@@ -12,14 +12,7 @@ boost::asio::awaitable<Response> GetItemImagesHandler(Services& s, RequestContex
     if (!images) {
         ThrowNotFound("item", item_id);
     }
-    boost::json::array list;
-    list.reserve(images->size());
-    for (const auto& image : *images) {
-        list.push_back(boost::json::value_from(image));
-    }
-    boost::json::object body;
-    body["images"] = std::move(list);
-    co_return JsonResponse(ctx, 200, body);
+    co_return JsonResponse(ctx, 200, ListBody("images", *images));
 }
 
 }  // namespace auction::app

@@ -89,11 +89,7 @@ boost::asio::awaitable<Response> GetItemsHandler(Services& s, RequestContext& ct
             : OffsetPaging(paging);
     ItemQuery request = query;
     auto result = co_await s.items.List(std::move(request));
-    boost::json::array items;
-    items.reserve(result.items.size());
-    for (const auto& item : result.items) {
-        items.push_back(boost::json::value_from(item));
-    }
+    auto items = JsonArrayOf(result.items);
     std::optional<std::string> next_cursor;
     if (result.more && !result.items.empty()) {
         next_cursor = ItemCursor(query, result.items.back());

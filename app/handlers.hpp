@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "app/idempotency.hpp"
 #include "app/item_cache.hpp"
@@ -117,6 +118,16 @@ void AddPagingMembers(boost::json::object& body, const ports::ListPaging& paging
 void ThrowIfInvalid(const domain::FieldErrors& errors);
 /// A path id that must be a UUID; anything else cannot name a resource, so it is a 404.
 std::string PathId(const RequestContext& ctx, std::string_view name, std::string_view resource);
+/// A list answer's body, `{"<name>": [every entry as its JSON]}`, and the array alone.
+template <typename T>
+boost::json::array JsonArrayOf(const std::vector<T>& entries) {
+    boost::json::value array = boost::json::value_from(entries);
+    return std::move(array.as_array());
+}
+template <typename T>
+boost::json::object ListBody(std::string_view name, const std::vector<T>& entries) {
+    return boost::json::object{{name, JsonArrayOf(entries)}};
+}
 /// The 404 of every handler for a resource that does not exist: "<resource> <id> does not exist".
 [[noreturn]] void ThrowNotFound(std::string_view resource, std::string_view id);
 /// What every event a request causes carries of it: its trace and correlation ids.
