@@ -1,4 +1,5 @@
 #include "app/attribute_json.hpp"
+#include "app/request_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -47,14 +48,9 @@ std::optional<AttributeDraft> DecodeEntry(const json::value& value, std::size_t 
     }
     const auto& entry = value.get_object();
     const std::size_t before = errors.size();
-    for (const auto& kv : entry) {
-        const std::string_view name = kv.key();
-        if (std::find(kReadOnlyFields.begin(), kReadOnlyFields.end(), name) != kReadOnlyFields.end()) {
-            errors.push_back({AttributeEntryField(index, name), "is read-only and cannot be set by a client"});
-        } else if (name != "key" && name != "value") {
-            errors.push_back({AttributeEntryField(index, name), "is not a known field"});
-        }
-    }
+    RefuseFieldsClientsCannotSet(
+        entry, {"key", "value"}, kReadOnlyFields,
+        [index](std::string_view name) { return AttributeEntryField(index, name); }, errors);
     auto key = StringField(entry, index, "key", errors);
     if (key) {
         const auto len = Utf8Length(*key);

@@ -1,4 +1,5 @@
 #include "app/comment_json.hpp"
+#include "app/request_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,14 +31,8 @@ std::optional<CommentDraft> DecodeCommentDraft(const json::value& body, FieldErr
     }
     const auto& obj = body.get_object();
     const std::size_t before = errors.size();
-    for (const auto& kv : obj) {
-        const std::string_view key = kv.key();
-        if (std::find(kReadOnlyFields.begin(), kReadOnlyFields.end(), key) != kReadOnlyFields.end()) {
-            errors.push_back({std::string(key), "is read-only and cannot be set by a client"});
-        } else if (key != "content") {
-            errors.push_back({std::string(key), "is not a known field"});
-        }
-    }
+    RefuseFieldsClientsCannotSet(
+        obj, {"content"}, kReadOnlyFields, [](std::string_view name) { return std::string(name); }, errors);
     CommentDraft draft;
     const json::value* content = obj.if_contains("content");
     if (content == nullptr || content->is_null()) {

@@ -1,4 +1,5 @@
 #include "app/item_json.hpp"
+#include "app/request_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -150,14 +151,8 @@ public:
     }
 
     void RejectUnknown(std::initializer_list<std::string_view> known) {
-        for (const auto& kv : obj_) {
-            const std::string_view key = kv.key();
-            if (std::find(kReadOnlyFields.begin(), kReadOnlyFields.end(), key) != kReadOnlyFields.end()) {
-                Add(key, "is read-only and cannot be set by a client");
-            } else if (std::find(known.begin(), known.end(), key) == known.end()) {
-                Add(key, "is not a known field");
-            }
-        }
+        RefuseFieldsClientsCannotSet(
+            obj_, known, kReadOnlyFields, [](std::string_view name) { return std::string(name); }, errors_);
     }
 
     void Add(std::string_view field, std::string message) {
