@@ -65,12 +65,7 @@ public:
             stopping_ = true;
         }
         cv_.notify_all();
-        for (auto& t : threads_) {
-            if (t.joinable()) {
-                t.join();
-            }
-        }
-        threads_.clear();
+        threads_.clear();  // std::jthread joins as it goes
     }
 
     struct Stats {
@@ -175,7 +170,7 @@ private:
     std::deque<Pending> waiting_;
     bool stopping_ = false;
     Stats stats_;
-    std::vector<std::thread> threads_;
+    std::vector<std::jthread> threads_;
 };
 
 }  // namespace auction::executor

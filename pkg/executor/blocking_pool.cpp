@@ -52,12 +52,7 @@ void BlockingPool::Stop() {
         stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) {
-        if (t.joinable()) {
-            t.join();
-        }
-    }
-    threads_.clear();
+    threads_.clear();  // std::jthread joins as it goes
 }
 
 }  // namespace auction::executor

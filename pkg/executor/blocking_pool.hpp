@@ -108,7 +108,7 @@ private:
     std::condition_variable cv_;
     std::deque<std::unique_ptr<Job>> queue_;
     bool stopping_ = false;
-    std::vector<std::thread> threads_;
+    std::vector<std::jthread> threads_;
 };
 
 }  // namespace auction::executor
