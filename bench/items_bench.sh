@@ -436,7 +436,6 @@ api_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$API_PID/status")
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 {
   echo
@@ -455,7 +454,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
       [[ $scenario == get ]] || label="POST /api/v1/items"
       printf '%-22s %5s %9.0f %8.2f %8.2f %10s %12s %16s %7s\n' "$label" "$c" \
         "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${USPR[$r]}" "${RSS[$r]}" "$(printf '%.0f (%s)' "$best" "$at")" \
-        "$(ratio "${RPS[$r]}" "$best")"
+        "$(auction_ratio "${RPS[$r]}" "$best")"
     done
   done
   echo
@@ -498,7 +497,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
       r=${scenario}_$c
       printf 'RESULT scenario=%s conns=%s rps=%s p50_ms=%s p99_ms=%s us_cpu_per_request=%s peak_rss_mib=%s limit_tps=%s limit_clients=%s ratio=%s\n' \
         "$scenario" "$c" "${RPS[$r]}" "${P50[$r]}" "${P99[$r]}" "${USPR[$r]}" "${RSS[$r]}" "$best" "$at" \
-        "$(ratio "${RPS[$r]}" "$best")"
+        "$(auction_ratio "${RPS[$r]}" "$best")"
     done
   done
   printf 'RESULT peak_rss_mib=%s\n' "$PEAK_RSS"

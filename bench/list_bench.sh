@@ -237,7 +237,6 @@ API_PID=
 # 4. The figures
 
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
 {
   echo
   echo "list_bench $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores (${cpu_model:-unknown CPU}), $(uname -r)"
@@ -253,9 +252,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
       printf '%-36s %-7s %-7s %9.2f %9.2f %8.1f %9s\n' "${LABELS[$i]}" "${r%%.*}" "$page" "${P50[$name]}" \
         "${P99[$name]}" "${RPS[$name]}" "${REQS[$name]}"
     done
-    echo "  p99 of page $DEEP / page 1: page mode $(ratio "${P99[$i.page.deep]}" "${P99[$i.page.first]}")x," \
-      "cursor mode $(ratio "${P99[$i.cursor.deep]}" "${P99[$i.cursor.first]}")x;" \
-      "page $DEEP by cursor is $(ratio "${P99[$i.page.deep]}" "${P99[$i.cursor.deep]}")x faster than by page number (p99)"
+    echo "  p99 of page $DEEP / page 1: page mode $(auction_ratio "${P99[$i.page.deep]}" "${P99[$i.page.first]}" 1)x," \
+      "cursor mode $(auction_ratio "${P99[$i.cursor.deep]}" "${P99[$i.cursor.first]}" 1)x;" \
+      "page $DEEP by cursor is $(auction_ratio "${P99[$i.page.deep]}" "${P99[$i.cursor.deep]}" 1)x faster than by page number (p99)"
   done
   echo
   echo "PostgreSQL alone, page $DEEP of the default list (EXPLAIN ANALYZE of the API's statement):"

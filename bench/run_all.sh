@@ -60,7 +60,6 @@ field() {
     sed -n "s/^$2=//p"
 }
 round() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.0f", v }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 max_rss() { tr '/' '\n' <<<"$1" | sort -g | tail -n1; }
 
 get_rps=$(round "$(field items rps "scenario=get conns=64")")
@@ -77,12 +76,12 @@ post_rps=$(round "$(field items rps "scenario=post conns=32")")
   printf '| %-44s | %12s | %-34s | %8s | %8s | %8s | %14s | %9s |\n' \
     "GET /api/v1/items/:id req/s (-c64, p99 $(field items p99_ms "scenario=get conns=64") ms)" "$get_rps" \
     "pgbench $(round "$(field items limit_tps "scenario=get conns=64")") tps ($(field items limit_clients "scenario=get conns=64") clients)" \
-    "$(field items ratio "scenario=get conns=64")" "$GO_GET" "$(ratio "$get_rps" "$GO_GET")" \
+    "$(field items ratio "scenario=get conns=64")" "$GO_GET" "$(auction_ratio "$get_rps" "$GO_GET")" \
     "$(field items peak_rss_mib "scenario=get conns=64")" "$(field items us_cpu_per_request "scenario=get conns=64")"
   printf '| %-44s | %12s | %-34s | %8s | %8s | %8s | %14s | %9s |\n' \
     "POST /api/v1/items /s (-c32, p99 $(field items p99_ms "scenario=post conns=32") ms)" "$post_rps" \
     "pgbench $(round "$(field items limit_tps "scenario=post conns=32")") tps ($(field items limit_clients "scenario=post conns=32") clients)" \
-    "$(field items ratio "scenario=post conns=32")" "$GO_POST" "$(ratio "$post_rps" "$GO_POST")" \
+    "$(field items ratio "scenario=post conns=32")" "$GO_POST" "$(auction_ratio "$post_rps" "$GO_POST")" \
     "$(field items peak_rss_mib "scenario=post conns=32")" "$(field items us_cpu_per_request "scenario=post conns=32")"
   for type in quorum classic; do
     drain=$(field "worker_$type" drain_eps)
@@ -90,7 +89,7 @@ post_rps=$(round "$(field items rps "scenario=post conns=32")")
     rmq=$(field "worker_$type" rabbitmq_eps)
     printf '| %-44s | %12s | %-34s | %8s | %8s | %8s | %14s | %9s |\n' \
       "drain ev/s, 3 workers, $type queue, $EVENTS events" "$drain" "pgbench $pg tps; RabbitMQ $rmq/s" \
-      "$(ratio "$drain" "$pg")" "$GO_DRAIN" "$(ratio "$drain" "$GO_DRAIN")" "$(field "worker_$type" peak_rss_mib)" \
+      "$(auction_ratio "$drain" "$pg")" "$GO_DRAIN" "$(auction_ratio "$drain" "$GO_DRAIN")" "$(field "worker_$type" peak_rss_mib)" \
       "$(field "worker_$type" us_cpu_per_event)"
   done
   printf '| %-44s | %12s | %-34s | %8s | %8s | %8s | %14s | %9s |\n' \
@@ -98,9 +97,9 @@ post_rps=$(round "$(field items rps "scenario=post conns=32")")
     "$(field access_log log_off_rps) req/s with it off" "-" "-" "-" "-" "-"
   echo
   echo "peak RSS against Go: API $(field items peak_rss_mib "scenario=get conns=64") MiB (Go $GO_RSS_API," \
-    "ratio $(ratio "$(field items peak_rss_mib "scenario=get conns=64")" "$GO_RSS_API")); worker" \
+    "ratio $(auction_ratio "$(field items peak_rss_mib "scenario=get conns=64")" "$GO_RSS_API")); worker" \
     "$(max_rss "$(field worker_quorum peak_rss_mib)") MiB at most (Go $GO_RSS_WORKER," \
-    "ratio $(ratio "$(max_rss "$(field worker_quorum peak_rss_mib)")" "$GO_RSS_WORKER"))"
+    "ratio $(auction_ratio "$(max_rss "$(field worker_quorum peak_rss_mib)")" "$GO_RSS_WORKER"))"
   echo "drain CPU per event by process (us): quorum: $(sed -n 's/^CPU us per event during the drain, by process: //p' "$OUT/worker_quorum.log")"
   echo "                                     classic: $(sed -n 's/^CPU us per event during the drain, by process: //p' "$OUT/worker_classic.log")"
   echo "request lines: $(field access_log lines) written for $(field access_log requests) requests, dropped $(field access_log dropped)"

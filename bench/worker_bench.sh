@@ -162,7 +162,6 @@ for c in $PG_SWEEP; do
   if ((PGTPS[$c] > PG_BEST)); then PG_BEST=${PGTPS[$c]}; PG_BEST_AT=$c; fi
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 per_commit() { awk -v n="$EVENTS" -v b="$1" 'BEGIN { if (b > 0) printf "%.1f", n / b; else print "n/a" }'; }
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -176,7 +175,7 @@ printf '\n%8s %12s %14s %9s %9s %10s %11s %8s %16s\n' replicas "drain ev/s" "Rab
 dead_total=0
 for r in $SWEEP; do
   printf '%8s %12s %14s %9s %9s %10s %11s %8s %16s\n' "$r" "${DRAIN[$r]}" "${RAW[$r]}" \
-    "$(ratio "${DRAIN[$r]}" "${RAW[$r]}")" "$(ratio "${DRAIN[$r]}" "$PG_BEST")" "$(per_commit "${BATCHES[$r]}")" \
+    "$(auction_ratio "${DRAIN[$r]}" "${RAW[$r]}")" "$(auction_ratio "${DRAIN[$r]}" "$PG_BEST")" "$(per_commit "${BATCHES[$r]}")" \
     "${USPE[$r]}" "${CPU[$r]}" "${RSS[$r]}"
   dead_total=$((dead_total + DEAD[$r]))
 done

@@ -888,6 +888,12 @@ auction_result_field() {
   sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"
 }
 
+# auction_ratio A B [DECIMALS]: A / B with DECIMALS places (2), or n/a when B is not positive. The benchmarks' ratios
+# to their limits.
+auction_ratio() {
+  awk -v a="$1" -v b="$2" -v fmt="%.${3:-2}f" 'BEGIN { if (b + 0 > 0) printf fmt, a / b; else print "n/a" }'
+}
+
 # auction_proc_ticks PID [1]: CPU clock ticks (user + system) the process used so far, all its threads; with 1,
 # its reaped children's too. 0 when the process is gone. For the benchmarks' CPU per request.
 auction_proc_ticks() {
