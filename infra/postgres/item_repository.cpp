@@ -217,7 +217,7 @@ const char* SortColumn(ports::ItemSort sort) {
         case ports::ItemSort::kEndDate:
             return "i.end_date";
         case ports::ItemSort::kCurrentPrice:
-            return "i.current_price";
+            return "p.current_price";
         case ports::ItemSort::kCreatedAt:
             break;
     }
@@ -231,13 +231,18 @@ std::string KeyParam(ports::ItemSort sort, std::int64_t key) {
 
 ListStatement BuildList(const ports::ItemQuery& q) {
     ListStatement st;
+    // Price order reads item_prices (migration 015), whose indexes are the only ones on the price: its status and
+    // price are the item's own, kept by triggers in the statement that changes the item.
+    const bool by_price = q.sort == ports::ItemSort::kCurrentPrice;
+    const std::string from = by_price ? " FROM item_prices p JOIN items i ON i.id = p.id" : " FROM items i";
+    const char* alias = by_price ? "p." : "i.";
     std::string where = " WHERE TRUE";
     auto param = [&st](std::string value) {
         st.params.emplace_back(std::move(value));
         return Placeholder(st.params.size());
     };
     if (q.status) {
-        where += " AND i.status = " + param(std::string(domain::ToString(*q.status)));
+        where += std::string(" AND ") + alias + "status = " + param(std::string(domain::ToString(*q.status)));
     }
     if (q.seller_id) {
         where += " AND i.seller_id = " + param(*q.seller_id);
@@ -247,10 +252,12 @@ ListStatement BuildList(const ports::ItemQuery& q) {
                  param(*q.category_id) + "::uuid)";
     }
     if (q.min_price) {
-        where += " AND i.current_price >= " + param(domain::FormatMoney(*q.min_price)) + "::numeric";
+        where +=
+            std::string(" AND ") + alias + "current_price >= " + param(domain::FormatMoney(*q.min_price)) + "::numeric";
     }
     if (q.max_price) {
-        where += " AND i.current_price <= " + param(domain::FormatMoney(*q.max_price)) + "::numeric";
+        where +=
+            std::string(" AND ") + alias + "current_price <= " + param(domain::FormatMoney(*q.max_price)) + "::numeric";
     }
     if (q.text) {
         std::string pattern = "%";
@@ -268,24 +275,24 @@ ListStatement BuildList(const ports::ItemQuery& q) {
     const char* dir = q.descending ? " DESC" : " ASC";
     // Both columns in one direction, so an index on (column, id) yields the order read forwards or backwards
     // (migration 012), and the keyset condition below is one range of that index.
-    const std::string order = std::string(" ORDER BY ") + column + dir + ", i.id" + dir;
+    const std::string order = std::string(" ORDER BY ") + column + dir + ", " + alias + "id" + dir;
     if (q.paging.keyset) {
         if (q.paging.after) {
             const char* type = q.sort == ports::ItemSort::kCurrentPrice ? "::numeric" : "::timestamptz";
             const auto key = param(KeyParam(q.sort, q.paging.after->key));
             const auto id = param(q.paging.after->id);
-            where += std::string(" AND (") + column + ", i.id) " + (q.descending ? "<" : ">") + " (" + key + type +
-                     ", " + id + "::uuid)";
+            where += std::string(" AND (") + column + ", " + alias + "id) " + (q.descending ? "<" : ">") + " (" + key +
+                     type + ", " + id + "::uuid)";
         }
         // One row more than the page tells whether another page follows, without counting.
         const auto limit = param(std::to_string(q.paging.limit + 1));
-        st.sql = std::string("SELECT ") + kColumns + " FROM items i" + where + order + " LIMIT " + limit;
+        st.sql = std::string("SELECT ") + kColumns + from + where + order + " LIMIT " + limit;
         return st;
     }
-    st.count_sql = "SELECT count(*) FROM items i" + where;
+    st.count_sql = "SELECT count(*)" + from + where;
     const auto limit = param(std::to_string(q.paging.limit));
     const auto offset = param(std::to_string(static_cast<std::int64_t>(q.paging.page - 1) * q.paging.limit));
-    st.sql = std::string("SELECT ") + kColumns + ", count(*) OVER () FROM items i" + where + order + " LIMIT " + limit +
+    st.sql = std::string("SELECT ") + kColumns + ", count(*) OVER ()" + from + where + order + " LIMIT " + limit +
              " OFFSET " + offset;
     return st;
 }
