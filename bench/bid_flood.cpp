@@ -7,6 +7,8 @@
 //                                               per second for <seconds>, placed now, rising prices
 // Uses RABBITMQ_URL; declares the worker's topology first, with the queue type of RABBITMQ_QUEUE_TYPE (default
 // quorum, as the worker).
+#include <amqp.h>
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -135,13 +137,23 @@ int Consume(const std::string& url, long count, int prefetch) {
     conn.Qos(static_cast<std::uint16_t>(prefetch));
     conn.Consume("auction.bid.all.v1");
     long got = 0;
+    std::uint64_t unacked = 0;
     while (got < count) {
         auto d = conn.NextDelivery(std::chrono::seconds(5));
         if (!d) {
             break;  // the queue ran dry (other consumers took the rest)
         }
-        conn.Ack(d->delivery_tag);
         ++got;
+        unacked = d->delivery_tag;
+        // Acked as the worker acks (infra/rabbitmq/consumer.cpp): what has arrived, in one multiple ack.
+        amqp_connection_state_t raw = conn.Raw();
+        if (got == count || (amqp_data_in_buffer(raw) == 0 && amqp_frames_enqueued(raw) == 0)) {
+            conn.Ack(unacked, true);
+            unacked = 0;
+        }
+    }
+    if (unacked != 0) {
+        conn.Ack(unacked, true);
     }
     std::cout << got << '\n';
     return 0;

@@ -487,8 +487,8 @@ std::optional<Delivery> AmqpConnection::NextDelivery(std::chrono::milliseconds t
     return d;
 }
 
-void AmqpConnection::Ack(std::uint64_t delivery_tag) {
-    if (int rc = amqp_basic_ack(conn_, kChannel, delivery_tag, 0); rc != AMQP_STATUS_OK) {
+void AmqpConnection::Ack(std::uint64_t delivery_tag, bool multiple) {
+    if (int rc = amqp_basic_ack(conn_, kChannel, delivery_tag, multiple ? 1 : 0); rc != AMQP_STATUS_OK) {
         throw AmqpError(std::string("basic.ack: ") + amqp_error_string2(rc));
     }
 }

@@ -97,7 +97,9 @@ public:
     std::string Consume(const std::string& queue);
     /// Next delivery, or nullopt when `timeout` passes with none.
     std::optional<Delivery> NextDelivery(std::chrono::milliseconds timeout);
-    void Ack(std::uint64_t delivery_tag);
+    /// multiple: also every unsettled delivery with a lower tag on this channel (one frame, one settle for a
+    /// quorum queue).
+    void Ack(std::uint64_t delivery_tag, bool multiple = false);
     void Reject(std::uint64_t delivery_tag, bool requeue);
 
     amqp_connection_state_t Raw() noexcept { return conn_; }

@@ -41,6 +41,9 @@ void Consumer::Connect() {
     }
     conn_->Qos(static_cast<std::uint16_t>(options_.prefetch_count));
     conn_->Consume(options_.topology.queue);
+    unsettled_.clear();  // tags are per channel: the new one starts again at 1
+    acks_.clear();
+    acks_received_at_.clear();
     ++generation_;
     connected_ = true;
 }
@@ -129,23 +132,53 @@ void Consumer::Settle(Done& done) {
         const auto& o = done.outcomes[i];
         switch (o.verdict) {
             case Verdict::kAck:
-                conn_->Ack(d.delivery_tag);
-                ++acked_;
+                acks_.push_back(d.delivery_tag);
+                acks_received_at_.push_back(done.received_at[i]);
                 break;
             case Verdict::kDeadLetter:
                 DeadLetter(d, o.reason);
+                unsettled_.erase(d.delivery_tag);
+                processing_latency_.Observe(std::chrono::steady_clock::now() - done.received_at[i]);
                 break;
             case Verdict::kRequeue:
                 conn_->Reject(d.delivery_tag, true);
+                unsettled_.erase(d.delivery_tag);
                 ++requeued_;
+                processing_latency_.Observe(std::chrono::steady_clock::now() - done.received_at[i]);
                 break;
         }
     }
+}
+
+void Consumer::SendAcks() {
+    if (acks_.empty()) {
+        return;
+    }
+    for (const auto tag : acks_) {
+        unsettled_.erase(tag);
+    }
+    // A multiple ack settles every unsettled delivery up to its tag, so it may cover only tags below the lowest
+    // one still unsettled (being processed, or waiting for a batch). The rest are acked one by one.
+    const auto lowest_open = unsettled_.empty() ? UINT64_MAX : *unsettled_.begin();
+    std::uint64_t covered = 0;
+    for (const auto tag : acks_) {
+        if (tag < lowest_open) {
+            covered = std::max(covered, tag);
+        } else {
+            conn_->Ack(tag);
+        }
+    }
+    if (covered != 0) {
+        conn_->Ack(covered, true);
+    }
+    acked_ += acks_.size();
     // Settled on the broker: that ends the message's processing time.
     const auto settled = std::chrono::steady_clock::now();
-    for (const auto& received : done.received_at) {
+    for (const auto& received : acks_received_at_) {
         processing_latency_.Observe(settled - received);
     }
+    acks_.clear();
+    acks_received_at_.clear();
 }
 
 void Consumer::ConsumeLoop() {
@@ -174,10 +207,12 @@ void Consumer::ConsumeLoop() {
             for (auto& d : done) {
                 Settle(d);
             }
+            SendAcks();
             if (draining_) {
                 // Stopping: what has not started goes back to the queue now; the rest finishes.
                 for (const auto& d : pending_) {
                     conn_->Reject(d.delivery_tag, true);
+                    unsettled_.erase(d.delivery_tag);
                     ++requeued_;
                 }
                 in_flight_ -= static_cast<int>(pending_.size());
@@ -208,6 +243,7 @@ void Consumer::ConsumeLoop() {
                 }
                 ++received_;
                 ++in_flight_;
+                unsettled_.insert(delivery->delivery_tag);
                 pending_.push_back(std::move(*delivery));
                 pending_received_at_.push_back(std::chrono::steady_clock::now());
                 readable = buffered();

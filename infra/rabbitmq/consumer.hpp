@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +89,9 @@ private:
     /// earlier connection (generation) is dropped: delivery tags are per channel, so its tags would settle other
     /// messages on the new one; the broker has requeued those deliveries and redelivers them.
     void Settle(Done& done);
+    /// Sends the acks Settle collected: one multiple ack for those below every delivery still unsettled on the
+    /// channel (all of them while one batch is in flight, the usual case), single acks for the rest.
+    void SendAcks();
     void DeadLetter(const Delivery& delivery, const std::string& reason);
     void Wake();
 
@@ -112,6 +116,9 @@ private:
     std::vector<Delivery> pending_;               // received, not yet dispatched (consume thread only)
     std::vector<TimePoint> pending_received_at_;  // parallel to pending_
     int batches_in_flight_ = 0;                   // consume thread only
+    std::set<std::uint64_t> unsettled_;           // tags delivered on this connection, not settled (consume thread)
+    std::vector<std::uint64_t> acks_;             // settled as acks by Settle, not sent yet (consume thread)
+    std::vector<TimePoint> acks_received_at_;     // when each of acks_ arrived, for processing_latency_
 
     std::atomic<std::uint64_t> received_{0};
     std::atomic<std::uint64_t> acked_{0};
