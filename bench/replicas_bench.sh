@@ -67,7 +67,7 @@ declare -A EPS CONNS ACTIVE ONCPU IOWAIT LOCKWAIT PGCPU WCPU BUSY LEFT
 HZ=$(getconf CLK_TCK)
 measure() {
   local replicas=$1 pid
-  auction_bench_psql -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price, bid_count = 0" \
+  auction_bench_psql -c "TRUNCATE processed_bid_events" -c "UPDATE items SET current_price = start_price, bid_count = 0 WHERE current_price <> start_price OR bid_count <> 0" \
     -c "CHECKPOINT" >/dev/null
   log "[$replicas] publishing $EVENTS events to a stopped worker set"
   "$FLOOD_BIN" publish "$EVENTS" "$TMP/items.txt"

@@ -447,7 +447,12 @@ auction_start_rabbitmq() {
     mkdir -p "$LOG_DIR"
     log "starting RabbitMQ (node log in /var/log/rabbitmq/)"
     # -detached: the Erlang VM daemonizes itself, so it outlives this script.
-    _auction_as_root rabbitmq-server -detached >"$LOG_DIR/rabbitmq.log" 2>&1 </dev/null ||
+    # +sbwt none (and its dirty-scheduler twins): idle Erlang schedulers sleep instead of spinning for work, as
+    # RabbitMQ's runtime guide advises where the broker shares its cores. On this 2-core machine, shared with
+    # PostgreSQL, the API and the workers, the spinning took 17 us of CPU per drained bid and the drain ran 12%
+    # slower (bench/worker_bench.sh, docs/PERFORMANCE.md). RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS overrides it.
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-+sbwt none +sbwtdcpu none +sbwtdio none} \
+      _auction_as_root rabbitmq-server -detached >"$LOG_DIR/rabbitmq.log" 2>&1 </dev/null ||
       { cat "$LOG_DIR/rabbitmq.log" >&2; _auction_die "rabbitmq-server -detached failed"; return 1; }
   fi
   _auction_rabbit_wait_up 60
@@ -833,15 +838,47 @@ auction_bench_drain() {
     WORKER_PIDS+=($!)
   done
   deadline=$(($(date +%s) + timeout))
+  # Polled on the workers' own counters (acknowledged after commit), read in this shell: a psql per poll forked a
+  # backend and counted processed_bid_events, which took 7% of the machine's CPU during a drain and was charged
+  # to PostgreSQL's CPU per event. The table is counted once the counters say done (an ack counts a redelivered
+  # duplicate too), and polled until it agrees.
+  while :; do
+    done_count=0
+    for ((n = 1; n <= replicas; n++)); do
+      _auction_worker_acked $((health_base + n - 1))
+      done_count=$((done_count + WORKER_ACKED))
+    done
+    ((done_count >= events)) && break
+    if ((EPOCHSECONDS > deadline)); then log "ERROR: drain timed out at $done_count/$events acknowledged"; exit 1; fi
+    sleep 0.1
+  done
   while :; do
     done_count=$(auction_bench_psql -c "SELECT count(*) FROM processed_bid_events")
     ((done_count >= events)) && break
     if (($(date +%s) > deadline)); then log "ERROR: drain timed out at $done_count/$events"; exit 1; fi
-    sleep 0.2
+    sleep 0.1
   done
   DRAIN_MS=$(($(date +%s%3N) - start))
   BUSY_PCT=$(awk -v a="$cpu_before" -v b="$(_auction_cpu_times)" 'BEGIN { split(a, x, " "); split(b, y, " ");
     printf "%.0f", 100 * (y[1] - x[1]) / ((y[1] - x[1]) + (y[2] - x[2])) }')
+}
+
+# _auction_worker_acked PORT: sets WORKER_ACKED to the worker's auction_worker_messages_acked_total from its /metrics
+# on PORT, 0 while it does not answer; read with bash's /dev/tcp and parsed in the shell, so a poll forks nothing.
+_auction_worker_acked() {
+  local line value=0
+  if exec 7<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
+    printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&7
+    while IFS= read -r line <&7; do
+      if [[ $line == "auction_worker_messages_acked_total "* ]]; then
+        value=${line#* }
+        value=${value%%.*}
+        value=${value%$'\r'}
+      fi
+    done
+    exec 7<&-
+  fi
+  WORKER_ACKED=$value
 }
 
 # The machine's busy and idle CPU time so far (/proc/stat, all cores), as "busy idle".
