@@ -139,8 +139,84 @@ PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Par
         PQexecPrepared(conn_.get(), name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
 }
 
-PgTransaction::PgTransaction(PgConnection& conn, Durability durability) : conn_(conn), durability_(durability) {
-    conn_.Exec(durability == Durability::kAsynchronousCommit ? "BEGIN; SET LOCAL synchronous_commit TO off" : "BEGIN");
+PgResult PgConnection::ExecPreparedAfter(const std::vector<const char*>& first, const char* name, const char* sql,
+                                         const Params& params) {
+    PGconn* raw = conn_.get();
+    const bool prepare = prepared_.find(name) == prepared_.end();
+    const auto values = Values(params);
+    if (PQenterPipelineMode(raw) != 1) {
+        throw ErrorFrom(nullptr, raw);
+    }
+    int sent = 0;
+    bool ok = true;
+    for (const char* statement : first) {
+        ok = ok && PQsendQueryParams(raw, statement, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        sent += ok ? 1 : 0;
+    }
+    if (ok && prepare) {
+        ok = PQsendPrepare(raw, name, sql, static_cast<int>(params.size()), nullptr) == 1;
+        sent += ok ? 1 : 0;
+    }
+    ok = ok && PQsendQueryPrepared(raw, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) == 1;
+    sent += ok ? 1 : 0;
+    ok = ok && PQpipelineSync(raw) == 1;
+    // Every answer is read before anything is thrown, up to the Sync's; each command's result is followed by a
+    // null. A lost connection ends the reading (PQgetResult then returns null for good).
+    std::vector<std::unique_ptr<PGresult, PgResultDeleter>> results;
+    while (ok) {
+        PGresult* r = PQgetResult(raw);
+        if (r == nullptr) {
+            if (PQstatus(raw) != CONNECTION_OK) {
+                break;
+            }
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        results.emplace_back(r);
+    }
+    const bool exited = PQexitPipelineMode(raw) == 1;
+    // A statement prepared is prepared for the session, whatever failed after it (a rollback does not undo it).
+    const std::size_t prepare_at = first.size();
+    if (prepare && results.size() > prepare_at && PQresultStatus(results[prepare_at].get()) == PGRES_COMMAND_OK) {
+        prepared_.insert(name);
+    }
+    if (!ok || !exited || static_cast<int>(results.size()) != sent) {
+        throw ErrorFrom(nullptr, raw);
+    }
+    for (std::size_t i = 0; i + 1 < results.size(); ++i) {
+        const auto status = PQresultStatus(results[i].get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            throw ErrorFrom(results[i].get(), raw);
+        }
+    }
+    return Check(results.back().release());
+}
+
+PgTransaction::PgTransaction(PgConnection& conn, Durability durability, Begin begin)
+    : conn_(conn), durability_(durability) {
+    if (begin == Begin::kNow) {
+        conn_.Exec(durability == Durability::kAsynchronousCommit ? "BEGIN; SET LOCAL synchronous_commit TO off"
+                                                                 : "BEGIN");
+        begun_ = true;
+    }
+}
+
+std::vector<const char*> PgTransaction::BeginStatements() const {
+    if (durability_ == Durability::kAsynchronousCommit) {
+        return {"BEGIN", "SET LOCAL synchronous_commit TO off"};
+    }
+    return {"BEGIN"};
+}
+
+PgResult PgTransaction::ExecPrepared(const char* name, const char* sql, const Params& params) {
+    if (begun_) {
+        return conn_.ExecPrepared(name, sql, params);
+    }
+    begun_ = true;  // even if it fails: the destructor's ROLLBACK ends whatever began
+    return conn_.ExecPreparedAfter(BeginStatements(), name, sql, params);
 }
 
 PgTransaction::~PgTransaction() {

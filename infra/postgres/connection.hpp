@@ -98,6 +98,11 @@ public:
     PgResult ExecParams(const std::string& sql, const Params& params);
     /// Named statement, prepared on this connection the first time it is used.
     PgResult ExecPrepared(const char* name, const char* sql, const Params& params);
+    /// The same, sent with parameterless statements that must run first (a transaction's BEGIN) in one round
+    /// trip: libpq's pipeline mode, one Sync after all of them. Returns the named statement's result; the first
+    /// error of any throws, once every answer has been read (the connection stays usable).
+    PgResult ExecPreparedAfter(const std::vector<const char*>& first, const char* name, const char* sql,
+                               const Params& params);
 
     bool Ok() const noexcept { return PQstatus(conn_.get()) == CONNECTION_OK; }
     /// For an idle pooled connection: false when the server has closed it meanwhile (e.g. a restart),
@@ -123,16 +128,25 @@ public:
     /// one WAL record and its commit record then waits for a flush that covers both, in the same round trip). The
     /// second form holds no lock through the fsync: see ApplyPlacedBids for why that matters.
     enum class Durability { kSynchronousCommit, kAsynchronousCommit };
-    explicit PgTransaction(PgConnection& conn, Durability durability = Durability::kSynchronousCommit);
+    /// When BEGIN is sent: at once, or with the transaction's first statement (ExecPrepared below), which saves
+    /// the round trip that waits for BEGIN's answer.
+    enum class Begin { kNow, kWithFirstStatement };
+    explicit PgTransaction(PgConnection& conn, Durability durability = Durability::kSynchronousCommit,
+                           Begin begin = Begin::kNow);
     ~PgTransaction();
     PgTransaction(const PgTransaction&) = delete;
     PgTransaction& operator=(const PgTransaction&) = delete;
 
+    /// A named statement in this transaction (with its BEGIN, if not sent yet).
+    PgResult ExecPrepared(const char* name, const char* sql, const Params& params);
     void Commit();
 
 private:
+    std::vector<const char*> BeginStatements() const;
+
     PgConnection& conn_;
     Durability durability_;
+    bool begun_ = false;
     bool done_ = false;
 };
 

@@ -39,5 +39,62 @@ TEST(CommitDurability, AnAsynchronousCommitIsFlushedWhenCommitReturns) {
     db->ExecParams("DELETE FROM processed_bid_events WHERE bid_id LIKE $1", {probe + "-%"});
 }
 
+// The worker's batches send BEGIN with their first statement (one round trip): it is one transaction, with the
+// durability's settings, that rolls back unless committed.
+TEST(CommitDurability, ABeginSentWithTheFirstStatementOpensTheTransaction) {
+    ApiServer::Shared();
+    auto db = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("durability-test"), 5s);
+    const std::string probe = "begin-probe-" + ids::NewUuidV4();
+    constexpr const char* kInsert =
+        "INSERT INTO processed_bid_events (bid_id, event_type, item_id) VALUES ($1, 'bid.placed', $2::uuid) "
+        "RETURNING txid_current()::text, current_setting('synchronous_commit')";
+    constexpr const char* kCount = "SELECT count(*) FROM processed_bid_events WHERE bid_id LIKE $1";
+    {
+        postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kAsynchronousCommit,
+                                   postgres::PgTransaction::Begin::kWithFirstStatement);
+        auto first = tx.ExecPrepared("test_begin_insert", kInsert, {probe + "-rolled-back", ids::NewUuidV4()});
+        EXPECT_EQ(first.String(0, 1), "off");
+        EXPECT_EQ(db->Exec("SELECT txid_current()::text").String(0, 0), first.String(0, 0)) << "one transaction";
+    }
+    EXPECT_EQ(db->ExecParams(kCount, {probe + "-%"}).Int64(0, 0), 0) << "not committed: rolled back";
+    {
+        postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kSynchronousCommit,
+                                   postgres::PgTransaction::Begin::kWithFirstStatement);
+        auto first = tx.ExecPrepared("test_begin_insert", kInsert, {probe + "-committed", ids::NewUuidV4()});
+        EXPECT_EQ(first.String(0, 1), "on");
+        tx.Commit();
+    }
+    EXPECT_EQ(db->ExecParams(kCount, {probe + "-%"}).Int64(0, 0), 1);
+    db->ExecParams("DELETE FROM processed_bid_events WHERE bid_id LIKE $1", {probe + "-%"});
+}
+
+// A first statement that fails, at prepare or at execution, throws its own error once every answer of the round trip
+// is read: the connection goes on serving, and a statement whose prepare failed is prepared again next time.
+TEST(CommitDurability, AFailingFirstStatementThrowsItsErrorAndLeavesTheConnectionUsable) {
+    ApiServer::Shared();
+    auto db = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("durability-test"), 5s);
+    try {
+        postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kAsynchronousCommit,
+                                   postgres::PgTransaction::Begin::kWithFirstStatement);
+        tx.ExecPrepared("test_begin_divide", "SELECT 1 / $1::integer", {"0"});
+        ADD_FAILURE() << "division by zero did not throw";
+    } catch (const postgres::PgError& e) {
+        EXPECT_EQ(e.sqlstate(), "22012") << e.what();
+        EXPECT_FALSE(e.Unreachable());
+    }
+    EXPECT_EQ(db->Exec("SELECT 41 + 1").String(0, 0), "42");
+    EXPECT_THROW(
+        {
+            postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kAsynchronousCommit,
+                                       postgres::PgTransaction::Begin::kWithFirstStatement);
+            tx.ExecPrepared("test_begin_typo", "SELEC 1", {});
+        },
+        postgres::PgError);
+    postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kAsynchronousCommit,
+                               postgres::PgTransaction::Begin::kWithFirstStatement);
+    EXPECT_EQ(tx.ExecPrepared("test_begin_divide", "SELECT 1 / $1::integer", {"1"}).String(0, 0), "1");
+    EXPECT_THROW(tx.ExecPrepared("test_begin_typo", "SELEC 1", {}), postgres::PgError) << "prepared again, fails again";
+}
+
 }  // namespace
 }  // namespace auction::testing
