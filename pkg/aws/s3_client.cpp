@@ -37,7 +37,7 @@ void InitCurlOnce() {
 // consecutive calls on a pool thread reuse the TCP/TLS connection to the endpoint. libcurl is initialised at the
 // first call, not when the client is made: its initialisation initialises OpenSSL (configuration, providers,
 // error strings), about 2 MiB of resident memory that a replica which never touches S3 does not need
-// (docs/PERFORMANCE.md, "Where the memory goes").
+// (docs/PERFORMANCE.md, "Memory: where it goes and what was cut").
 CURL* ThreadHandle() {
     InitCurlOnce();
     thread_local std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
