@@ -1,35 +1,120 @@
 #include "app/item_cache.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <functional>
+#include <new>
 
 #include "pkg/metrics/metrics.hpp"
 
 namespace auction::app {
 
+namespace {
+
+// What glibc's malloc adds to each allocation (its chunk header, rounded), and the entry's bucket slot: counted
+// with every entry so that the budget bounds the memory the cache really takes, not only its bytes of JSON.
+constexpr std::size_t kAllocatorOverhead = 16;
+constexpr std::size_t kBucketSlot = sizeof(void*);
+constexpr std::size_t kFirstBuckets = 16;
+
+}  // namespace
+
+std::size_t ItemCache::EntryBytes(std::size_t id_size, std::size_t json_size) {
+    return sizeof(Entry) + id_size + json_size + kAllocatorOverhead + kBucketSlot;
+}
+
+std::uint64_t ItemCache::HashOf(std::string_view id) noexcept {
+    return std::hash<std::string_view>{}(id);
+}
+
+ItemCache::Shard::~Shard() {
+    Clear();
+}
+
+ItemCache::Entry** ItemCache::Shard::Find(std::uint64_t hash, std::string_view id) {
+    if (buckets.empty()) {
+        return nullptr;
+    }
+    // The low bits chose the shard; the bucket takes the ones above them.
+    Entry** slot = &buckets[(hash / kShards) & (buckets.size() - 1)];
+    while (*slot != nullptr && ((*slot)->hash != hash || (*slot)->id() != id)) {
+        slot = &(*slot)->next_in_bucket;
+    }
+    return slot;
+}
+
+void ItemCache::Shard::Insert(Entry* entry) {
+    if (entries + 1 > buckets.size()) {  // at most one entry per bucket on average
+        std::vector<Entry*> grown(buckets.empty() ? kFirstBuckets : buckets.size() * 2, nullptr);
+        for (Entry* chain : buckets) {
+            while (chain != nullptr) {
+                Entry* next = chain->next_in_bucket;
+                Entry*& head = grown[(chain->hash / kShards) & (grown.size() - 1)];
+                chain->next_in_bucket = head;
+                head = chain;
+                chain = next;
+            }
+        }
+        buckets.swap(grown);
+    }
+    Entry*& head = buckets[(entry->hash / kShards) & (buckets.size() - 1)];
+    entry->next_in_bucket = head;
+    head = entry;
+    entry->older = newest;
+    entry->newer = nullptr;
+    (newest != nullptr ? newest->newer : oldest) = entry;
+    newest = entry;
+    ++entries;
+}
+
+void ItemCache::Shard::Erase(Entry** slot) {
+    Entry* entry = *slot;
+    *slot = entry->next_in_bucket;
+    (entry->newer != nullptr ? entry->newer->older : newest) = entry->older;
+    (entry->older != nullptr ? entry->older->newer : oldest) = entry->newer;
+    bytes -= EntryBytes(entry->id_size, entry->json_size);
+    --entries;
+    entry->~Entry();
+    ::operator delete(static_cast<void*>(entry));
+}
+
+void ItemCache::Shard::Touch(Entry* entry) {
+    if (entry == newest) {
+        return;
+    }
+    // Unlink (it has a newer neighbour, since it is not the newest), then put it at the newest end.
+    entry->newer->older = entry->older;
+    (entry->older != nullptr ? entry->older->newer : oldest) = entry->newer;
+    entry->older = newest;
+    entry->newer = nullptr;
+    newest->newer = entry;
+    newest = entry;
+}
+
+void ItemCache::Shard::Clear() {
+    for (Entry* entry = newest; entry != nullptr;) {
+        Entry* older_one = entry->older;
+        entry->~Entry();
+        ::operator delete(static_cast<void*>(entry));
+        entry = older_one;
+    }
+    std::vector<Entry*>().swap(buckets);  // gives the table's memory back too
+    entries = 0;
+    newest = oldest = nullptr;
+    bytes = 0;
+}
+
 ItemCache::ItemCache(std::size_t budget_bytes) : shard_budget_(budget_bytes / kShards) {}
-
-ItemCache::Shard& ItemCache::ShardOf(std::string_view id) {
-    return shards_[std::hash<std::string_view>{}(id) % kShards];
-}
-
-const ItemCache::Shard& ItemCache::ShardOf(std::string_view id) const {
-    return shards_[std::hash<std::string_view>{}(id) % kShards];
-}
-
-void ItemCache::EraseLocked(Shard& shard, Map::iterator it) {
-    shard.bytes -= it->first.size() + it->second.json.size() + kEntryOverhead;
-    shard.lru.erase(it->second.lru);
-    shard.entries.erase(it);
-}
 
 std::optional<ItemCache::Hit> ItemCache::Get(std::string_view id) {
     if (enabled_.load(std::memory_order_acquire)) {
-        auto& shard = ShardOf(id);
+        const auto hash = HashOf(id);
+        auto& shard = ShardOf(hash);
         std::lock_guard lock(shard.mutex);
-        if (auto it = shard.entries.find(id); it != shard.entries.end()) {
-            shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
+        if (Entry** slot = shard.Find(hash, id); slot != nullptr && *slot != nullptr) {
+            shard.Touch(*slot);
             hits_.fetch_add(1, std::memory_order_relaxed);
-            return Hit{it->second.version, it->second.json};
+            return Hit{(*slot)->version, std::string((*slot)->json())};
         }
     }
     misses_.fetch_add(1, std::memory_order_relaxed);
@@ -40,16 +125,17 @@ ItemCache::Ticket ItemCache::BeginFill(std::string_view id) const {
     // The generation first: a Disable between the two loads then fails the generation check.
     Ticket ticket;
     ticket.generation = generation_.load(std::memory_order_acquire);
-    ticket.shard_invalidations = ShardOf(id).invalidations.load(std::memory_order_acquire);
+    ticket.shard_invalidations = ShardOf(HashOf(id)).invalidations.load(std::memory_order_acquire);
     return ticket;
 }
 
-void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string json) {
-    const std::size_t cost = id.size() + json.size() + kEntryOverhead;
-    if (cost > shard_budget_) {
+void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string_view json) {
+    const std::size_t cost = EntryBytes(id.size(), json.size());
+    if (cost > shard_budget_ || json.size() > UINT32_MAX || id.size() > UINT32_MAX) {
         return;
     }
-    auto& shard = ShardOf(id);
+    const auto hash = HashOf(id);
+    auto& shard = ShardOf(hash);
     std::lock_guard lock(shard.mutex);
     // Checked under the shard's lock: Disable empties each shard under it after bumping the generation, and
     // Invalidate counts under it, so a fill either lands before them (and is dropped by them) or sees them.
@@ -58,28 +144,37 @@ void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t ver
         stale_fills_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    std::string key(id);
-    if (auto it = shard.entries.find(key); it != shard.entries.end()) {
-        if (it->second.version >= version) {
+    if (Entry** slot = shard.Find(hash, id); slot != nullptr && *slot != nullptr) {
+        if ((*slot)->version >= version) {
             return;
         }
-        EraseLocked(shard, it);
+        shard.Erase(slot);
     }
-    while (shard.bytes + cost > shard_budget_ && !shard.lru.empty()) {
-        EraseLocked(shard, shard.entries.find(shard.lru.back()));
+    while (shard.bytes + cost > shard_budget_ && shard.oldest != nullptr) {
+        shard.Erase(shard.Find(shard.oldest->hash, shard.oldest->id()));
         evictions_.fetch_add(1, std::memory_order_relaxed);
     }
-    shard.lru.push_front(key);
-    shard.entries.emplace(std::move(key), Entry{version, std::move(json), shard.lru.begin()});
+    void* memory = ::operator new(sizeof(Entry) + id.size() + json.size());
+    auto* entry = new (memory) Entry{nullptr,
+                                     nullptr,
+                                     nullptr,
+                                     version,
+                                     hash,
+                                     static_cast<std::uint32_t>(id.size()),
+                                     static_cast<std::uint32_t>(json.size())};
+    std::memcpy(entry->bytes(), id.data(), id.size());
+    std::memcpy(entry->bytes() + id.size(), json.data(), json.size());
+    shard.Insert(entry);
     shard.bytes += cost;
 }
 
 void ItemCache::Invalidate(std::string_view id, std::int64_t version) {
-    auto& shard = ShardOf(id);
+    const auto hash = HashOf(id);
+    auto& shard = ShardOf(hash);
     std::lock_guard lock(shard.mutex);
     shard.invalidations.fetch_add(1, std::memory_order_release);
-    if (auto it = shard.entries.find(id); it != shard.entries.end() && it->second.version < version) {
-        EraseLocked(shard, it);
+    if (Entry** slot = shard.Find(hash, id); slot != nullptr && *slot != nullptr && (*slot)->version < version) {
+        shard.Erase(slot);
         invalidated_.fetch_add(1, std::memory_order_relaxed);
     }
 }
@@ -89,9 +184,7 @@ void ItemCache::Disable() {
     generation_.fetch_add(1, std::memory_order_acq_rel);
     for (auto& shard : shards_) {
         std::lock_guard lock(shard.mutex);
-        shard.entries.clear();
-        shard.lru.clear();
-        shard.bytes = 0;
+        shard.Clear();
     }
 }
 
@@ -111,7 +204,7 @@ ItemCache::Stats ItemCache::GetStats() const {
     stats.enabled = enabled_.load(std::memory_order_relaxed);
     for (const auto& shard : shards_) {
         std::lock_guard lock(shard.mutex);
-        stats.entries += shard.entries.size();
+        stats.entries += shard.entries;
         stats.bytes += shard.bytes;
     }
     return stats;

@@ -4,13 +4,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace auction::app {
 
@@ -25,8 +23,8 @@ namespace auction::app {
 ///   puts back an answer that a notification already retired;
 /// - while the listening connection is down the cache is Disable()d: emptied, every Get misses and Fill stores
 ///   nothing, until Enable() once it listens again.
-/// Bounded in bytes (least recently used answers go first). Sharded by id so that the I/O threads rarely meet
-/// on a lock; every call is thread-safe.
+/// Bounded in bytes (least recently used answers go first), each answer in one allocation (EntryBytes). Sharded by id
+/// so that the I/O threads rarely meet on a lock; every call is thread-safe.
 class ItemCache {
 public:
     /// `budget_bytes` 0 makes a cache that never stores anything.
@@ -48,8 +46,8 @@ public:
     std::optional<Hit> Get(std::string_view id);
     /// Taken before reading the item from the database, for Fill.
     Ticket BeginFill(std::string_view id) const;
-    /// Stores the answer read after `ticket` was taken, unless it may be stale.
-    void Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string json);
+    /// Stores (a copy of) the answer read after `ticket` was taken, unless it may be stale.
+    void Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string_view json);
     /// Drops the cached answer of `id` when it is older than `version`.
     void Invalidate(std::string_view id, std::int64_t version);
     /// Empties the cache and bypasses it until Enable (the notifications may have been missed).
@@ -72,33 +70,54 @@ public:
     /// The cache's metric families (`auction_item_cache_*`) in Prometheus text format.
     void WriteMetrics(std::string& out) const;
 
+    /// Bytes an answer costs against the budget (and in `auction_item_cache_bytes`): its one allocation (the entry's
+    /// header, the id and the JSON), the allocator's header of that allocation and its bucket slot.
+    static std::size_t EntryBytes(std::size_t id_size, std::size_t json_size);
+
 private:
     static constexpr std::size_t kShards = 32;
-    // Bytes an entry costs beyond its JSON and key: the map node, the LRU node, bookkeeping.
-    static constexpr std::size_t kEntryOverhead = 96;
 
+    // One allocation per cached answer: this header, then the id's bytes, then the JSON's (no std::string, no map
+    // or list node of its own). The shard's hash table chains entries through `next_in_bucket` and its LRU list
+    // through `newer` / `older`.
     struct Entry {
-        std::int64_t version = 0;
-        std::string json;
-        std::list<std::string>::iterator lru;  // position in Shard::lru (front = most recently used)
+        Entry* next_in_bucket;
+        Entry* newer;  // towards the most recently used end
+        Entry* older;
+        std::int64_t version;
+        std::uint64_t hash;
+        std::uint32_t id_size;
+        std::uint32_t json_size;
+
+        char* bytes() noexcept { return reinterpret_cast<char*>(this + 1); }
+        const char* bytes() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+        std::string_view id() const noexcept { return {bytes(), id_size}; }
+        std::string_view json() const noexcept { return {bytes() + id_size, json_size}; }
     };
-    // Lookups by string_view without building a std::string (C++20 heterogeneous lookup).
-    struct KeyHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
-    };
-    using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
     struct Shard {
         mutable std::mutex mutex;
-        Map entries;  // key: the item id
-        std::list<std::string> lru;
+        std::vector<Entry*> buckets;  // a power of two in size once anything is stored
+        std::size_t entries = 0;
+        Entry* newest = nullptr;  // the LRU list: newest is the most recently used, oldest the next to go
+        Entry* oldest = nullptr;
         std::size_t bytes = 0;
         std::atomic<std::uint64_t> invalidations{0};  // every Invalidate of a key of this shard
+
+        Shard() = default;
+        Shard(const Shard&) = delete;
+        Shard& operator=(const Shard&) = delete;
+        ~Shard();
+        // The slot holding the entry of `id` (nullptr in it: none); the shard's lock held.
+        Entry** Find(std::uint64_t hash, std::string_view id);
+        void Insert(Entry* entry);
+        void Erase(Entry** slot);  // unlinks the entry from the table and the LRU list and frees it
+        void Touch(Entry* entry);  // makes it the most recently used
+        void Clear();
     };
 
-    Shard& ShardOf(std::string_view id);
-    const Shard& ShardOf(std::string_view id) const;
-    void EraseLocked(Shard& shard, Map::iterator it);
+    static std::uint64_t HashOf(std::string_view id) noexcept;
+    Shard& ShardOf(std::uint64_t hash) { return shards_[hash % kShards]; }
+    const Shard& ShardOf(std::uint64_t hash) const { return shards_[hash % kShards]; }
 
     const std::size_t shard_budget_;
     std::array<Shard, kShards> shards_;

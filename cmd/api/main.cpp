@@ -6,6 +6,7 @@
 #include "cmd/api/api_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/process/memory_defaults.hpp"
 #include "pkg/process/stop_signals.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
         std::cout << config::ConfigTableJson(config::ApiConfigTable());
         return 0;
     }
+    process::ApplyMemoryDefaults(argv);  // may execute the program again, with the same arguments
     // Block the stop signals before any thread starts, then wait for one on the main thread.
     const sigset_t signals = process::BlockStopSignals();
 

@@ -5,6 +5,7 @@
 #include "cmd/worker/worker_app.hpp"
 #include "pkg/config/config.hpp"
 #include "pkg/logging/logger.hpp"
+#include "pkg/process/memory_defaults.hpp"
 #include "pkg/process/stop_signals.hpp"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
         std::cout << config::ConfigTableJson(config::WorkerConfigTable());
         return 0;
     }
+    process::ApplyMemoryDefaults(argv);  // may execute the program again, with the same arguments
     // Block the stop signals before any thread starts, then wait for one on the main thread.
     const sigset_t signals = process::BlockStopSignals();
 

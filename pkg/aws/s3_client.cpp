@@ -34,8 +34,12 @@ void InitCurlOnce() {
 }
 
 // One easy handle per thread, reset before each call: the handle keeps its connection cache, so
-// consecutive calls on a pool thread reuse the TCP/TLS connection to the endpoint.
+// consecutive calls on a pool thread reuse the TCP/TLS connection to the endpoint. libcurl is initialised at the
+// first call, not when the client is made: its initialisation initialises OpenSSL (configuration, providers,
+// error strings), about 2 MiB of resident memory that a replica which never touches S3 does not need
+// (docs/PERFORMANCE.md, "Memory: where it goes and what was cut").
 CURL* ThreadHandle() {
+    InitCurlOnce();
     thread_local std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
     if (!handle) {
         throw S3Error("curl_easy_init failed", 0);
@@ -116,7 +120,7 @@ std::string RequestUrl(const config::AwsConfig& c, std::string_view key) {
 }
 
 S3Client::S3Client(config::AwsConfig config, S3Options options)
-    : config_((InitCurlOnce(), std::move(config))),
+    : config_(std::move(config)),
       options_(options),
       sigv4_("aws:amz:" + config_.region + ":s3"),
       pool_("S3", options.threads, options.queue_limit) {}

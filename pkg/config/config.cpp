@@ -263,11 +263,19 @@ std::string PostgresConfig::ConnInfo(const std::string& application_name) const 
     // applies to each host. The keepalives notice within about 25 s an idle connection to a primary that vanished
     // without closing its sockets (power loss, partition), and tcp_user_timeout one that waits for an answer, so the
     // pools reconnect instead of waiting for the kernel's retransmission timeout (about 15 minutes).
-    return "host=" + QuoteConnValue(host_list) + " port=" + QuoteConnValue(port_list) +
-           " dbname=" + QuoteConnValue(database) + " user=" + QuoteConnValue(username) +
-           " password=" + QuoteConnValue(password) + " application_name=" + QuoteConnValue(application_name) +
-           " connect_timeout=5 target_session_attrs=read-write keepalives=1 keepalives_idle=10"
-           " keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000";
+    std::string conninfo = "host=" + QuoteConnValue(host_list) + " port=" + QuoteConnValue(port_list) +
+                           " dbname=" + QuoteConnValue(database) + " user=" + QuoteConnValue(username) +
+                           " password=" + QuoteConnValue(password) +
+                           " application_name=" + QuoteConnValue(application_name) +
+                           " connect_timeout=5 target_session_attrs=read-write keepalives=1 keepalives_idle=10"
+                           " keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000";
+    // No GSSAPI-encrypted connections unless asked for with libpq's own PGGSSENCMODE: libpq's default (prefer)
+    // looks for a Kerberos credential cache before every connection, which initialises the Kerberos libraries
+    // (about 0.7 MiB resident per process) for a service that logs in with a password (README, "Configuration").
+    if (std::getenv("PGGSSENCMODE") == nullptr) {
+        conninfo += " gssencmode=disable";
+    }
+    return conninfo;
 }
 
 namespace {

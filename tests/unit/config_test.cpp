@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -265,7 +266,27 @@ TEST(PostgresConfig, ConnInfoQuotesEveryValue) {
     EXPECT_EQ(pg.ConnInfo("auction-api"),
               R"(host='db' port='5433' dbname='auction' user='post gres' password='it\'s a\\secret' )"
               R"(application_name='auction-api' connect_timeout=5 target_session_attrs=read-write keepalives=1 )"
-              R"(keepalives_idle=10 keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000)");
+              R"(keepalives_idle=10 keepalives_interval=5 keepalives_count=3 tcp_user_timeout=30000 )"
+              R"(gssencmode=disable)");
+}
+
+// No Kerberos probe before every connection (README, "Process defaults"), unless libpq's own PGGSSENCMODE asks for
+// GSSAPI encryption: then the connection string leaves gssencmode to it.
+TEST(PostgresConfig, GssEncryptionIsOffUnlessPgGssEncModeIsSet) {
+    PostgresConfig pg;
+    pg.hosts = {"db"};
+    pg.ports = {5432};
+    const char* before = std::getenv("PGGSSENCMODE");
+    const std::optional<std::string> saved = before != nullptr ? std::optional<std::string>(before) : std::nullopt;
+    unsetenv("PGGSSENCMODE");
+    EXPECT_TRUE(pg.ConnInfo("x").ends_with(" gssencmode=disable")) << pg.ConnInfo("x");
+    setenv("PGGSSENCMODE", "prefer", 1);
+    EXPECT_EQ(pg.ConnInfo("x").find("gssencmode"), std::string::npos) << pg.ConnInfo("x");
+    if (saved) {
+        setenv("PGGSSENCMODE", saved->c_str(), 1);
+    } else {
+        unsetenv("PGGSSENCMODE");
+    }
 }
 
 // A primary and its standbys: libpq tries them in order and keeps the one that takes writes.

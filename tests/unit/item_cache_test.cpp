@@ -103,6 +103,98 @@ TEST(ItemCache, StaysWithinItsByteBudgetDroppingTheLeastRecentlyUsed) {
     EXPECT_FALSE(cache.Get(ids[1]));
 }
 
+TEST(ItemCache, CountsEachAnswerAsItsOneAllocation) {
+    ItemCache cache(1 << 20);
+    cache.Enable();
+    const std::string json(500, 'j');
+    // The header (three links, version, hash, two sizes), the id, the JSON, malloc's chunk header, a bucket slot.
+    EXPECT_EQ(ItemCache::EntryBytes(kId.size(), json.size()), 48 + kId.size() + json.size() + 16 + 8);
+    cache.Fill(cache.BeginFill(kId), kId, 1, json);
+    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), json.size()));
+    cache.Fill(cache.BeginFill(kId), kId, 2, "{}");  // a newer version replaces the answer and its bytes
+    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), 2));
+    EXPECT_EQ(CachedJson(cache, kId), "{}");
+    cache.Invalidate(kId, 3);
+    EXPECT_EQ(cache.GetStats().bytes, 0U);
+    EXPECT_EQ(cache.GetStats().entries, 0U);
+}
+
+TEST(ItemCache, TenThousandItemsFitTheDefaultBudget) {
+    // The read benchmark's working set (docs/PERFORMANCE.md): 10,000 items of about 520 bytes of JSON each, under
+    // ITEM_CACHE_BYTES' default of 8 MiB with nothing evicted.
+    ItemCache cache(std::size_t{8} << 20);
+    cache.Enable();
+    const std::string json(520, 'j');
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10000; ++i) {
+        auto id = std::to_string(i);
+        id.insert(0, 36 - id.size(), '0');
+        cache.Fill(cache.BeginFill(id), id, 1, json);
+        ids.push_back(std::move(id));
+    }
+    const auto stats = cache.GetStats();
+    EXPECT_EQ(stats.entries, 10000U);
+    EXPECT_EQ(stats.evictions, 0U);
+    EXPECT_EQ(stats.bytes, 10000 * ItemCache::EntryBytes(36, json.size()));
+    for (const auto& id : ids) {
+        ASSERT_EQ(CachedJson(cache, id), json) << id;
+    }
+}
+
+TEST(ItemCache, EvictsInLeastRecentlyUsedOrderWithinAShard) {
+    // A budget of one shard's worth of three answers: the fourth fill in the same shard evicts the least recently
+    // used, and a Get makes an answer the most recently used.
+    const std::string json(100, 'j');
+    const std::size_t entry = ItemCache::EntryBytes(8, json.size());
+    ItemCache cache(32 * (3 * entry));  // 32 shards
+    cache.Enable();
+    // Four ids of the same shard (the shard is the id's hash modulo 32).
+    std::vector<std::string> same;
+    const auto shard = std::hash<std::string_view>{}("item-000") % 32;
+    for (int i = 0; same.size() < 4 && i < 1000; ++i) {
+        auto id = std::to_string(i);
+        id = "item-" + std::string(3 - id.size(), '0') + id;
+        if (std::hash<std::string_view>{}(id) % 32 == shard) {
+            same.push_back(std::move(id));
+        }
+    }
+    ASSERT_EQ(same.size(), 4U);
+    cache.Fill(cache.BeginFill(same[0]), same[0], 1, json);
+    cache.Fill(cache.BeginFill(same[1]), same[1], 1, json);
+    cache.Fill(cache.BeginFill(same[2]), same[2], 1, json);
+    EXPECT_TRUE(cache.Get(same[0]));  // now same[1] is the least recently used
+    cache.Fill(cache.BeginFill(same[3]), same[3], 1, json);
+    EXPECT_EQ(cache.GetStats().evictions, 1U);
+    EXPECT_FALSE(cache.Get(same[1]));
+    EXPECT_TRUE(cache.Get(same[0]));
+    EXPECT_TRUE(cache.Get(same[2]));
+    EXPECT_TRUE(cache.Get(same[3]));
+    EXPECT_EQ(cache.GetStats().bytes, 3 * entry);
+}
+
+TEST(ItemCache, ManyEntriesPerShardSurviveTheTableGrowingAndTheirRemoval) {
+    ItemCache cache(std::size_t{64} << 20);
+    cache.Enable();
+    for (int i = 0; i < 5000; ++i) {
+        const auto id = "item-" + std::to_string(i);
+        cache.Fill(cache.BeginFill(id), id, i, std::to_string(i));
+    }
+    for (int i = 0; i < 5000; i += 2) {
+        cache.Invalidate("item-" + std::to_string(i), i + 1);
+    }
+    for (int i = 0; i < 5000; ++i) {
+        const auto got = CachedJson(cache, "item-" + std::to_string(i));
+        if (i % 2 == 0) {
+            EXPECT_FALSE(got) << i;
+        } else {
+            EXPECT_EQ(got, std::to_string(i)) << i;
+        }
+    }
+    EXPECT_EQ(cache.GetStats().entries, 2500U);
+    cache.Disable();
+    EXPECT_EQ(cache.GetStats().bytes, 0U);
+}
+
 TEST(ItemCache, ZeroBudgetNeverStores) {
     ItemCache cache(0);
     cache.Enable();
