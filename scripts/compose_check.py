@@ -304,11 +304,19 @@ def package_owners(libs):
         return {}
     run = subprocess.run(["dpkg", "-S"] + [f"*/{lib}" for lib in sorted(libs)], capture_output=True, text=True,
                          check=False)
+    # A name can be in several packages (libm.so.6: libc6 in /lib/x86_64-linux-gnu, libc6-i386 in /lib32): the one
+    # in the machine's own multiarch directory is the one the programs load.
+    native = f"/{os.uname().machine}-linux-gnu/"
     owners = {}
     for line in run.stdout.splitlines():
         packages, sep, path = line.partition(": /")
         if sep:
-            owners.setdefault(os.path.basename(path), packages.split(",")[0].split(":")[0].strip())
+            name = os.path.basename(path)
+            package = packages.split(",")[0].split(":")[0].strip()
+            if native in "/" + path:
+                owners[name] = package
+            else:
+                owners.setdefault(name, package)
     return owners
 
 
