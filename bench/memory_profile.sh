@@ -7,7 +7,9 @@
 # 1. auction-api: loads BENCH_ITEMS items (bench/load_items.sql), then GET /api/v1/items/:id with ids drawn at random
 #    from them (wrk -t1 -c BENCH_CONNECTIONS, BENCH_DURATION s; the item cache ends up holding them all). Prints the
 #    peak RSS (VmHWM) after start and after the load, and bench/smaps_summary.py's breakdown of /proc/PID/smaps at
-#    the end of the load: shared libraries and the program, malloc arenas, thread stacks, other mappings.
+#    the end of the load: shared libraries and the program, malloc arenas, thread stacks, other mappings. Then, on
+#    the same process, POST /api/v1/items (wrk -t1 -c BENCH_POST_CONNECTIONS, BENCH_DURATION s), the peak after it
+#    and the breakdown again.
 # 2. auction-worker: BENCH_EVENTS bid.placed.v1 events (bench/bid_flood) drained by 3 replicas (PREFETCH_COUNT 10,
 #    WORKER_POOL_SIZE 20); prints each replica's peak RSS and the breakdown of the first one's smaps after the drain.
 #
@@ -15,7 +17,7 @@
 # directory) and PostgreSQL and RabbitMQ, started here if they do not run. Uses the database and vhost BENCH_DB
 # (auction_memory; the worker's: BENCH_DB_worker), recreated, the API on BENCH_PORT (18181) and the workers' health
 # ports from BENCH_HEALTH_PORT (18191). About a minute. Environment: BENCH_ITEMS (10000), BENCH_CONNECTIONS (64),
-# BENCH_DURATION (10), BENCH_EVENTS (30000), BENCH_SKIP_API=1, BENCH_SKIP_WORKER=1.
+# BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10), BENCH_EVENTS (30000), BENCH_SKIP_API=1, BENCH_SKIP_WORKER=1.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
@@ -23,13 +25,14 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 ITEMS=${BENCH_ITEMS:-10000}
 CONNS=${BENCH_CONNECTIONS:-64}
+POST_CONNS=${BENCH_POST_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-10}
 EVENTS=${BENCH_EVENTS:-30000}
 PORT=${BENCH_PORT:-18181}
 HEALTH_BASE=${BENCH_HEALTH_PORT:-18191}
 DB=${BENCH_DB:-auction_memory}
 BIN_DIR=${BENCH_BIN_DIR:-$ROOT/build}
-auction_positive_ints ITEMS CONNS DURATION EVENTS PORT HEALTH_BASE
+auction_positive_ints ITEMS CONNS POST_CONNS DURATION EVENTS PORT HEALTH_BASE
 for b in auction-api auction-worker bench/bid_flood; do
   [[ -x $BIN_DIR/$b ]] || { log "ERROR: $BIN_DIR/$b missing (cmake --preset default && cmake --build --preset default)"; exit 1; }
 done
@@ -75,8 +78,18 @@ if [[ ${BENCH_SKIP_API:-0} != 1 ]]; then
   echo "auction-api: peak RSS $idle MiB after start and data load, $peak MiB after the GET load" \
     "($(grep -o 'rps=[0-9.]*' "$TMP/wrk.out")); item cache: $entries entries, $cache bytes counted"
   python3 "$BENCH_DIR/smaps_summary.py" "$TMP/api.smaps"
-  printf 'RESULT program=api idle_peak_rss_mib=%s peak_rss_mib=%s cache_entries=%s cache_bytes=%s\n' \
-    "$idle" "$peak" "$entries" "$cache"
+  # Then the write load on the same process (a replica serves both): what it adds to the peak, and where.
+  log "auction-api: POST load after the GET load, wrk -t1 -c$POST_CONNS -d${DURATION}s"
+  wrk -t1 -c"$POST_CONNS" -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/create_item.lua" \
+    "http://127.0.0.1:$PORT" >"$TMP/wrk-post.out" 2>&1 || { cat "$TMP/wrk-post.out" >&2; exit 1; }
+  post_peak=$(rss "$api" VmHWM)
+  cp "/proc/$api/smaps" "$TMP/api-post.smaps"
+  echo
+  echo "auction-api: peak RSS $post_peak MiB after the POST load that followed" \
+    "($(grep -o 'rps=[0-9.]*' "$TMP/wrk-post.out"))"
+  python3 "$BENCH_DIR/smaps_summary.py" "$TMP/api-post.smaps"
+  printf 'RESULT program=api idle_peak_rss_mib=%s peak_rss_mib=%s post_peak_rss_mib=%s cache_entries=%s cache_bytes=%s\n' \
+    "$idle" "$peak" "$post_peak" "$entries" "$cache"
   kill -TERM "$api"
   kill -TERM "$api"  # the second signal cuts SHUTDOWN_DRAIN short
   wait "$api" || true

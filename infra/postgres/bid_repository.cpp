@@ -18,9 +18,9 @@ namespace {
 void ResolveReceiptTimes(PgConnection& conn, const std::vector<domain::BidEvent>& bids,
                          std::vector<timeutil::Micros>& placed_at) {
     std::vector<std::string> unknown;
-    for (std::size_t i = 0; i < bids.size(); ++i) {
-        if (!bids[i].placed_at) {
-            unknown.push_back(bids[i].bid_id);
+    for (const auto& bid : bids) {
+        if (!bid.placed_at) {
+            unknown.push_back(bid.bid_id);
         }
     }
     if (unknown.empty()) {

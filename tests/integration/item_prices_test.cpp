@@ -58,7 +58,9 @@ protected:
         std::vector<std::string> ids;
         std::string cursor;
         for (int guard = 0; guard < 20; ++guard) {
-            auto res = client_->Get("/api/v1/items?sellerId=" + seller_ + "&limit=1&" + query + "&cursor=" + cursor);
+            std::string target = "/api/v1/items?sellerId=" + seller_;
+            target.append("&limit=1&").append(query).append("&cursor=").append(cursor);
+            auto res = client_->Get(target);
             EXPECT_EQ(res.status, 200) << res.body;
             if (res.status != 200) {
                 break;

@@ -84,7 +84,7 @@ TEST(ItemCache, DisableEmptiesAndBypasses) {
 }
 
 TEST(ItemCache, StaysWithinItsByteBudgetDroppingTheLeastRecentlyUsed) {
-    constexpr std::size_t kBudget = 64 * 1024;
+    constexpr std::size_t kBudget = std::size_t{64} * 1024;
     ItemCache cache(kBudget);
     cache.Enable();
     const std::string json(400, 'x');
@@ -153,7 +153,7 @@ TEST(ItemCache, EvictsInLeastRecentlyUsedOrderWithinAShard) {
     const auto shard = std::hash<std::string_view>{}("item-000") % 32;
     for (int i = 0; same.size() < 4 && i < 1000; ++i) {
         auto id = std::to_string(i);
-        id = "item-" + std::string(3 - id.size(), '0') + id;
+        id.insert(0, std::string("item-").append(3 - id.size(), '0'));
         if (std::hash<std::string_view>{}(id) % 32 == shard) {
             same.push_back(std::move(id));
         }
@@ -211,6 +211,7 @@ TEST(ItemCache, ConcurrentReadersFillersAndInvalidatorsNeverServeAnInvalidatedVe
     std::atomic<bool> stop{false};
     std::atomic<int> violations{0};
     std::vector<std::thread> threads;
+    threads.reserve(3);
     for (int t = 0; t < 3; ++t) {
         threads.emplace_back([&] {
             while (!stop) {
