@@ -76,17 +76,21 @@ if [[ ${BENCH_SKIP_API:-0} != 1 ]]; then
   cache=$(curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '$1 == "auction_item_cache_bytes" { print $2 }')
   echo
   echo "auction-api: peak RSS $idle MiB after start and data load, $peak MiB after the GET load" \
-    "($(grep -o 'rps=[0-9.]*' "$TMP/wrk.out")); item cache: $entries entries, $cache bytes counted"
+    "($(grep -o 'rps=[0-9.]*' "$TMP/wrk.out"), $(grep -o 'bad_status=[0-9]*' "$TMP/wrk.out")); item cache: $entries entries, $cache bytes counted"
   python3 "$BENCH_DIR/smaps_summary.py" "$TMP/api.smaps"
   # Then the write load on the same process (a replica serves both): what it adds to the peak, and where.
   log "auction-api: POST load after the GET load, wrk -t1 -c$POST_CONNS -d${DURATION}s"
   wrk -t1 -c"$POST_CONNS" -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/create_item.lua" \
-    "http://127.0.0.1:$PORT" >"$TMP/wrk-post.out" 2>&1 || { cat "$TMP/wrk-post.out" >&2; exit 1; }
+    "http://127.0.0.1:$PORT/api/v1/items" >"$TMP/wrk-post.out" 2>&1 || { cat "$TMP/wrk-post.out" >&2; exit 1; }
   post_peak=$(rss "$api" VmHWM)
   cp "/proc/$api/smaps" "$TMP/api-post.smaps"
   echo
   echo "auction-api: peak RSS $post_peak MiB after the POST load that followed" \
-    "($(grep -o 'rps=[0-9.]*' "$TMP/wrk-post.out"))"
+    "($(grep -o 'rps=[0-9.]*' "$TMP/wrk-post.out"), $(grep -o 'bad_status=[0-9]*' "$TMP/wrk-post.out"))"
+  if grep '^BAD' "$TMP/wrk-post.out"; then
+    log "ERROR: the POST load got answers other than 201"
+    exit 1
+  fi
   python3 "$BENCH_DIR/smaps_summary.py" "$TMP/api-post.smaps"
   printf 'RESULT program=api idle_peak_rss_mib=%s peak_rss_mib=%s post_peak_rss_mib=%s cache_entries=%s cache_bytes=%s\n' \
     "$idle" "$peak" "$post_peak" "$entries" "$cache"

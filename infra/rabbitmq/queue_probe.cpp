@@ -24,6 +24,8 @@ std::vector<QueueDepth> QueueDepthProbe::Query() {
     std::vector<QueueDepth> out;
     out.reserve(queues_.size());
     amqp_connection_state_t raw = conn_->Raw();
+    // The kept connection's pools hold every reply decoded on it until released (as the relay's confirms did).
+    amqp_maybe_release_buffers(raw);
     for (const auto& queue : queues_) {
         // Passive: only asks; a missing queue is an error (channel closed), never a declaration.
         const auto* ok = amqp_queue_declare(raw, 1, amqp_cstring_bytes(queue.c_str()), 1, 0, 0, 0, amqp_empty_table);
