@@ -207,6 +207,9 @@ void AmqpConnection::BindQueue(const std::string& queue, const std::string& exch
 }
 
 QueueState AmqpConnection::DeclareQueuePassive(const std::string& name) {
+    // Callers poll this on a kept connection (the queue-depth probe): hand back the pools the previous reply was
+    // decoded into, or they grow with every call.
+    amqp_maybe_release_buffers(conn_);
     auto* ok = amqp_queue_declare(conn_, kChannel, Bytes(name), 1, 0, 0, 0, amqp_empty_table);
     try {
         CheckReply(amqp_get_rpc_reply(conn_), "queue.declare (passive) " + name);

@@ -1,7 +1,5 @@
 #include "infra/rabbitmq/queue_probe.hpp"
 
-#include <amqp.h>
-
 #include "pkg/logging/logger.hpp"
 
 namespace auction::rabbitmq {
@@ -23,23 +21,10 @@ std::vector<QueueDepth> QueueDepthProbe::Query() {
     }
     std::vector<QueueDepth> out;
     out.reserve(queues_.size());
-    amqp_connection_state_t raw = conn_->Raw();
-    // The kept connection's pools hold every reply decoded on it until released (as the relay's confirms did).
-    amqp_maybe_release_buffers(raw);
     for (const auto& queue : queues_) {
-        // Passive: only asks; a missing queue is an error (channel closed), never a declaration.
-        const auto* ok = amqp_queue_declare(raw, 1, amqp_cstring_bytes(queue.c_str()), 1, 0, 0, 0, amqp_empty_table);
-        if (ok == nullptr) {
-            const auto reply = amqp_get_rpc_reply(raw);
-            std::string why = reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
-                                  ? amqp_error_string2(reply.library_error)
-                                  : "the broker refused (does the queue exist?)";
-            std::string message = "passive declare of " + queue;
-            message += ": ";
-            message += why;
-            throw AmqpError(message);
-        }
-        out.push_back(QueueDepth{queue, ok->message_count, ok->consumer_count});
+        // Passive: only asks; a missing queue is an error, never a declaration.
+        const auto state = conn_->DeclareQueuePassive(queue);
+        out.push_back(QueueDepth{queue, state.messages, state.consumers});
     }
     return out;
 }
