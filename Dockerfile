@@ -6,7 +6,7 @@
 #
 # The package lists mirror AUCTION_DEB_PACKAGES in scripts/lib.sh, minus what only tests, benchmarks and
 # local services need. Runtime libraries are what `ldd build/auction-api build/auction-worker` names
-# beyond glibc/libstdc++ (libpq, librabbitmq, libcurl, OpenSSL); their own dependencies
+# beyond glibc/libstdc++ (libpq, librabbitmq, libcurl, OpenSSL, LZ4); their own dependencies
 # (Kerberos, LDAP, nghttp2 ...) come in through apt.
 
 # ---------------------------------------------------------------------------------------------------------
@@ -18,7 +18,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config ca-certificates curl \
-      libboost1.81-dev libpq-dev librabbitmq-dev libcurl4-openssl-dev libssl-dev \
+      libboost1.81-dev libpq-dev librabbitmq-dev libcurl4-openssl-dev libssl-dev liblz4-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -52,7 +52,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 # curl is for the HEALTHCHECK (libcurl4 is needed anyway, so it adds only the small CLI).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpq5 librabbitmq4 libcurl4 libssl3 ca-certificates curl \
+      libpq5 librabbitmq4 libcurl4 libssl3 liblz4-1 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 auction \
  && useradd --system --uid 10001 --gid auction --home-dir /app --shell /usr/sbin/nologin auction

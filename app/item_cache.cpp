@@ -1,8 +1,11 @@
 #include "app/item_cache.hpp"
 
+#include <lz4.h>
+
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 
 #include "pkg/metrics/metrics.hpp"
@@ -16,11 +19,50 @@ namespace {
 constexpr std::size_t kAllocatorOverhead = 16;
 constexpr std::size_t kBucketSlot = sizeof(void*);
 constexpr std::size_t kFirstBuckets = 16;
+// LZ4 matches within the last 64 KiB, so a longer dictionary's start would never be used.
+constexpr std::size_t kMaxDictionary = std::size_t{64} * 1024;
+
+struct StreamDeleter {
+    void operator()(LZ4_stream_t* stream) const noexcept { LZ4_freeStream(stream); }
+};
+
+// The calling thread's compression state (16 KiB, made on its first fill: the I/O threads' only) and the buffer
+// it compresses into, reused from fill to fill.
+struct Compressor {
+    std::unique_ptr<LZ4_stream_t, StreamDeleter> stream{LZ4_createStream()};
+    std::string out;
+};
+
+Compressor& ThreadCompressor() {
+    thread_local Compressor compressor;
+    return compressor;
+}
 
 }  // namespace
 
-std::size_t ItemCache::EntryBytes(std::size_t id_size, std::size_t json_size) {
-    return sizeof(Entry) + id_size + json_size + kAllocatorOverhead + kBucketSlot;
+std::size_t ItemCache::EntryBytes(std::size_t id_size, std::size_t stored_size) {
+    return sizeof(Entry) + id_size + stored_size + kAllocatorOverhead + kBucketSlot;
+}
+
+std::string_view ItemCache::Compress(std::string_view json) const {
+    auto& c = ThreadCompressor();
+    if (c.stream == nullptr || json.size() > LZ4_MAX_INPUT_SIZE) {
+        return {};
+    }
+    c.out.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(json.size()))));
+    // Each answer is compressed on its own against the dictionary (loading it resets the stream: nothing of the
+    // previous answer is referred to), so that any one decompresses alone.
+    LZ4_loadDict(c.stream.get(), dictionary_.data(), static_cast<int>(dictionary_.size()));
+    const int n = LZ4_compress_fast_continue(c.stream.get(), json.data(), c.out.data(), static_cast<int>(json.size()),
+                                             static_cast<int>(c.out.size()), 1);
+    if (n <= 0) {
+        return {};
+    }
+    return {c.out.data(), static_cast<std::size_t>(n)};
+}
+
+std::size_t ItemCache::StoredSize(std::string_view json) const {
+    return Compress(json).size();
 }
 
 std::uint64_t ItemCache::HashOf(std::string_view id) noexcept {
@@ -37,19 +79,19 @@ ItemCache::Entry** ItemCache::Shard::Find(std::uint64_t hash, std::string_view i
     }
     // The low bits chose the shard; the bucket takes the ones above them.
     Entry** slot = &buckets[(hash / kShards) & (buckets.size() - 1)];
-    while (*slot != nullptr && ((*slot)->hash != hash || (*slot)->id() != id)) {
+    while (*slot != nullptr && (*slot)->id() != id) {
         slot = &(*slot)->next_in_bucket;
     }
     return slot;
 }
 
-void ItemCache::Shard::Insert(Entry* entry) {
+void ItemCache::Shard::Insert(Entry* entry, std::uint64_t hash) {
     if (entries + 1 > buckets.size()) {  // at most one entry per bucket on average
         std::vector<Entry*> grown(buckets.empty() ? kFirstBuckets : buckets.size() * 2, nullptr);
         for (Entry* chain : buckets) {
             while (chain != nullptr) {
                 Entry* next = chain->next_in_bucket;
-                Entry*& head = grown[(chain->hash / kShards) & (grown.size() - 1)];
+                Entry*& head = grown[(HashOf(chain->id()) / kShards) & (grown.size() - 1)];
                 chain->next_in_bucket = head;
                 head = chain;
                 chain = next;
@@ -57,7 +99,7 @@ void ItemCache::Shard::Insert(Entry* entry) {
         }
         buckets.swap(grown);
     }
-    Entry*& head = buckets[(entry->hash / kShards) & (buckets.size() - 1)];
+    Entry*& head = buckets[(hash / kShards) & (buckets.size() - 1)];
     entry->next_in_bucket = head;
     head = entry;
     entry->older = newest;
@@ -72,7 +114,7 @@ void ItemCache::Shard::Erase(Entry** slot) {
     *slot = entry->next_in_bucket;
     (entry->newer != nullptr ? entry->newer->older : newest) = entry->older;
     (entry->older != nullptr ? entry->older->newer : oldest) = entry->newer;
-    bytes -= EntryBytes(entry->id_size, entry->json_size);
+    bytes -= EntryBytes(entry->id_size, entry->stored_size);
     --entries;
     entry->~Entry();
     ::operator delete(static_cast<void*>(entry));
@@ -104,7 +146,10 @@ void ItemCache::Shard::Clear() {
     bytes = 0;
 }
 
-ItemCache::ItemCache(std::size_t budget_bytes) : shard_budget_(budget_bytes / kShards) {}
+ItemCache::ItemCache(std::size_t budget_bytes, std::string dictionary)
+    : shard_budget_(budget_bytes / kShards),
+      dictionary_(dictionary.size() > kMaxDictionary ? dictionary.substr(dictionary.size() - kMaxDictionary)
+                                                     : std::move(dictionary)) {}
 
 std::optional<ItemCache::Hit> ItemCache::Get(std::string_view id) {
     if (enabled_.load(std::memory_order_acquire)) {
@@ -112,9 +157,17 @@ std::optional<ItemCache::Hit> ItemCache::Get(std::string_view id) {
         auto& shard = ShardOf(hash);
         std::lock_guard lock(shard.mutex);
         if (Entry** slot = shard.Find(hash, id); slot != nullptr && *slot != nullptr) {
-            shard.Touch(*slot);
-            hits_.fetch_add(1, std::memory_order_relaxed);
-            return Hit{(*slot)->version, std::string((*slot)->json())};
+            const Entry& entry = **slot;
+            std::string json(entry.json_size, '\0');
+            const auto stored = entry.stored();
+            const int n = LZ4_decompress_safe_usingDict(stored.data(), json.data(), static_cast<int>(stored.size()),
+                                                        static_cast<int>(json.size()), dictionary_.data(),
+                                                        static_cast<int>(dictionary_.size()));
+            if (n == static_cast<int>(json.size())) {  // it always is: the bytes are the cache's own
+                shard.Touch(*slot);
+                hits_.fetch_add(1, std::memory_order_relaxed);
+                return Hit{entry.version, std::move(json)};
+            }
         }
     }
     misses_.fetch_add(1, std::memory_order_relaxed);
@@ -130,8 +183,14 @@ ItemCache::Ticket ItemCache::BeginFill(std::string_view id) const {
 }
 
 void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string_view json) {
-    const std::size_t cost = EntryBytes(id.size(), json.size());
-    if (cost > shard_budget_ || json.size() > UINT32_MAX || id.size() > UINT32_MAX) {
+    if (!enabled_.load(std::memory_order_acquire) || id.size() > UINT16_MAX || json.size() > UINT32_MAX ||
+        EntryBytes(id.size(), 0) > shard_budget_) {
+        return;  // (the checks under the lock count a fill that raced a Disable; this one only saves compressing)
+    }
+    // Compressed before the lock is taken; the other I/O thread keeps using the shard meanwhile.
+    const auto stored = Compress(json);
+    const std::size_t cost = EntryBytes(id.size(), stored.size());
+    if (stored.empty() || cost > shard_budget_) {
         return;
     }
     const auto hash = HashOf(id);
@@ -151,20 +210,20 @@ void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t ver
         shard.Erase(slot);
     }
     while (shard.bytes + cost > shard_budget_ && shard.oldest != nullptr) {
-        shard.Erase(shard.Find(shard.oldest->hash, shard.oldest->id()));
+        shard.Erase(shard.Find(HashOf(shard.oldest->id()), shard.oldest->id()));
         evictions_.fetch_add(1, std::memory_order_relaxed);
     }
-    void* memory = ::operator new(sizeof(Entry) + id.size() + json.size());
+    void* memory = ::operator new(sizeof(Entry) + id.size() + stored.size());
     auto* entry = new (memory) Entry{nullptr,
                                      nullptr,
                                      nullptr,
                                      version,
-                                     hash,
-                                     static_cast<std::uint32_t>(id.size()),
-                                     static_cast<std::uint32_t>(json.size())};
+                                     static_cast<std::uint32_t>(json.size()),
+                                     static_cast<std::uint32_t>(stored.size()),
+                                     static_cast<std::uint16_t>(id.size())};
     std::memcpy(entry->bytes(), id.data(), id.size());
-    std::memcpy(entry->bytes() + id.size(), json.data(), json.size());
-    shard.Insert(entry);
+    std::memcpy(entry->bytes() + id.size(), stored.data(), stored.size());
+    shard.Insert(entry, hash);
     shard.bytes += cost;
 }
 

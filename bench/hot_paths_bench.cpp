@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <mutex>
 
+#include "app/item_cache.hpp"
 #include "app/item_json.hpp"
 #include "domain/bid.hpp"
 #include "domain/item.hpp"
@@ -40,6 +41,35 @@ void BM_ItemToJson(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_ItemToJson);
+
+// A hit of the item cache (GET /api/v1/items/:id's answer, decompressed from LZ4 against the item dictionary), and
+// its fill (compressing it); the dictionary's argument 0 measures the same without it.
+void BM_ItemCacheHit(benchmark::State& state) {
+    app::ItemCache cache(1 << 20, state.range(0) != 0 ? app::ItemJsonDictionary() : std::string());
+    cache.Enable();
+    const auto item = SampleItem();
+    const auto json = boost::json::serialize(boost::json::value_from(item));
+    cache.Fill(cache.BeginFill(item.id), item.id, 1, json);
+    for (auto _ : state) {
+        auto hit = cache.Get(item.id);
+        benchmark::DoNotOptimize(hit);
+    }
+    state.counters["json_bytes"] = static_cast<double>(json.size());
+    state.counters["stored_bytes"] = static_cast<double>(cache.StoredSize(json));
+}
+BENCHMARK(BM_ItemCacheHit)->Arg(1)->Arg(0);
+
+void BM_ItemCacheFill(benchmark::State& state) {
+    app::ItemCache cache(1 << 20, app::ItemJsonDictionary());
+    cache.Enable();
+    const auto item = SampleItem();
+    const auto json = boost::json::serialize(boost::json::value_from(item));
+    std::int64_t version = 0;
+    for (auto _ : state) {
+        cache.Fill(cache.BeginFill(item.id), item.id, ++version, json);
+    }
+}
+BENCHMARK(BM_ItemCacheFill);
 
 void BM_DecodeItemDraft(benchmark::State& state) {
     const std::string body =

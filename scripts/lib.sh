@@ -42,7 +42,7 @@ AUCTION_S3_TOOL="$ROOT/tools/s3rver"
 
 AUCTION_DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config ccache
-  libboost1.81-all-dev libpq-dev librabbitmq-dev libcurl4-openssl-dev libssl-dev
+  libboost1.81-all-dev libpq-dev librabbitmq-dev libcurl4-openssl-dev libssl-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   postgresql-15 postgresql-client-15 rabbitmq-server
   wrk curl nodejs npm procps iproute2

@@ -48,7 +48,7 @@ ApiApp::ApiApp(config::ApiConfig config)
       object_drainer_(object_deletions_, [this](const std::string& key) { storage_.DeleteObject(key); }, {}),
       retention_store_(pool_),
       purger_(retention_store_, {{"idempotency_keys", config_.idempotency_ttl}}, {}),
-      item_cache_(config_.item_cache_bytes),
+      item_cache_(config_.item_cache_bytes, app::ItemJsonDictionary()),
       item_listener_(
           config_.postgres.ConnInfo(config_.service_name + "-api-item-changes"),
           {.on_listening = [this] { item_cache_.Enable(); },

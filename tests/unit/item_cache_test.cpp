@@ -4,13 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "domain/item.hpp"
 #include "infra/postgres/item_change_listener.hpp"
+#include "pkg/timeutil/rfc3339.hpp"
 
 namespace auction::app {
 namespace {
@@ -107,45 +112,112 @@ TEST(ItemCache, CountsEachAnswerAsItsOneAllocation) {
     ItemCache cache(1 << 20);
     cache.Enable();
     const std::string json(500, 'j');
-    // The header (three links, version, hash, two sizes), the id, the JSON, malloc's chunk header, a bucket slot.
-    EXPECT_EQ(ItemCache::EntryBytes(kId.size(), json.size()), 48 + kId.size() + json.size() + 16 + 8);
+    // The header (three links, version, two sizes of the JSON, the id's size), the id, the compressed JSON,
+    // malloc's chunk header, a bucket slot.
+    EXPECT_EQ(ItemCache::EntryBytes(kId.size(), 30), 48 + kId.size() + 30 + 16 + 8);
+    const auto stored = cache.StoredSize(json);
+    EXPECT_GT(stored, 0U);
+    EXPECT_LT(stored, 50U) << "500 equal bytes compress to a few";
     cache.Fill(cache.BeginFill(kId), kId, 1, json);
-    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), json.size()));
+    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), stored));
+    EXPECT_EQ(CachedJson(cache, kId), json);
     cache.Fill(cache.BeginFill(kId), kId, 2, "{}");  // a newer version replaces the answer and its bytes
-    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), 2));
+    EXPECT_EQ(cache.GetStats().bytes, ItemCache::EntryBytes(kId.size(), cache.StoredSize("{}")));
     EXPECT_EQ(CachedJson(cache, kId), "{}");
     cache.Invalidate(kId, 3);
     EXPECT_EQ(cache.GetStats().bytes, 0U);
     EXPECT_EQ(cache.GetStats().entries, 0U);
 }
 
-TEST(ItemCache, TenThousandItemsFitTheDefaultBudget) {
+// An answer as GET /api/v1/items/:id gives it for the n-th item of bench/load_items.sql's kind (names, prices and
+// dates differ from item to item).
+std::string ItemAnswer(int n) {
+    domain::Item item;
+    item.id = std::to_string(n);
+    item.id.insert(0, 36 - item.id.size(), '0');
+    item.id[8] = item.id[13] = item.id[18] = item.id[23] = '-';
+    item.name = (n % 2 == 0 ? "Leather Handbag #" : "Pocket Watch #") + std::to_string(n);
+    item.description = "Rare collector piece from a private estate, lot " + std::to_string(n * 7919 % 1000) + ".";
+    item.seller_id = "seller-" + std::to_string(n % 1000);
+    item.currency_code = "USD";
+    item.start_price = {10000 + n * 37 % 5000};
+    item.current_price = {item.start_price.cents + std::int64_t{n % 3} * 500};
+    item.bid_increment = {500};
+    static const timeutil::Micros kToday = timeutil::NowMicros() / 86'400'000'000 * 86'400'000'000;
+    item.start_date = kToday - std::int64_t{n} * 1'000'003;
+    item.end_date = item.start_date + std::int64_t{n % 30 + 1} * 86'400'000'000;
+    item.category_ids = {"c0000000-0000-4000-8000-0000000000" + std::to_string(10 + n % 90)};
+    item.created_at = item.start_date;
+    item.updated_at = item.start_date + n % 1000;
+    return boost::json::serialize(boost::json::value_from(item));
+}
+
+TEST(ItemCache, TenThousandItemsFitTheDefaultBudgetInLessThanHalfTheirSize) {
     // The read benchmark's working set (docs/PERFORMANCE.md): 10,000 items of about 520 bytes of JSON each, under
-    // ITEM_CACHE_BYTES' default of 8 MiB with nothing evicted.
-    ItemCache cache(std::size_t{8} << 20);
+    // ITEM_CACHE_BYTES' default of 8 MiB with nothing evicted, each stored compressed against the item dictionary.
+    ItemCache cache(std::size_t{8} << 20, ItemJsonDictionary());
     cache.Enable();
-    const std::string json(520, 'j');
     std::vector<std::string> ids;
+    std::size_t stored_bytes = 0;
+    std::size_t plain_bytes = 0;
     for (int i = 0; i < 10000; ++i) {
-        auto id = std::to_string(i);
-        id.insert(0, 36 - id.size(), '0');
+        const auto json = ItemAnswer(i);
+        auto id = json.substr(7, 36);
         cache.Fill(cache.BeginFill(id), id, 1, json);
+        stored_bytes += ItemCache::EntryBytes(id.size(), cache.StoredSize(json));
+        plain_bytes += ItemCache::EntryBytes(id.size(), json.size());
         ids.push_back(std::move(id));
     }
     const auto stats = cache.GetStats();
     EXPECT_EQ(stats.entries, 10000U);
     EXPECT_EQ(stats.evictions, 0U);
-    EXPECT_EQ(stats.bytes, 10000 * ItemCache::EntryBytes(36, json.size()));
-    for (const auto& id : ids) {
-        ASSERT_EQ(CachedJson(cache, id), json) << id;
+    EXPECT_EQ(stats.bytes, stored_bytes);
+    EXPECT_LT(stats.bytes, plain_bytes / 2) << "the item dictionary leaves well under half of each answer to store";
+    for (int i = 0; i < 10000; ++i) {
+        ASSERT_EQ(CachedJson(cache, ids[static_cast<std::size_t>(i)]), ItemAnswer(i)) << i;
     }
+}
+
+TEST(ItemCache, TheItemDictionaryIsWhatShrinksAnAnswer) {
+    const ItemCache with(1 << 20, ItemJsonDictionary());
+    const ItemCache without(1 << 20);
+    const auto json = ItemAnswer(42);
+    EXPECT_LT(with.StoredSize(json) * 2, json.size());
+    EXPECT_LT(with.StoredSize(json) + 100, without.StoredSize(json));
+}
+
+TEST(ItemCache, AnswersThatDoNotCompressComeBackByteForByte) {
+    ItemCache cache(std::size_t{8} << 20, ItemJsonDictionary());
+    cache.Enable();
+    std::string noise(4000, '\0');
+    std::uint32_t x = 2463534242U;
+    for (auto& c : noise) {  // xorshift: bytes LZ4 finds nothing to match in
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        c = static_cast<char>(x);
+    }
+    std::string large;
+    for (int i = 0; large.size() < 300'000; ++i) {
+        large += ItemAnswer(i);
+    }
+    const std::vector<std::pair<std::string, std::string>> answers = {
+        {"noise", noise}, {"empty", ""}, {"one", "x"}, {"large", large}, {"item", ItemAnswer(7)}};
+    for (const auto& [id, json] : answers) {
+        cache.Fill(cache.BeginFill(id), id, 1, json);
+    }
+    for (const auto& [id, json] : answers) {
+        EXPECT_EQ(CachedJson(cache, id), json) << id;
+    }
+    EXPECT_GE(cache.StoredSize(noise), noise.size()) << "noise does not shrink, and is stored all the same";
+    EXPECT_LT(cache.StoredSize(large), large.size() / 3);
 }
 
 TEST(ItemCache, EvictsInLeastRecentlyUsedOrderWithinAShard) {
     // A budget of one shard's worth of three answers: the fourth fill in the same shard evicts the least recently
     // used, and a Get makes an answer the most recently used.
     const std::string json(100, 'j');
-    const std::size_t entry = ItemCache::EntryBytes(8, json.size());
+    const std::size_t entry = ItemCache::EntryBytes(8, ItemCache(0).StoredSize(json));
     ItemCache cache(32 * (3 * entry));  // 32 shards
     cache.Enable();
     // Four ids of the same shard (the shard is the id's hash modulo 32).
