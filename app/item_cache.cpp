@@ -183,16 +183,15 @@ ItemCache::Ticket ItemCache::BeginFill(std::string_view id) const {
 }
 
 void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t version, std::string_view json) {
-    if (!enabled_.load(std::memory_order_acquire) || id.size() > UINT16_MAX || json.size() > UINT32_MAX ||
+    if (!enabled_.load(std::memory_order_acquire) || id.size() > UINT16_MAX ||
         EntryBytes(id.size(), 0) > shard_budget_) {
-        return;  // (the checks under the lock count a fill that raced a Disable; this one only saves compressing)
+        return;  // nothing of this id can be cached (the checks under the lock count a fill that raced a Disable)
     }
-    // Compressed before the lock is taken; the other I/O thread keeps using the shard meanwhile.
-    const auto stored = Compress(json);
+    // Compressed before the lock is taken; the other I/O thread keeps using the shard meanwhile. An answer that
+    // cannot be stored (over the shard's budget, or too large for LZ4) still retires an older one of the same id.
+    const auto stored = Compress(json);  // (empty past LZ4's 2 GB input limit, which keeps json_size in 32 bits)
     const std::size_t cost = EntryBytes(id.size(), stored.size());
-    if (stored.empty() || cost > shard_budget_) {
-        return;
-    }
+    const bool storable = !stored.empty() && cost <= shard_budget_;
     const auto hash = HashOf(id);
     auto& shard = ShardOf(hash);
     std::lock_guard lock(shard.mutex);
@@ -208,6 +207,9 @@ void ItemCache::Fill(const Ticket& ticket, std::string_view id, std::int64_t ver
             return;
         }
         shard.Erase(slot);
+    }
+    if (!storable) {
+        return;
     }
     while (shard.bytes + cost > shard_budget_ && shard.oldest != nullptr) {
         shard.Erase(shard.Find(HashOf(shard.oldest->id()), shard.oldest->id()));

@@ -178,6 +178,20 @@ TEST(ItemCache, TenThousandItemsFitTheDefaultBudgetInLessThanHalfTheirSize) {
     }
 }
 
+TEST(ItemCache, ANewerAnswerTooLargeToStoreStillRetiresTheOlderOne) {
+    ItemCache cache(std::size_t{32} * 1024);  // 1 KiB per shard
+    cache.Enable();
+    cache.Fill(cache.BeginFill(kId), kId, 1, "{\"v\":1}");
+    ASSERT_TRUE(cache.Get(kId));
+    std::string large;
+    for (int i = 0; large.size() < 8000; ++i) {
+        large += std::to_string(i * 7919);  // digits LZ4 cannot fold into 1 KiB
+    }
+    cache.Fill(cache.BeginFill(kId), kId, 2, large);
+    EXPECT_FALSE(cache.Get(kId)) << "version 1 must not be served once version 2 was read";
+    EXPECT_EQ(cache.GetStats().bytes, 0U);
+}
+
 TEST(ItemCache, TheItemDictionaryIsWhatShrinksAnAnswer) {
     const ItemCache with(1 << 20, ItemJsonDictionary());
     const ItemCache without(1 << 20);
