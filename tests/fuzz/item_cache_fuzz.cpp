@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 cache.Invalidate(id, ++version);
                 latest.erase(id);
                 break;
-            default:  // an outage of the listening connection (rarely: one in four of these)
+            default:  // an outage of the listening connection (rarely: one in eight of these, the top three bits clear)
                 if ((op & 0xE0) == 0) {
                     cache.Disable();
                     latest.clear();
