@@ -141,6 +141,11 @@ PgResult PgConnection::ExecPrepared(const char* name, const char* sql, const Par
 
 PgResult PgConnection::ExecPreparedAfter(const std::vector<const char*>& first, const char* name, const char* sql,
                                          const Params& params) {
+    return ExecPreparedBetween(first, name, sql, params, {});
+}
+
+PgResult PgConnection::ExecPreparedBetween(const std::vector<const char*>& first, const char* name, const char* sql,
+                                           const Params& params, const std::vector<const char*>& then) {
     PGconn* raw = conn_.get();
     const bool prepare = prepared_.find(name) == prepared_.end();
     const auto values = Values(params);
@@ -159,9 +164,15 @@ PgResult PgConnection::ExecPreparedAfter(const std::vector<const char*>& first, 
     }
     ok = ok && PQsendQueryPrepared(raw, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) == 1;
     sent += ok ? 1 : 0;
+    for (const char* statement : then) {
+        ok = ok && PQsendQueryParams(raw, statement, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        sent += ok ? 1 : 0;
+    }
     ok = ok && PQpipelineSync(raw) == 1;
     // Every answer is read before anything is thrown, up to the Sync's; each command's result is followed by a
-    // null. A lost connection ends the reading (PQgetResult then returns null for good).
+    // null. A lost connection ends the reading (PQgetResult then returns null for good). After an error the
+    // server skips every later command up to the Sync (each answers PGRES_PIPELINE_ABORTED): a COMMIT sent after
+    // a failed statement never runs.
     std::vector<std::unique_ptr<PGresult, PgResultDeleter>> results;
     while (ok) {
         PGresult* r = PQgetResult(raw);
@@ -186,13 +197,13 @@ PgResult PgConnection::ExecPreparedAfter(const std::vector<const char*>& first, 
     if (!ok || !exited || static_cast<int>(results.size()) != sent) {
         throw ErrorFrom(nullptr, raw);
     }
-    for (std::size_t i = 0; i + 1 < results.size(); ++i) {
-        const auto status = PQresultStatus(results[i].get());
+    for (const auto& result : results) {
+        const auto status = PQresultStatus(result.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            throw ErrorFrom(results[i].get(), raw);
+            throw ErrorFrom(result.get(), raw);
         }
     }
-    return Check(results.back().release());
+    return PgResult(results[prepare_at + (prepare ? 1 : 0)].release());
 }
 
 PgTransaction::PgTransaction(PgConnection& conn, Durability durability, Begin begin)
@@ -229,17 +240,34 @@ PgTransaction::~PgTransaction() {
     }
 }
 
+// After an asynchronous COMMIT, a second, synchronous transaction in the same round trip waits for a WAL flush
+// that covers the first one's commit record. PostgreSQL flushes at commit only for a transaction that has an id
+// (txid_current()) *and* wrote WAL before its commit record (RecordTransactionCommit's wrote_xlog): an id alone
+// commits asynchronously too, and then nothing waited for the flush (a kill -9 of the server up to
+// wal_writer_delay after COMMIT lost acknowledged bids: docs/CHAOS.md). pg_logical_emit_message(false, ...)
+// writes one small WAL record (a no-op outside logical decoding, allowed to every role), so the flush happens.
+// In a pipeline the SELECT after COMMIT runs in an implicit transaction that commits (synchronously) at the Sync.
+constexpr const char* kFlushStatement = "SELECT txid_current(), pg_logical_emit_message(false, 'auction', 'flush')";
+
+std::vector<const char*> PgTransaction::CommitStatements() const {
+    if (durability_ == Durability::kAsynchronousCommit) {
+        return {"COMMIT", kFlushStatement};
+    }
+    return {"COMMIT"};
+}
+
 void PgTransaction::Commit() {
-    // After an asynchronous COMMIT, a second, synchronous transaction in the same round trip waits for a WAL flush
-    // that covers the first one's commit record. PostgreSQL flushes at commit only for a transaction that has an id
-    // (txid_current()) *and* wrote WAL before its commit record (RecordTransactionCommit's wrote_xlog): an id alone
-    // commits asynchronously too, and then nothing waited for the flush (a kill -9 of the server up to
-    // wal_writer_delay after COMMIT lost acknowledged bids: docs/CHAOS.md). pg_logical_emit_message(false, ...)
-    // writes one small WAL record (a no-op outside logical decoding, allowed to every role), so the flush happens.
-    conn_.Exec(durability_ == Durability::kAsynchronousCommit
-                   ? "COMMIT; SELECT txid_current(), pg_logical_emit_message(false, 'auction', 'flush')"
-                   : "COMMIT");
+    conn_.Exec(durability_ == Durability::kAsynchronousCommit ? std::string("COMMIT; ") + kFlushStatement
+                                                              : std::string("COMMIT"));
     done_ = true;
+}
+
+PgResult PgTransaction::ExecPreparedAndCommit(const char* name, const char* sql, const Params& params) {
+    const auto first = begun_ ? std::vector<const char*>{} : BeginStatements();
+    begun_ = true;  // even if it fails: the destructor's ROLLBACK ends whatever began
+    auto result = conn_.ExecPreparedBetween(first, name, sql, params, CommitStatements());
+    done_ = true;
+    return result;
 }
 
 void AppendArrayParams(Params& params, const std::vector<std::vector<std::string>>& columns) {

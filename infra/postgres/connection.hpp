@@ -103,6 +103,11 @@ public:
     /// error of any throws, once every answer has been read (the connection stays usable).
     PgResult ExecPreparedAfter(const std::vector<const char*>& first, const char* name, const char* sql,
                                const Params& params);
+    /// The same, with parameterless statements sent after it too (a transaction's COMMIT), all in one round
+    /// trip. Once one command fails the server skips the rest up to the Sync, so a COMMIT after a failed
+    /// statement never runs.
+    PgResult ExecPreparedBetween(const std::vector<const char*>& first, const char* name, const char* sql,
+                                 const Params& params, const std::vector<const char*>& then);
 
     bool Ok() const noexcept { return PQstatus(conn_.get()) == CONNECTION_OK; }
     /// For an idle pooled connection: false when the server has closed it meanwhile (e.g. a restart),
@@ -140,9 +145,14 @@ public:
     /// A named statement in this transaction (with its BEGIN, if not sent yet).
     PgResult ExecPrepared(const char* name, const char* sql, const Params& params);
     void Commit();
+    /// A named statement that is the transaction's last: sent with its BEGIN (if not sent yet) and the commit in
+    /// one round trip. Returns once the transaction is durable, as Commit() does; if the statement fails,
+    /// nothing of the transaction is committed and the error is thrown.
+    PgResult ExecPreparedAndCommit(const char* name, const char* sql, const Params& params);
 
 private:
     std::vector<const char*> BeginStatements() const;
+    std::vector<const char*> CommitStatements() const;
 
     PgConnection& conn_;
     Durability durability_;

@@ -96,5 +96,69 @@ TEST(CommitDurability, AFailingFirstStatementThrowsItsErrorAndLeavesTheConnectio
     EXPECT_THROW(tx.ExecPrepared("test_begin_typo", "SELEC 1", {}), postgres::PgError) << "prepared again, fails again";
 }
 
+// The worker's bid batch sends BEGIN, its statement, the COMMIT and the flushing transaction in one round trip: when
+// that returns the statement's answer, the transaction is committed and its WAL flushed.
+TEST(CommitDurability, AStatementSentWithItsCommitIsCommittedAndFlushedWhenItReturns) {
+    ApiServer::Shared();
+    auto db = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("durability-test"), 5s);
+    const std::string probe = "one-trip-probe-" + ids::NewUuidV4();
+    constexpr const char* kInsert =
+        "INSERT INTO processed_bid_events (bid_id, event_type, item_id) VALUES ($1, 'bid.placed', $2::uuid) "
+        "RETURNING txid_current()::text, current_setting('synchronous_commit'), pg_current_wal_insert_lsn()::text";
+    for (int round = 0; round < 20; ++round) {
+        std::string written;
+        std::string txid;
+        {
+            postgres::PgTransaction tx(*db, postgres::PgTransaction::Durability::kAsynchronousCommit,
+                                       postgres::PgTransaction::Begin::kWithFirstStatement);
+            auto rows = tx.ExecPreparedAndCommit("test_one_trip_insert", kInsert,
+                                                 {probe + "-" + std::to_string(round), ids::NewUuidV4()});
+            ASSERT_EQ(rows.Rows(), 1);
+            EXPECT_EQ(rows.String(0, 1), "off") << "the statement ran inside the asynchronous transaction";
+            txid = rows.String(0, 0);
+            written = rows.String(0, 2);
+        }  // nothing to roll back: the destructor must not undo it
+        EXPECT_EQ(db->ExecParams("SELECT txid_status($1::bigint)", {txid}).String(0, 0), "committed");
+        const auto flushed = db->ExecParams("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", {written});
+        EXPECT_EQ(flushed.String(0, 0), "t")
+            << "round " << round << ": the WAL up to " << written << " was not flushed when the statement returned";
+    }
+    constexpr const char* kCount = "SELECT count(*) FROM processed_bid_events WHERE bid_id LIKE $1";
+    EXPECT_EQ(db->ExecParams(kCount, {probe + "-%"}).Int64(0, 0), 20);
+    db->ExecParams("DELETE FROM processed_bid_events WHERE bid_id LIKE $1", {probe + "-%"});
+}
+
+// A statement that fails in that round trip commits nothing of its transaction, earlier statements included (the
+// pipelined COMMIT is skipped), throws its own error, and leaves the connection usable.
+TEST(CommitDurability, AFailingStatementSentWithItsCommitCommitsNothing) {
+    ApiServer::Shared();
+    auto db = postgres::PgConnection::Connect(TestApiConfig().postgres.ConnInfo("durability-test"), 5s);
+    const std::string probe = "one-trip-failure-" + ids::NewUuidV4();
+    constexpr const char* kCount = "SELECT count(*) FROM processed_bid_events WHERE bid_id LIKE $1";
+    for (const auto durability : {postgres::PgTransaction::Durability::kAsynchronousCommit,
+                                  postgres::PgTransaction::Durability::kSynchronousCommit}) {
+        try {
+            postgres::PgTransaction tx(*db, durability, postgres::PgTransaction::Begin::kWithFirstStatement);
+            tx.ExecPrepared("test_one_trip_first",
+                            "INSERT INTO processed_bid_events (bid_id, event_type, item_id) "
+                            "VALUES ($1, 'bid.placed', $2::uuid)",
+                            {probe + "-first", ids::NewUuidV4()});
+            // Fails after its own insert ran: the same shape as the bid batch's marker.
+            tx.ExecPreparedAndCommit("test_one_trip_failing",
+                                     "WITH ins AS (INSERT INTO processed_bid_events (bid_id, event_type, item_id) "
+                                     "VALUES ($1, 'bid.placed', $2::uuid) RETURNING bid_id) "
+                                     "SELECT ('not a number: ' || bid_id)::integer FROM ins",
+                                     {probe + "-second", ids::NewUuidV4()});
+            ADD_FAILURE() << "the cast did not fail";
+        } catch (const postgres::PgError& e) {
+            EXPECT_EQ(e.sqlstate(), "22P02") << e.what();
+            EXPECT_NE(std::string(e.what()).find("not a number: " + probe), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(db->Exec("SELECT 41 + 1").String(0, 0), "42");
+        EXPECT_EQ(db->Exec("SELECT txid_current_if_assigned() IS NULL").String(0, 0), "t") << "no transaction left";
+        EXPECT_EQ(db->ExecParams(kCount, {probe + "-%"}).Int64(0, 0), 0);
+    }
+}
+
 }  // namespace
 }  // namespace auction::testing

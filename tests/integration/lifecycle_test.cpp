@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "cmd/worker/worker_app.hpp"
+#include "domain/bid.hpp"
+#include "infra/postgres/bid_repository.hpp"
 #include "infra/postgres/connection.hpp"
 #include "pkg/ids/uuid.hpp"
 #include "pkg/timeutil/rfc3339.hpp"
@@ -77,7 +79,7 @@ protected:
 
     // A bid.placed with the envelope timestamp `placed_at` (RFC 3339).
     std::string PlaceBid(const std::string& item, const std::string& amount, const std::string& placed_at) {
-        const auto bid = "bid-" + ids::NewUuidV4();
+        auto bid = "bid-" + ids::NewUuidV4();
         json::object body{
             {"event", "bid.placed"},
             {"version", "v1"},
@@ -224,6 +226,7 @@ TEST_F(Lifecycle, AnInWindowBidThatArrivesAfterExpiryReopensTheItem) {
     ASSERT_TRUE(StatusBecomes(item, "sold"));
     auto events = tap.Collect([&](const rabbitmq::Delivery& d) { return IsItemEventFor(d, item); }, 10s, 3);
     std::vector<std::string> statuses;
+    statuses.reserve(events.size());
     for (const auto& e : events) {
         statuses.emplace_back(json::parse(e.body).at("payload").at("status").as_string());
     }
@@ -232,6 +235,58 @@ TEST_F(Lifecycle, AnInWindowBidThatArrivesAfterExpiryReopensTheItem) {
     PlaceBid(item, "999.00", TimeFromNow(1h));
     ASSERT_TRUE(Settled(3));
     EXPECT_EQ(ReadItem(item).current_price, "175.00");
+}
+
+// One batch (the worker's bid store, called directly so the batch is exactly this): a late in-window bid for an
+// expired item, two bids for an open item and an in-batch copy. The batch's one-round-trip form cannot reopen, so it
+// rolls back and runs again in a transaction that may: every bid is applied once, the reopen's event is sent once,
+// and a redelivery of the whole batch changes nothing.
+TEST_F(Lifecycle, ABatchWithALateBidReopensItsItemAndAppliesTheOthersOnce) {
+    EventTap tap("auction.item", "item.updated.v1");
+    StartWorker();
+    const auto expired = CreateItem(1000ms);
+    const auto open = CreateItem(1h);
+    const auto before_end = timeutil::NowMicros() + 500'000;
+    ASSERT_TRUE(StatusBecomes(expired, "expired"));
+    auto bid = [](const std::string& item, std::int64_t cents, timeutil::Micros placed) {
+        domain::BidEvent b;
+        b.bid_id = "batch-" + ids::NewUuidV4();
+        b.item_id = item;
+        b.user_id = "dora";
+        b.amount = domain::Money{cents};
+        b.currency_code = "USD";
+        b.placed_at = placed;
+        return b;
+    };
+    const auto now = timeutil::NowMicros();
+    const std::vector<domain::BidEvent> batch{bid(open, 15000, now), bid(expired, 17500, before_end),
+                                              bid(open, 16000, now)};
+    auto with_copy = batch;
+    with_copy.push_back(batch[0]);
+    auto db = Db();
+    const auto counted = [&](const std::string& item) {
+        return db->ExecParams("SELECT bid_count FROM items WHERE id = $1::uuid", {item}).Int64(0, 0);
+    };
+    const auto results = postgres::ApplyPlacedBids(*db, with_copy);
+    EXPECT_EQ(results, (std::vector<domain::BidResult>{domain::BidResult::kNoChange, domain::BidResult::kReopened,
+                                                       domain::BidResult::kApplied, domain::BidResult::kDuplicate}));
+    auto row = ReadItem(expired);
+    EXPECT_EQ(row.status, "active");
+    EXPECT_EQ(row.current_price, "175.00");
+    EXPECT_EQ(ReadItem(open).current_price, "160.00");
+    EXPECT_EQ(counted(open), 2);
+    EXPECT_EQ(counted(expired), 1);
+    // Redelivered: all duplicates, nothing counted twice.
+    EXPECT_EQ(postgres::ApplyPlacedBids(*db, batch), std::vector<domain::BidResult>(3, domain::BidResult::kDuplicate));
+    EXPECT_EQ(counted(open), 2);
+    EXPECT_EQ(counted(expired), 1);
+    auto events = tap.Collect([&](const rabbitmq::Delivery& d) { return IsItemEventFor(d, expired); }, 10s, 2);
+    std::vector<std::string> statuses;
+    statuses.reserve(events.size());
+    for (const auto& e : events) {
+        statuses.emplace_back(json::parse(e.body).at("payload").at("status").as_string());
+    }
+    EXPECT_EQ(statuses, (std::vector<std::string>{"expired", "active"})) << "the rolled-back attempt sent nothing";
 }
 
 TEST_F(Lifecycle, BidWonSellsAnExpiredItemAndIsStillPoisonForACancelledOne) {
