@@ -154,20 +154,20 @@ PgResult PgConnection::ExecPreparedBetween(const std::vector<const char*>& first
     }
     int sent = 0;
     bool ok = true;
-    for (const char* statement : first) {
-        ok = ok && PQsendQueryParams(raw, statement, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-        sent += ok ? 1 : 0;
-    }
+    const auto send_plain = [&](const std::vector<const char*>& statements) {
+        for (const char* statement : statements) {
+            ok = ok && PQsendQueryParams(raw, statement, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+            sent += ok ? 1 : 0;
+        }
+    };
+    send_plain(first);
     if (ok && prepare) {
         ok = PQsendPrepare(raw, name, sql, static_cast<int>(params.size()), nullptr) == 1;
         sent += ok ? 1 : 0;
     }
     ok = ok && PQsendQueryPrepared(raw, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) == 1;
     sent += ok ? 1 : 0;
-    for (const char* statement : then) {
-        ok = ok && PQsendQueryParams(raw, statement, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-        sent += ok ? 1 : 0;
-    }
+    send_plain(then);
     ok = ok && PQpipelineSync(raw) == 1;
     // Every answer is read before anything is thrown, up to the Sync's; each command's result is followed by a
     // null. A lost connection ends the reading (PQgetResult then returns null for good). After an error the
@@ -206,11 +206,24 @@ PgResult PgConnection::ExecPreparedBetween(const std::vector<const char*>& first
     return PgResult(results[prepare_at + (prepare ? 1 : 0)].release());
 }
 
+namespace {
+
+// Parameterless statements as one multi-statement simple query: one round trip, outside a pipeline.
+std::string Joined(const std::vector<const char*>& statements) {
+    std::string sql;
+    for (const char* statement : statements) {
+        sql += sql.empty() ? "" : "; ";
+        sql += statement;
+    }
+    return sql;
+}
+
+}  // namespace
+
 PgTransaction::PgTransaction(PgConnection& conn, Durability durability, Begin begin)
     : conn_(conn), durability_(durability) {
     if (begin == Begin::kNow) {
-        conn_.Exec(durability == Durability::kAsynchronousCommit ? "BEGIN; SET LOCAL synchronous_commit TO off"
-                                                                 : "BEGIN");
+        conn_.Exec(Joined(BeginStatements()));
         begun_ = true;
     }
 }
@@ -257,8 +270,7 @@ std::vector<const char*> PgTransaction::CommitStatements() const {
 }
 
 void PgTransaction::Commit() {
-    conn_.Exec(durability_ == Durability::kAsynchronousCommit ? std::string("COMMIT; ") + kFlushStatement
-                                                              : std::string("COMMIT"));
+    conn_.Exec(Joined(CommitStatements()));
     done_ = true;
 }
 
