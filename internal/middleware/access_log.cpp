@@ -3,14 +3,13 @@
 
 namespace auction::middleware {
 
-void LogRequest(const RequestContext& ctx, unsigned status) {
+void LogRequest(const RequestContext& ctx, unsigned status, std::chrono::steady_clock::duration elapsed) {
     const auto level = status >= 500 ? logging::Level::kError : logging::Level::kInfo;
     if (!logging::Enabled(level)) {
         return;
     }
     // Whole microseconds, as an integer field.
-    const auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started).count();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     // Built field by field (logging::Line) rather than as a JSON document: this runs once per request on an
     // I/O thread, and the output is the same.
     logging::Line line(level, "request");

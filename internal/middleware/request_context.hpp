@@ -47,7 +47,8 @@ TraceContext ExtractTrace(const Request& request);
 /// Echoes the ids on a response.
 void ApplyTrace(Response& response, const TraceContext& trace);
 
-/// One JSON log line per request: method, path, status, durationUs, traceId, correlationId, userId.
-void LogRequest(const RequestContext& ctx, unsigned status);
+/// One JSON log line per request: method, path, status, durationUs (`elapsed` since ctx.started), traceId,
+/// correlationId, userId.
+void LogRequest(const RequestContext& ctx, unsigned status, std::chrono::steady_clock::duration elapsed);
 
 }  // namespace auction::middleware

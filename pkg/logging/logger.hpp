@@ -43,6 +43,11 @@ inline void Error(std::string_view msg, const boost::json::object& fields = {}) 
     Log(Level::kError, msg, fields);
 }
 
+/// Appends `text` as the inside of a JSON string: '"', '\\' and control characters escaped, bytes that start no
+/// UTF-8 sequence replaced by U+FFFD, the rest as it is. Every string of a line goes through it (exposed for the
+/// tests and tests/fuzz/log_line_fuzz.cpp).
+void AppendJsonString(std::string& out, std::string_view text);
+
 /// Gives the calling thread a buffer of its own for as long as the object lives (construct it at the top of
 /// a thread's run loop). Pending lines are still written after the thread ends.
 class ThreadBuffer {

@@ -209,5 +209,21 @@ TEST(Logger, LevelsBelowTheMinimumAreNotWritten) {
     EXPECT_EQ(Parse(lines[0]).at("msg").as_string(), "shown");
 }
 
+// SERVICE_NAME comes from the environment: escaped (once, by Init) like every other string of a line.
+TEST(Logger, TheServiceNameIsEscaped) {
+    CapturedStdout out;
+    Init("svc \"quoted\"\n", "info");
+    Line(Level::kInfo, "request").Str("path", "/").Emit();
+    Info("plain");
+    Shutdown();
+    Init("logger-test", "info");  // later tests use the usual name
+    Shutdown();
+    const auto lines = out.Lines();
+    ASSERT_EQ(lines.size(), 2U);
+    for (const auto& text : lines) {
+        EXPECT_EQ(Parse(text).at("service").as_string(), "svc \"quoted\"\n") << text;
+    }
+}
+
 }  // namespace
 }  // namespace auction::logging
