@@ -18,14 +18,11 @@
 #include "domain/bid.hpp"
 #include "domain/validation.hpp"
 #include "pkg/ids/uuid.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
-void Check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
+using auction::fuzz::Check;
 
 // Text bound for PostgreSQL parameters: libpq passes them as C strings (a NUL ends them early) and text
 // columns cannot hold NUL; other control characters have no business in ids either.

@@ -6,21 +6,13 @@
 // second field line (as the server combines them) change nothing else, and the comparisons agree with each other.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "pkg/etag/entity_tag.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
-namespace {
-
-void Check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using auction::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using auction::etag::Condition;

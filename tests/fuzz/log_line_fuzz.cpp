@@ -8,22 +8,14 @@
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "pkg/encoding/encoding.hpp"
 #include "pkg/logging/logger.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
-namespace {
-
-void Check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using auction::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -5,18 +5,14 @@
 // safety it checks the parser's promises: parts are views into the body, within the limits.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "pkg/multipart/multipart.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
-void Check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
+using auction::fuzz::Check;
 
 bool Inside(std::string_view part, std::string_view whole) {
     return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
